@@ -1,0 +1,49 @@
+# gossip — see README.md. `make` builds ./gossip, `make test` is the one
+# test command CI runs.
+
+GO       ?= go
+PKGS     ?= ./...
+FUZZTIME ?= 5s
+
+.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp run generate clean
+
+build:
+	$(GO) build -o gossip ./cmd/gossip
+
+# The full suite CI runs: formatting, vet, race-enabled tests (interop tests
+# against the real sipp included), then a short run of every fuzz target.
+test: fmt-check vet
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(MAKE) fuzz
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Each fuzz target for FUZZTIME, seeded from its committed corpus.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# A load run against gossip's own UAS on loopback, with its statistics.
+run: build
+	./scripts/selftest.sh
+
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -f gossip

@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// section groups flags in Usage.
+type section int
+
+const (
+	secScenario section = iota
+	secAddresses
+	secCall
+	secRate
+	secTimers
+	secStats
+	secProcess
+	secGossip
+	numSections
+)
+
+func (s section) title() string {
+	return [...]string{
+		"Scenario",
+		"Addresses",
+		"Call behaviour",
+		"Call rate and limits",
+		"Timers and retransmissions",
+		"Statistics and traces",
+		"Process",
+		"gossip extensions",
+	}[s]
+}
+
+// flagSpec describes one flag gossip implements.
+type flagSpec struct {
+	name  string // without dashes, SIPp's spelling
+	sec   section
+	arg   string // value placeholder for Usage; "" for switches
+	arity int    // values the flag takes: 0, 1 or 2
+	help  string // one line, gossip's own words
+	// def is the default Usage shows: "" derives it from Defaults through
+	// bind, "-" shows none.
+	def  string
+	unit string // for time values: the unit of a bare number
+	bind func(o *Options) pflag.Value
+}
+
+// Helpers that keep the table below readable.
+func sw(name string, sec section, help string, p func(o *Options) *bool) flagSpec {
+	return flagSpec{name: name, sec: sec, help: help, def: "-",
+		bind: func(o *Options) pflag.Value { return &boolValue{p(o)} }}
+}
+
+func str(name string, sec section, arg, help, def string, p func(o *Options) *string) flagSpec {
+	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def,
+		bind: func(o *Options) pflag.Value { return &stringValue{p(o)} }}
+}
+
+func host(name string, sec section, arg, help, def string, p func(o *Options) *string) flagSpec {
+	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def,
+		bind: func(o *Options) pflag.Value { return &hostValue{p(o)} }}
+}
+
+func num(name string, sec section, arg, help, def string, p func(o *Options) *int) flagSpec {
+	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def,
+		bind: func(o *Options) pflag.Value { return &intValue{p(o)} }}
+}
+
+func dur(name string, sec section, arg, help, def string, unit time.Duration, p func(o *Options) *time.Duration) flagSpec {
+	label := map[time.Duration]string{time.Millisecond: "ms", time.Second: "s"}[unit]
+	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def, unit: label,
+		bind: func(o *Options) pflag.Value { return &timeValue{p: p(o), unit: unit} }}
+}
+
+// implementedFlags lists the flags gossip parses, in Usage order. It
+// returns a fresh slice on every call (no package-level mutable state).
+func implementedFlags() []flagSpec {
+	return []flagSpec{
+		str("sn", secScenario, "NAME", "run a built-in scenario: uac, uas, regexp, branchc, branchs, 3pcc-*, ...",
+			DefaultScenario, func(o *Options) *string { return &o.ScenarioName }),
+		str("sf", secScenario, "FILE", "run the scenario in this XML file",
+			"-", func(o *Options) *string { return &o.ScenarioFile }),
+		str("sd", secScenario, "NAME", "print a built-in scenario's XML and exit with status 99",
+			"-", func(o *Options) *string { return &o.ScenarioDump }),
+
+		host("i", secAddresses, "IP", "local address written in Via, Contact and From",
+			"primary host address", func(o *Options) *string { return &o.LocalIP }),
+		num("p", secAddresses, "PORT", "local SIP port; 0 lets the system pick a free one",
+			"", func(o *Options) *int { return &o.LocalPort }),
+		{name: "t", sec: secAddresses, arg: "MODE", arity: 1,
+			help: "transport: u1, un (UDP), t1, tn (TCP), l1, ln (TLS); n: a socket per call",
+			bind: func(o *Options) pflag.Value { return &transportValue{&o.Transport} }},
+		str("rsa", secAddresses, "HOST[:PORT]", "send all messages to this address instead of the remote host",
+			"-", func(o *Options) *string { return &o.RemoteSendAddr }),
+		host("mi", secAddresses, "IP", "local media address, written by [media_ip]",
+			"the -i address", func(o *Options) *string { return &o.MediaIP }),
+		num("mp", secAddresses, "PORT", "local media port, written by [media_port]",
+			"", func(o *Options) *int { return &o.MediaPort }),
+		num("buff_size", secAddresses, "BYTES", "socket send and receive buffer size",
+			"", func(o *Options) *int { return &o.BufferSize }),
+
+		str("s", secCall, "NAME", "user part of the request URI, written by [service]",
+			"", func(o *Options) *string { return &o.Service }),
+		sw("aa", secCall, "answer INFO, NOTIFY, OPTIONS and UPDATE with 200 OK automatically",
+			func(o *Options) *bool { return &o.AutoAnswer }),
+		num("base_cseq", secCall, "N", "CSeq number of the first request of each call",
+			"", func(o *Options) *int { return &o.BaseCSeq }),
+		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
+			"", func(o *Options) *string { return &o.CallIDFormat }),
+		{name: "key", sec: secCall, arg: "NAME VALUE", arity: 2, def: "-",
+			help: "write VALUE wherever a message template says [NAME] (repeatable)",
+			bind: func(o *Options) pflag.Value { return &keyValue{&o.Keys} }},
+		{name: "set", sec: secCall, arg: "NAME VALUE", arity: 2, def: "-",
+			help: "start the scenario's global variable NAME at VALUE (repeatable)",
+			bind: func(o *Options) pflag.Value { return &setValue{&o.Sets} }},
+
+		{name: "r", sec: secRate, arg: "RATE", arity: 1, help: "calls started per rate period",
+			bind: func(o *Options) pflag.Value { return &floatValue{&o.Rate} }},
+		dur("rp", secRate, "TIME", "rate period", "", time.Millisecond,
+			func(o *Options) *time.Duration { return &o.RatePeriod }),
+		num("l", secRate, "N", "most calls open at once; 0 for no limit",
+			"3 x call length x rate", func(o *Options) *int { return &o.Limit }),
+		num("m", secRate, "N", "stop after N calls", "no limit", func(o *Options) *int { return &o.MaxCalls }),
+		num("users", secRate, "N", "keep N calls open at all times instead of pacing by -r",
+			"-", func(o *Options) *int { return &o.Users }),
+		dur("d", secRate, "TIME", "length of scenario pauses that give none", "", time.Millisecond,
+			func(o *Options) *time.Duration { return &o.CallDuration }),
+
+		dur("recv_timeout", secTimers, "TIME", "abort a call whose expected message is late",
+			"none", time.Millisecond, func(o *Options) *time.Duration { return &o.RecvTimeout }),
+		dur("timeout", secTimers, "TIME", "end the test after this long", "none", time.Second,
+			func(o *Options) *time.Duration { return &o.Timeout }),
+		sw("timeout_error", secTimers, "count reaching -timeout as a failure",
+			func(o *Options) *bool { return &o.TimeoutError }),
+		num("max_retrans", secTimers, "N", "cap on UDP retransmissions of one message; INVITEs stop at 5 anyway",
+			"", func(o *Options) *int { return &o.MaxRetrans }),
+		sw("nr", secTimers, "never retransmit over UDP", func(o *Options) *bool { return &o.NoRetrans }),
+
+		sw("trace_stat", secStats, "write periodic statistics to a CSV file",
+			func(o *Options) *bool { return &o.TraceStat }),
+		str("stf", secStats, "FILE", "name of the -trace_stat file", "<scenario>_<pid>_.csv",
+			func(o *Options) *string { return &o.StatFile }),
+		dur("fd", secStats, "TIME", "period between -trace_stat rows", "", time.Second,
+			func(o *Options) *time.Duration { return &o.StatPeriod }),
+		sw("trace_err", secStats, "log unexpected messages to <scenario>_<pid>_errors.log",
+			func(o *Options) *bool { return &o.TraceErr }),
+		sw("trace_msg", secStats, "log messages sent and received to <scenario>_<pid>_messages.log",
+			func(o *Options) *bool { return &o.TraceMsg }),
+		sw("trace_screen", secStats, "write the final screens to <scenario>_<pid>_screen.log",
+			func(o *Options) *bool { return &o.TraceScreen }),
+
+		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
+		sw("nostdin", secProcess, "ignore keyboard commands on standard input",
+			func(o *Options) *bool { return &o.NoStdin }),
+		sw("skip_rlimit", secProcess, "leave the open-files limit alone",
+			func(o *Options) *bool { return &o.SkipRlimit }),
+
+		num("threads", secGossip, "N", "event loops (shards) to run calls on",
+			"number of CPUs", func(o *Options) *int { return &o.Threads }),
+		str("dataplane", secGossip, "NAME", "packet I/O: std (portable) or mmsg (Linux batched syscalls)",
+			"", func(o *Options) *string { return &o.Dataplane }),
+	}
+}
+
+// sippOnlyFlags maps every flag of SIPp's option table (3.6 and 3.7) that
+// gossip does not implement yet to the number of values it takes, so Parse
+// can refuse it by name and still skip its values.
+func sippOnlyFlags() map[string]int {
+	m := map[string]int{"infindex": 2}
+	for _, name := range []string{
+		// switches
+		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
+		"nd", "pause_msg_ign", "callid_slash_ign", "no_rate_quit", "rfc3339", "periodic_rtd",
+		"trace_shortmsg", "trace_counts", "trace_error_codes", "trace_calldebug", "trace_rtt",
+		"trace_logs",
+	} {
+		m[name] = 0
+	}
+	for _, name := range []string{
+		// scenarios
+		"rxsf", "rxrn", "oocsf", "oocsn",
+		// addresses and transports
+		"bind_to_device", "ci", "cp", "max_socket", "max_reconnect", "reconnect_close",
+		"reconnect_sleep", "tls_cert", "tls_key", "tls_ca", "tls_crl", "tls_version",
+		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
+		// overall behaviour
+		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
+		"dynamicStep",
+		// call behaviour
+		"cid_type", "deadcall_wait", "auth_uri", "au", "ap", "default_behaviors",
+		// injection files
+		"rxinf", "inf", "ip_field",
+		// media
+		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
+		"audiotolerance", "videotolerance",
+		// rate
+		"rate_scale", "rate_increase", "rate_max", "rate_interval",
+		// timers
+		"send_timeout", "max_invite_retrans", "max_non_invite_retrans", "rtcheck", "T2",
+		// 3PCC
+		"3pcc", "master", "slave", "slave_cfg",
+		// performance and watchdog
+		"timer_resol", "max_recv_loops", "max_sched_loops", "watchdog_interval",
+		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",
+		"watchdog_major_maxtriggers", "watchdog_minor_maxtriggers",
+		// statistics and logs
+		"f", "stat_delimiter", "message_file", "message_overwrite", "shortmessage_file",
+		"shortmessage_overwrite", "error_file", "error_overwrite", "calldebug_file",
+		"calldebug_overwrite", "screen_file", "screen_overwrite", "rtt_freq", "log_file",
+		"log_overwrite", "ringbuffer_files", "ringbuffer_size", "max_log_size",
+	} {
+		m[name] = 1
+	}
+	return m
+}

@@ -1,0 +1,414 @@
+package cli
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults that other packages may want to name.
+const (
+	// DefaultScenario is the built-in scenario SIPp runs when neither -sn
+	// nor -sf is given.
+	DefaultScenario = "uac"
+	// LimitAuto is Options.Limit when -l is not given: SIPp then caps open
+	// calls at 3 × call duration × rate ÷ rate period (at least 1).
+	LimitAuto = -1
+	// DefaultMaxInviteRetrans and DefaultMaxNonInviteRetrans are SIPp's
+	// per-transaction retransmission caps; -max_retrans lowers both.
+	DefaultMaxInviteRetrans    = 5
+	DefaultMaxNonInviteRetrans = 9
+)
+
+// KV is one -set NAME VALUE pair.
+type KV struct {
+	Name  string
+	Value string
+}
+
+// Transport is a SIPp -t mode: a protocol letter (u UDP, t TCP, l TLS,
+// s SCTP) and a socket letter (1 one socket, n one per call, i one per IP
+// address).
+type Transport string
+
+// The -t modes SIPp knows.
+const (
+	TransportUDP         Transport = "u1" // UDP, one socket (SIPp's default)
+	TransportUDPPerCall  Transport = "un" // UDP, one socket per call
+	TransportUDPPerIP    Transport = "ui" // UDP, one socket per IP of the -inf file
+	TransportTCP         Transport = "t1" // TCP, one connection
+	TransportTCPPerCall  Transport = "tn" // TCP, one connection per call
+	TransportTLS         Transport = "l1" // TLS, one connection
+	TransportTLSPerCall  Transport = "ln" // TLS, one connection per call
+	TransportSCTP        Transport = "s1" // SCTP, one association
+	TransportSCTPPerCall Transport = "sn" // SCTP, one association per call
+)
+
+// Protocol returns "udp", "tcp", "tls" or "sctp", or "" for a mode SIPp
+// does not know.
+func (t Transport) Protocol() string {
+	if !t.valid() {
+		return ""
+	}
+	switch t[0] {
+	case 'u':
+		return "udp"
+	case 't':
+		return "tcp"
+	case 'l':
+		return "tls"
+	default:
+		return "sctp"
+	}
+}
+
+// SocketPerCall reports whether each call gets its own socket (the "n"
+// modes).
+func (t Transport) SocketPerCall() bool { return t.valid() && t[1] == 'n' }
+
+func (t Transport) valid() bool {
+	switch t {
+	case TransportUDP, TransportUDPPerCall, TransportUDPPerIP, TransportTCP, TransportTCPPerCall,
+		TransportTLS, TransportTLSPerCall, TransportSCTP, TransportSCTPPerCall:
+		return true
+	}
+	return false
+}
+
+// Dataplane backends accepted by -dataplane.
+const (
+	DataplaneStd  = "std"  // portable net.UDPConn per shard
+	DataplaneMmsg = "mmsg" // Linux recvmmsg/sendmmsg batches
+)
+
+// Options is the parsed command line: one field per flag, with SIPp's
+// default when the flag is absent (see Defaults). Durations have been
+// converted from SIPp's units (truncated to whole milliseconds, as SIPp
+// does).
+type Options struct {
+	// Remote is the positional remote_host[:port], as typed; "" when
+	// absent (server scenarios need none). See RemoteAddr.
+	Remote string
+
+	// ScenarioName is -sn, a built-in scenario. With ScenarioFile also
+	// empty, DefaultScenario runs. Default "".
+	ScenarioName string
+	// ScenarioFile is -sf, an XML scenario file. Default "".
+	ScenarioFile string
+	// ScenarioDump is -sd: the caller prints this built-in scenario and
+	// exits with ExitOther, as SIPp does. Default "".
+	ScenarioDump string
+
+	// LocalIP is -i, the local address rendered in Via/Contact/From
+	// (brackets and any port dropped, as SIPp does). Default "" (the
+	// primary host address).
+	LocalIP string
+	// LocalPort is -p; 0 lets the system choose. Default 0.
+	LocalPort int
+	// Transport is -t. Default TransportUDP ("u1").
+	Transport Transport
+	// RemoteSendAddr is -rsa HOST[:PORT]: messages go there instead of to
+	// Remote. Default "". See RemoteSendAddrPort.
+	RemoteSendAddr string
+	// MediaIP is -mi, rendered by [media_ip]. Default "" (LocalIP).
+	MediaIP string
+	// MediaPort is -mp, rendered by [media_port]. Default 6000.
+	MediaPort int
+	// BufferSize is -buff_size, the sockets' send and receive buffer size
+	// in bytes. Default 65536.
+	BufferSize int
+
+	// Service is -s, rendered by [service]. Default "service".
+	Service string
+	// AutoAnswer is -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE
+	// with 200 OK. Default false.
+	AutoAnswer bool
+	// BaseCSeq is -base_cseq, the CSeq number of a call's first request
+	// (0 to 4294967295). Default 1.
+	BaseCSeq int
+	// CallIDFormat is -cid_str: %u call number, %p process id, %s local
+	// IP, %r random number, %% a percent sign. Default "%u-%p@%s".
+	CallIDFormat string
+	// Keys holds the -key NAME VALUE pairs (later wins), rendered by
+	// [NAME]. Default empty, never nil after Parse or Defaults.
+	Keys map[string]string
+	// Sets holds the -set NAME VALUE pairs in command-line order; they
+	// initialise global scenario variables. Default empty.
+	Sets []KV
+
+	// Rate is -r, new calls per RatePeriod. Default 10.
+	Rate float64
+	// RatePeriod is -rp (plain numbers are milliseconds). Default 1s.
+	RatePeriod time.Duration
+	// Limit is -l, the cap on simultaneous calls; 0 means no cap.
+	// Default LimitAuto (-1).
+	Limit int
+	// MaxCalls is -m: stop after this many calls. Default 0, no limit
+	// (-m itself must be at least 1).
+	MaxCalls int
+	// Users is -users: keep this many calls open instead of pacing by rate.
+	// Default 0, off (-users itself must be at least 1).
+	Users int
+	// CallDuration is -d, the length of scenario pauses that give none
+	// (plain numbers are milliseconds). Default 0.
+	CallDuration time.Duration
+
+	// RecvTimeout is -recv_timeout, the default timeout of recv commands
+	// (plain numbers are milliseconds); 0 means none. Default 0.
+	RecvTimeout time.Duration
+	// Timeout is -timeout, the global test timeout (plain numbers are
+	// seconds); 0 means none. Default 0.
+	Timeout time.Duration
+	// TimeoutError is -timeout_error: reaching Timeout is a failure.
+	// Default false.
+	TimeoutError bool
+	// MaxRetrans is -max_retrans, the cap on UDP retransmissions of one
+	// message; INVITE transactions are further capped at
+	// DefaultMaxInviteRetrans and others at DefaultMaxNonInviteRetrans.
+	// Default 9.
+	MaxRetrans int
+	// NoRetrans is -nr: no UDP retransmissions. Default false.
+	NoRetrans bool
+
+	// TraceStat is -trace_stat: write the statistics CSV file. Default
+	// false.
+	TraceStat bool
+	// StatFile is -stf, the statistics CSV file name. Default "" (SIPp's
+	// <scenario>_<pid>_.csv).
+	StatFile string
+	// StatPeriod is -fd, how often a statistics row is written (plain
+	// numbers are seconds). Default 60s.
+	StatPeriod time.Duration
+	// TraceErr is -trace_err: log unexpected messages. Default false.
+	TraceErr bool
+	// TraceMsg is -trace_msg: log every message sent and received.
+	// Default false.
+	TraceMsg bool
+	// TraceScreen is -trace_screen: write the final screens to a file.
+	// Default false.
+	TraceScreen bool
+
+	// Background is -bg: detach from the terminal. Default false.
+	Background bool
+	// NoStdin is -nostdin: do not read keyboard commands. Default false.
+	NoStdin bool
+	// SkipRlimit is -skip_rlimit: do not raise the open-files limit.
+	// Default false.
+	SkipRlimit bool
+
+	// Threads is gossip's -threads, the number of event-loop shards.
+	// Default runtime.NumCPU().
+	Threads int
+	// Dataplane is gossip's -dataplane backend, DataplaneStd or
+	// DataplaneMmsg. Default DataplaneStd.
+	Dataplane string
+
+	// Given records the flags the user typed, by name without dashes
+	// ("p", "trace_stat"), so callers can tell "-p 0" from no -p. Parse
+	// fills it; it may be nil in Options built by hand. See Changed.
+	Given map[string]bool
+}
+
+// Defaults returns Options holding SIPp's defaults (and gossip's for its
+// own flags), with nothing given.
+func Defaults() *Options {
+	return &Options{
+		Transport:    TransportUDP,
+		MediaPort:    6000,
+		BufferSize:   65536,
+		Service:      "service",
+		BaseCSeq:     1,
+		CallIDFormat: "%u-%p@%s",
+		Keys:         map[string]string{},
+		Rate:         10,
+		RatePeriod:   time.Second,
+		Limit:        LimitAuto,
+		MaxRetrans:   max(DefaultMaxInviteRetrans, DefaultMaxNonInviteRetrans),
+		StatPeriod:   60 * time.Second,
+		Threads:      runtime.NumCPU(),
+		Dataplane:    DataplaneStd,
+		Given:        map[string]bool{},
+	}
+}
+
+// Changed reports whether the user gave flag name ("p", "-p" and "--p" all
+// work).
+func (o *Options) Changed(name string) bool {
+	return o.Given[strings.TrimLeft(name, "-")]
+}
+
+// Scenario returns the built-in scenario name to run, or "" when
+// ScenarioFile names a file instead; it applies SIPp's default (uac).
+func (o *Options) Scenario() string {
+	switch {
+	case o.ScenarioFile != "":
+		return ""
+	case o.ScenarioName != "":
+		return o.ScenarioName
+	default:
+		return DefaultScenario
+	}
+}
+
+// RemoteAddr splits Remote into host and port; the port defaults to
+// DefaultSIPPort. It fails when Remote is empty or malformed.
+func (o *Options) RemoteAddr() (host string, port int, err error) {
+	return splitWithDefault(o.Remote, "", DefaultSIPPort)
+}
+
+// RemoteSendAddrPort splits RemoteSendAddr (-rsa) into host and port; the
+// port defaults to DefaultSIPPort. It fails when -rsa is empty or malformed.
+func (o *Options) RemoteSendAddrPort() (host string, port int, err error) {
+	return splitWithDefault(o.RemoteSendAddr, "-rsa", DefaultSIPPort)
+}
+
+func splitWithDefault(addr, flag string, def int) (string, int, error) {
+	host, port, err := SplitHostPort(addr)
+	if err != nil {
+		return "", 0, &FlagError{Flag: flag, Value: addr, Kind: ErrBadValue, Detail: err.Error()}
+	}
+	if port == 0 {
+		port = def
+	}
+	return host, port, nil
+}
+
+// SIPpScenarios returns the names SIPp 3.6/3.7 accept for -sn and -sd, in
+// SIPp's order. Whether gossip embeds each one is the scenario package's
+// business.
+func SIPpScenarios() []string {
+	return []string{"uac", "uas", "regexp", "3pcc-C-A", "3pcc-C-B", "3pcc-A", "3pcc-B",
+		"branchc", "branchs", "uac_pcap", "ooc_default", "ooc_dummy"}
+}
+
+// Validate checks value ranges and the rules between flags. Parse calls it;
+// call it again after changing Options by hand. The error is a *FlagError
+// wrapping ErrBadValue, ErrConflict or ErrNotSupported.
+func (o *Options) Validate() error {
+	bad := func(flag, value, detail string) error {
+		return &FlagError{Flag: flag, Value: value, Kind: ErrBadValue, Detail: detail}
+	}
+	itoa := strconv.Itoa
+
+	// Scenario selection.
+	var picked []string
+	if o.ScenarioName != "" || o.Changed("sn") {
+		picked = append(picked, "-sn")
+	}
+	if o.ScenarioFile != "" || o.Changed("sf") {
+		picked = append(picked, "-sf")
+	}
+	if o.ScenarioDump != "" || o.Changed("sd") {
+		picked = append(picked, "-sd")
+	}
+	if len(picked) > 1 {
+		return &FlagError{Flag: picked[0], Kind: ErrConflict,
+			Detail: strings.Join(picked, " and ") + " cannot be used together: give one scenario"}
+	}
+	for _, f := range []struct{ flag, v string }{{"-sn", o.ScenarioName}, {"-sd", o.ScenarioDump}} {
+		if (f.v != "" || o.Changed(f.flag)) && !slices.Contains(SIPpScenarios(), f.v) {
+			return bad(f.flag, f.v, "not a built-in scenario (one of "+strings.Join(SIPpScenarios(), ", ")+")")
+		}
+	}
+	if o.Changed("sf") && o.ScenarioFile == "" {
+		return bad("-sf", "", "empty file name")
+	}
+
+	// Addresses.
+	if o.Remote != "" {
+		if _, _, err := SplitHostPort(o.Remote); err != nil {
+			return bad("", o.Remote, err.Error())
+		}
+	}
+	for _, f := range []struct{ flag, v string }{{"-i", o.LocalIP}, {"-mi", o.MediaIP}} {
+		if o.Changed(f.flag) && f.v == "" {
+			return bad(f.flag, f.v, "empty address")
+		}
+	}
+	if o.RemoteSendAddr != "" || o.Changed("rsa") {
+		if _, _, err := SplitHostPort(o.RemoteSendAddr); err != nil {
+			return bad("-rsa", o.RemoteSendAddr, err.Error())
+		}
+	}
+	if o.LocalPort < 0 || o.LocalPort > 65535 {
+		return bad("-p", itoa(o.LocalPort), "not a port number (0 to 65535)")
+	}
+	if o.MediaPort < 0 || o.MediaPort > 65535 {
+		return bad("-mp", itoa(o.MediaPort), "not a port number (0 to 65535)")
+	}
+	switch o.Transport {
+	case TransportUDP, TransportUDPPerCall, TransportTCP, TransportTCPPerCall, TransportTLS, TransportTLSPerCall:
+	case TransportUDPPerIP:
+		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
+			Detail: "-t ui needs an -inf injection file, which gossip does not support yet"}
+	case TransportSCTP, TransportSCTPPerCall:
+		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
+			Detail: "-t " + string(o.Transport) + " (SCTP) is a SIPp transport gossip does not support yet"}
+	default:
+		return bad("-t", string(o.Transport), "unknown transport mode (u1, un, t1, tn, l1 or ln)")
+	}
+	if o.BufferSize <= 0 {
+		return bad("-buff_size", itoa(o.BufferSize), "must be positive")
+	}
+
+	// Call behaviour.
+	if o.BaseCSeq < 0 || int64(o.BaseCSeq) > math.MaxUint32 {
+		return bad("-base_cseq", itoa(o.BaseCSeq), "must be between 0 and 4294967295")
+	}
+
+	// Rate and limits.
+	if math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0) || o.Rate < 0 {
+		return bad("-r", strconv.FormatFloat(o.Rate, 'g', -1, 64), "must be a number of calls, 0 or more")
+	}
+	if o.RatePeriod <= 0 {
+		return bad("-rp", formatDuration(o.RatePeriod), "must be positive")
+	}
+	if o.Limit < LimitAuto || (o.Changed("l") && o.Limit < 0) {
+		return bad("-l", itoa(o.Limit), "must be 0 (no limit) or more")
+	}
+	if o.MaxCalls < 0 || (o.Changed("m") && o.MaxCalls < 1) {
+		return bad("-m", itoa(o.MaxCalls), "must be at least 1 (leave -m out for no limit)")
+	}
+	if o.Users < 0 || (o.Changed("users") && o.Users < 1) {
+		return bad("-users", itoa(o.Users), "must be at least 1")
+	}
+	if o.Users > 0 && o.Limit != LimitAuto {
+		return &FlagError{Flag: "-l", Kind: ErrConflict,
+			Detail: "-l cannot be combined with -users (with -users, the number of users is the call limit)"}
+	}
+	if o.CallDuration < 0 {
+		return bad("-d", formatDuration(o.CallDuration), "must not be negative")
+	}
+
+	// Timers.
+	if o.RecvTimeout < 0 {
+		return bad("-recv_timeout", formatDuration(o.RecvTimeout), "must not be negative")
+	}
+	if o.Timeout < 0 {
+		return bad("-timeout", formatDuration(o.Timeout), "must not be negative")
+	}
+	if o.MaxRetrans < 0 {
+		return bad("-max_retrans", itoa(o.MaxRetrans), "must not be negative")
+	}
+
+	// Statistics.
+	if o.StatPeriod <= 0 {
+		return bad("-fd", formatDuration(o.StatPeriod), "must be positive")
+	}
+	if o.Changed("stf") && o.StatFile == "" {
+		return bad("-stf", "", "empty file name")
+	}
+
+	// gossip's own.
+	if o.Threads < 1 {
+		return bad("-threads", itoa(o.Threads), "must be at least 1")
+	}
+	if o.Dataplane != DataplaneStd && o.Dataplane != DataplaneMmsg {
+		return bad("-dataplane", o.Dataplane, fmt.Sprintf("unknown backend (%s or %s)", DataplaneStd, DataplaneMmsg))
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+// Command gossip is a SIP traffic generator that accepts SIPp's command
+// line and XML scenarios and runs them on a sharded, multi-core engine.
+//
+//	gossip -sn uas -i 127.0.0.1 -p 5060 &
+//	gossip -sn uac 127.0.0.1:5060 -r 2000 -m 20000
+//
+// Exit statuses follow SIPp's: 0 every call succeeded, 1 some call failed
+// (or the command line was wrong), 97 a global timeout with no successful
+// call, 99 after -h, -v or -sd, 254 the local port could not be bound, 255
+// a fatal error during the run.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the process exit status.
+func run(args []string, stdout, stderr *os.File) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version":
+			fmt.Fprintf(stdout, "gossip %s\n", version)
+			return 0
+		case "sipp":
+			return runSIPp(args[1:], stdout, stderr)
+		case "server", "tui", "shell", "auth", "pcap2scenario", "merge":
+			fmt.Fprintf(stderr, "gossip: the %q subcommand is not available yet\n", args[0])
+			return 1
+		}
+	}
+	return runSIPp(args, stdout, stderr)
+}

@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
+	"github.com/gossip-sip/gossip/engine"
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// runSIPp runs the SIPp-compatible command line.
+func runSIPp(args []string, stdout, stderr *os.File) int {
+	opts, err := cli.Parse(args)
+	switch {
+	case errors.Is(err, cli.ErrHelp):
+		cli.Usage(stdout)
+		return cli.ExitCode(err)
+	case errors.Is(err, cli.ErrVersion):
+		fmt.Fprintf(stdout, "gossip %s (SIPp 3.6 command line)\n", version)
+		return cli.ExitCode(err)
+	case err != nil:
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		return cli.ExitCode(err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	if opts.ScenarioDump != "" {
+		xml, ok := scenario.BuiltinXML(opts.ScenarioDump)
+		if !ok {
+			fmt.Fprintf(stderr, "gossip: -sd: unknown built-in scenario %q (have %s)\n",
+				opts.ScenarioDump, strings.Join(scenario.BuiltinNames(), ", "))
+			return cli.ExitFailed
+		}
+		stdout.Write(xml)
+		return cli.ExitOther
+	}
+
+	scn, err := loadScenario(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		return cli.ExitFailed
+	}
+	for _, w := range scn.Warnings {
+		fmt.Fprintf(stderr, "gossip: warning: %s\n", w)
+	}
+
+	cfg, err := engineConfig(opts, scn, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		return cli.ExitFailed
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		if errors.Is(err, engine.ErrBind) {
+			return cli.ExitBind
+		}
+		return cli.ExitFailed
+	}
+	return runEngine(eng, opts, scn, stdout, stderr)
+}
+
+func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
+	if opts.ScenarioFile != "" {
+		return scenario.Load(opts.ScenarioFile)
+	}
+	return scenario.Builtin(opts.Scenario())
+}
+
+// engineConfig turns SIPp options into an engine configuration.
+func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger) (engine.Config, error) {
+	if p := opts.Transport.Protocol(); p != "udp" || opts.Transport != cli.TransportUDP {
+		return engine.Config{}, fmt.Errorf("-t %s: only u1 (UDP) is supported yet", opts.Transport)
+	}
+	cfg := engine.Config{
+		Scenario:     scn,
+		LocalPort:    opts.LocalPort,
+		Shards:       opts.Threads,
+		Backend:      opts.Dataplane,
+		BufferSize:   opts.BufferSize,
+		Rate:         opts.Rate,
+		RatePeriod:   opts.RatePeriod,
+		MaxCalls:     opts.MaxCalls,
+		Users:        opts.Users,
+		DefaultPause: opts.CallDuration,
+		RecvTimeout:  opts.RecvTimeout,
+		NoRetrans:    opts.NoRetrans,
+		Service:      opts.Service,
+		BaseCSeq:     opts.BaseCSeq,
+		CallIDFormat: opts.CallIDFormat,
+		MediaPort:    opts.MediaPort,
+		Logger:       logger,
+	}
+	if opts.Limit > 0 {
+		cfg.Limit = opts.Limit
+	}
+	if opts.Changed("max_retrans") {
+		cfg.MaxRetrans = opts.MaxRetrans
+	}
+	if opts.LocalIP != "" {
+		a, err := resolveIP(opts.LocalIP)
+		if err != nil {
+			return cfg, fmt.Errorf("-i %s: %w", opts.LocalIP, err)
+		}
+		cfg.Local = a
+	}
+	if opts.MediaIP != "" {
+		a, err := resolveIP(opts.MediaIP)
+		if err != nil {
+			return cfg, fmt.Errorf("-mi %s: %w", opts.MediaIP, err)
+		}
+		cfg.MediaIP = a
+	}
+	if opts.Remote != "" {
+		host, port, err := opts.RemoteAddr()
+		if err != nil {
+			return cfg, err
+		}
+		a, err := resolveIP(host)
+		if err != nil {
+			return cfg, fmt.Errorf("remote host %s: %w", host, err)
+		}
+		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+	}
+	if opts.RemoteSendAddr != "" {
+		host, port, err := opts.RemoteSendAddrPort()
+		if err != nil {
+			return cfg, err
+		}
+		a, err := resolveIP(host)
+		if err != nil {
+			return cfg, fmt.Errorf("-rsa %s: %w", host, err)
+		}
+		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+	}
+	if scn.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
+		return cfg, errors.New("a client scenario needs a remote host: gossip -sn uac HOST[:PORT]")
+	}
+	return cfg, nil
+}
+
+func resolveIP(host string) (netip.Addr, error) {
+	host = strings.Trim(host, "[]")
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a, nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, a := range addrs {
+		if a.Is4() {
+			return a, nil
+		}
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("no address for %s", host)
+	}
+	return addrs[0], nil
+}
+
+// runEngine runs the engine with signals, the screen, statistics files
+// and the global timeout, and returns SIPp's exit status.
+func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, stdout, stderr *os.File) int {
+	info := screenInfo(eng, opts, scn)
+
+	var statFile *stats.StatFile
+	var statPeriod *stats.Period
+	if opts.TraceStat {
+		name := opts.StatFile
+		if name == "" {
+			name = fmt.Sprintf("%s_%d_.csv", scenarioBase(opts, scn), os.Getpid())
+		}
+		f, err := os.Create(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
+			return cli.ExitFatal
+		}
+		defer f.Close()
+		statFile = stats.NewStatFile(f, eng.Collector().Layout())
+		statPeriod = eng.Collector().NewPeriod()
+		if err := statFile.WriteHeader(); err != nil {
+			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
+			return cli.ExitFatal
+		}
+	}
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	timedOut := false
+	var timeoutCh <-chan time.Time
+	if opts.Timeout > 0 {
+		timeoutCh = time.After(opts.Timeout)
+	}
+
+	done := make(chan *engine.Result, 1)
+	go func() {
+		res, _ := eng.Run(context.Background())
+		done <- res
+	}()
+
+	terminal := isTerminal(stdout)
+	screenTick := time.NewTicker(time.Second)
+	defer screenTick.Stop()
+	var statTick <-chan time.Time
+	if statFile != nil {
+		t := time.NewTicker(opts.StatPeriod)
+		defer t.Stop()
+		statTick = t.C
+	}
+	var res *engine.Result
+	signals := 0
+	screen := eng.Collector().NewPeriod()
+wait:
+	for {
+		select {
+		case res = <-done:
+			break wait
+		case <-sigs:
+			signals++
+			if signals == 1 {
+				fmt.Fprintln(stderr, "gossip: stopping: no new calls, waiting for running calls (signal again to abort)")
+				eng.Stop()
+			} else {
+				eng.Abort()
+			}
+		case <-timeoutCh:
+			timedOut = true
+			if opts.TimeoutError {
+				fmt.Fprintf(stderr, "gossip: %s timed out after %s\n", info.Scenario, opts.Timeout)
+			}
+			eng.Abort()
+		case <-screenTick.C:
+			snap := screen.Snapshot(time.Now())
+			snap.TargetRate, snap.Users = targetOf(opts)
+			if terminal {
+				io.WriteString(stdout, "\x1b[H\x1b[2J")
+				stats.WriteScreen(stdout, snap, info)
+			} else {
+				writeProgress(stdout, snap)
+			}
+		case <-statTick:
+			snap := statPeriod.Snapshot(time.Now())
+			snap.TargetRate, snap.Users = targetOf(opts)
+			if err := statFile.WriteRow(snap); err != nil {
+				fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
+			}
+		}
+	}
+	final := res.Stats
+	final.TargetRate, final.Users = targetOf(opts)
+	if statFile != nil {
+		snap := statPeriod.Snapshot(time.Now())
+		snap.TargetRate, snap.Users = targetOf(opts)
+		if err := statFile.WriteRow(snap); err != nil {
+			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
+		}
+	}
+	stats.WriteSummary(stdout, final, info)
+	if res.SendErrors > 0 {
+		fmt.Fprintf(stderr, "gossip: %d datagrams could not be sent\n", res.SendErrors)
+	}
+	return exitStatus(final, timedOut, opts.TimeoutError)
+}
+
+// exitStatus applies SIPp's rules (sipp.cpp sipp_exit).
+func exitStatus(s *stats.Snapshot, timedOut, timeoutError bool) int {
+	switch {
+	case timedOut && timeoutError:
+		return cli.ExitFatal
+	case s.Cumulative.Failed > 0:
+		return cli.ExitFailed
+	case timedOut && s.Cumulative.Successful < 1:
+		return cli.ExitInternal
+	default:
+		return cli.ExitOK
+	}
+}
+
+func targetOf(opts *cli.Options) (float64, int) {
+	if opts.Users > 0 {
+		return 0, opts.Users
+	}
+	return opts.Rate * float64(time.Second) / float64(opts.RatePeriod), -1
+}
+
+func screenInfo(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario) stats.ScreenInfo {
+	mode := "uac"
+	if scn.Mode == scenario.ModeServer {
+		mode = "uas"
+	}
+	addrs := eng.LocalAddrs()
+	local := addrs[0].String()
+	if len(addrs) > 1 {
+		local += fmt.Sprintf(" (+%d shards)", len(addrs)-1)
+	}
+	info := stats.ScreenInfo{
+		Scenario:  scenarioBase(opts, scn),
+		Mode:      mode,
+		Transport: "UDP",
+		Local:     local,
+		Remote:    opts.Remote,
+		CallLimit: uint64(max(opts.MaxCalls, 0)),
+		MaxCalls:  max(opts.Limit, 0),
+	}
+	for _, c := range scn.Commands {
+		info.Commands = append(info.Commands, commandLabel(&c))
+	}
+	return info
+}
+
+func commandLabel(c *scenario.Command) string {
+	switch c.Kind {
+	case scenario.KindSend:
+		if c.Message.Status != 0 {
+			return fmt.Sprintf("%d ->", c.Message.Status)
+		}
+		return c.Message.Method + " ->"
+	case scenario.KindRecv:
+		if c.Response != 0 {
+			return fmt.Sprintf("%d <-", c.Response)
+		}
+		return c.Request + " <-"
+	case scenario.KindPause:
+		if c.PauseFromFlag {
+			return "Pause [-d]"
+		}
+		return fmt.Sprintf("Pause [%s]", c.Pause)
+	case scenario.KindLabel:
+		return "label " + c.Label
+	default:
+		return "nop"
+	}
+}
+
+// scenarioBase is the scenario's name as SIPp uses it in file names.
+func scenarioBase(opts *cli.Options, scn *scenario.Scenario) string {
+	if opts.ScenarioFile != "" {
+		return strings.TrimSuffix(filepath.Base(opts.ScenarioFile), filepath.Ext(opts.ScenarioFile))
+	}
+	return opts.Scenario()
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// writeProgress prints one line of progress when stdout is not a terminal.
+func writeProgress(w io.Writer, s *stats.Snapshot) {
+	c := &s.Cumulative
+	fmt.Fprintf(w, "%s created=%d current=%d successful=%d failed=%d retrans=%d rate=%.1f/s\n",
+		s.Elapsed(true).Truncate(time.Second), c.Created(), s.CurrentCalls, c.Successful,
+		c.Failed, c.Retransmissions, s.CallRate(false))
+}

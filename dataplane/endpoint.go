@@ -1,0 +1,71 @@
+package dataplane
+
+import (
+	"errors"
+	"net/netip"
+	"time"
+)
+
+// ErrClosed is returned by an Endpoint after Close.
+var ErrClosed = errors.New("dataplane: endpoint closed")
+
+// ErrTimeout is returned by Read when the deadline passed (or Wake was
+// called) before a datagram arrived.
+var ErrTimeout = errors.New("dataplane: read deadline reached")
+
+// Packet is one received datagram. Data points into an endpoint-owned
+// buffer that stays valid until the next Read on the same endpoint.
+type Packet struct {
+	Data []byte
+	From netip.AddrPort
+}
+
+// Endpoint is one shard's socket. Read, Write and Flush are called only by
+// the owning shard; Wake may be called from any goroutine.
+type Endpoint interface {
+	// Read waits until at least one datagram is available or deadline
+	// passes, then fills pkts with up to len(pkts) datagrams and returns how
+	// many it filled. A zero deadline means no deadline. It returns
+	// ErrTimeout when nothing arrived in time.
+	Read(pkts []Packet, deadline time.Time) (int, error)
+	// Write queues b for dst. The bytes are copied or sent before Write
+	// returns, so the caller may reuse b.
+	Write(b []byte, dst netip.AddrPort) error
+	// Flush sends every queued datagram.
+	Flush() error
+	// Wake makes a Read that is blocked, or the next one, return
+	// ErrTimeout at once. Safe for concurrent use.
+	Wake()
+	// LocalAddr is the bound address.
+	LocalAddr() netip.AddrPort
+	// Close releases the socket.
+	Close() error
+}
+
+// Config says how to open endpoints.
+type Config struct {
+	// Backend names the implementation: "std" (default).
+	Backend string
+	// Local is the address to bind; port 0 picks a free port.
+	Local netip.AddrPort
+	// ReusePort lets several endpoints bind the same port (SO_REUSEPORT).
+	ReusePort bool
+	// BufferSize sets SO_RCVBUF and SO_SNDBUF when positive.
+	BufferSize int
+	// MaxDatagram is the largest datagram read in full; longer ones are
+	// truncated and reported with Truncated. Default 65535.
+	MaxDatagram int
+}
+
+// ErrUnknownBackend is returned by Open for a backend name it does not know.
+var ErrUnknownBackend = errors.New("dataplane: unknown backend")
+
+// Open opens one endpoint as cfg says.
+func Open(cfg Config) (Endpoint, error) {
+	switch cfg.Backend {
+	case "", "std":
+		return openStd(cfg)
+	default:
+		return nil, errors.Join(ErrUnknownBackend, errors.New("backend "+cfg.Backend))
+	}
+}

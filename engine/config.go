@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// Config is everything a run needs. The zero value of each optional field
+// takes SIPp's default (see Defaults).
+type Config struct {
+	Scenario *scenario.Scenario
+
+	// Remote is the peer calls go to (client mode); for server mode it is
+	// unused, replies go to where requests came from.
+	Remote netip.AddrPort
+	// Local is the address to bind (SIPp -i); unspecified binds all and
+	// renders [local_ip] as the address that routes to Remote.
+	Local netip.Addr
+	// LocalPort is the port to bind (-p); 0 picks one. Server shards all
+	// bind it (SO_REUSEPORT); client shard k binds LocalPort+k.
+	LocalPort int
+	// Shards is the number of event loops (-threads).
+	Shards int
+	// Backend names the dataplane backend ("std").
+	Backend string
+	// BufferSize sets the sockets' send and receive buffers (-buff_size).
+	BufferSize int
+
+	// Rate is the number of new calls per RatePeriod (-r, -rp).
+	Rate       float64
+	RatePeriod time.Duration
+	// Limit caps simultaneous calls (-l); 0 means no cap.
+	Limit int
+	// MaxCalls stops creating calls after this many (-m); 0 means no cap.
+	MaxCalls int
+	// Users, when positive, replaces the rate: that many calls run at once,
+	// each replaced by a new one when it ends (-users).
+	Users int
+
+	// DefaultPause is the length of a pause without milliseconds (-d).
+	DefaultPause time.Duration
+	// RecvTimeout is the receive timeout for recvs without one (-recv_timeout).
+	RecvTimeout time.Duration
+	// MaxRetrans caps UDP retransmissions of one message (-max_retrans);
+	// INVITE transactions stop after 5 (SIPp's default), others after 9.
+	MaxRetrans          int
+	MaxInviteRetrans    int
+	MaxNonInviteRetrans int
+	// NoRetrans disables UDP retransmissions (-nr).
+	NoRetrans bool
+	// T2 caps the retransmission interval of non-INVITE requests
+	// (RFC 3261 §17.1.2.2); default 4 s.
+	T2 time.Duration
+	// DeadCallWait is how long an ended call's Call-ID is remembered so
+	// late messages count as dead-call messages (-deadcall_wait).
+	DeadCallWait time.Duration
+
+	// Service renders [service] (-s).
+	Service string
+	// BaseCSeq is the first [cseq] value of every call (-base_cseq).
+	BaseCSeq int
+	// CallIDFormat builds Call-IDs of new calls (-cid_str): %u call number,
+	// %p process id, %s local IP, %% a percent sign.
+	CallIDFormat string
+	// MediaIP and MediaPort render [media_ip] and [media_port].
+	MediaIP   netip.Addr
+	MediaPort int
+	// PID renders [pid]; 0 takes the process id.
+	PID int
+
+	// DrainTimeout bounds how long Stop lets running calls finish before
+	// they are aborted.
+	DrainTimeout time.Duration
+
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// Errors returned by New for a configuration that cannot run.
+var (
+	ErrNoScenario = errors.New("engine: no scenario")
+	ErrNoRemote   = errors.New("engine: a client scenario needs a remote host")
+	ErrConfig     = errors.New("engine: invalid configuration")
+	// ErrBind wraps a failure to bind the local address (SIPp exits 254).
+	ErrBind = errors.New("engine: cannot bind local address")
+)
+
+// withDefaults returns cfg with SIPp's defaults filled in.
+func (cfg Config) withDefaults() Config {
+	if cfg.Shards <= 0 {
+		cfg.Shards = runtime.NumCPU()
+	}
+	if cfg.RatePeriod <= 0 {
+		cfg.RatePeriod = time.Second
+	}
+	if cfg.MaxInviteRetrans <= 0 {
+		cfg.MaxInviteRetrans = 5
+	}
+	if cfg.MaxNonInviteRetrans <= 0 {
+		cfg.MaxNonInviteRetrans = 9
+	}
+	if cfg.MaxRetrans <= 0 {
+		cfg.MaxRetrans = max(cfg.MaxInviteRetrans, cfg.MaxNonInviteRetrans)
+	}
+	if cfg.T2 <= 0 {
+		cfg.T2 = 4 * time.Second
+	}
+	if cfg.DeadCallWait <= 0 {
+		cfg.DeadCallWait = 33 * time.Second
+	}
+	if cfg.Service == "" {
+		cfg.Service = "service"
+	}
+	if cfg.CallIDFormat == "" {
+		cfg.CallIDFormat = "%u-%p@%s"
+	}
+	if cfg.PID == 0 {
+		cfg.PID = os.Getpid()
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg
+}
+
+func (cfg *Config) validate() error {
+	if cfg.Scenario == nil || len(cfg.Scenario.Commands) == 0 {
+		return ErrNoScenario
+	}
+	if cfg.Scenario.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
+		return ErrNoRemote
+	}
+	if cfg.Rate < 0 {
+		return fmt.Errorf("%w: negative rate %v", ErrConfig, cfg.Rate)
+	}
+	if cfg.LocalPort < 0 || cfg.LocalPort > 65535 {
+		return fmt.Errorf("%w: local port %d", ErrConfig, cfg.LocalPort)
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// Engine states, in the order a run goes through them.
+const (
+	stateRunning  int32 = iota // creating and answering calls
+	stateDraining              // no new calls; running calls may finish
+	stateAborting              // shards abort what is left and exit
+)
+
+// Engine runs one scenario on a set of shards.
+type Engine struct {
+	cfg    Config
+	scn    *scenario.Scenario
+	client bool
+	steer  bool // shards share a port: route each message to its call's shard
+	shards []*shard
+	seed   maphash.Seed
+	t0     time.Time
+	layout stats.Layout
+	coll   *stats.Collector
+
+	interval     float64 // ns between scheduled calls; 0: no rate
+	needsLast    []bool  // per command: the template uses [last_*]
+	counterIndex []int   // per command: generic counter index or -1
+	localIP      []byte
+	localIPType  byte
+	mediaIP      []byte
+	mediaIPType  byte
+
+	created      atomic.Uint64 // calls claimed (numbers handed out)
+	open         atomic.Int64  // calls running now
+	ended        atomic.Uint64
+	handoffDrops atomic.Uint64
+	sendErrors   atomic.Uint64
+	state        atomic.Int32
+	wg           sync.WaitGroup
+	stopOnce     sync.Once
+	stopped      chan struct{}
+	abortCh      chan struct{}
+	abortOnce    sync.Once
+}
+
+// Result is what a finished run reports.
+type Result struct {
+	// Stats is the final snapshot: cumulative totals of the whole run.
+	Stats *stats.Snapshot
+	// Interrupted is true when the run ended through Stop, Abort or a
+	// cancelled context rather than by reaching its call limit.
+	Interrupted bool
+	// SendErrors counts datagrams the kernel refused.
+	SendErrors uint64
+}
+
+// New checks cfg, binds every shard's endpoint and returns an engine ready
+// to Run. A bind failure wraps ErrBind.
+func New(cfg Config) (*Engine, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	scn := cfg.Scenario
+	e := &Engine{
+		cfg:     cfg,
+		scn:     scn,
+		client:  scn.Mode == scenario.ModeClient,
+		seed:    maphash.MakeSeed(),
+		stopped: make(chan struct{}),
+		abortCh: make(chan struct{}),
+	}
+	if cfg.Rate > 0 {
+		e.interval = float64(cfg.RatePeriod) / cfg.Rate
+	}
+	e.layout = stats.Layout{
+		RTDNames:              scn.RTDNames,
+		Commands:              len(scn.Commands),
+		RTDRepartition:        scn.RTDRepartition,
+		CallLengthRepartition: scn.CallLengthRepartition,
+	}
+	e.counterIndex = make([]int, len(scn.Commands))
+	e.needsLast = make([]bool, len(scn.Commands))
+	for i := range scn.Commands {
+		cmd := &scn.Commands[i]
+		e.counterIndex[i] = -1
+		if cmd.Counter != "" {
+			k := indexOf(e.layout.Counters, cmd.Counter)
+			if k < 0 {
+				k = len(e.layout.Counters)
+				e.layout.Counters = append(e.layout.Counters, cmd.Counter)
+			}
+			e.counterIndex[i] = k
+		}
+		if cmd.Message != nil {
+			for _, op := range cmd.Message.Ops {
+				if op.Kind == scenario.OpLastHeader {
+					e.needsLast[i] = true
+				}
+			}
+		}
+	}
+
+	local := cfg.Local
+	if !local.IsValid() || local.IsUnspecified() {
+		local = guessLocalIP(cfg.Remote)
+	}
+	e.localIP = []byte(local.Unmap().String())
+	e.localIPType = ipType(local)
+	media := cfg.MediaIP
+	if !media.IsValid() {
+		media = local
+	}
+	e.mediaIP = []byte(media.Unmap().String())
+	e.mediaIPType = ipType(media)
+
+	bind := cfg.Local
+	if !bind.IsValid() {
+		bind = netip.IPv4Unspecified()
+		if cfg.Remote.IsValid() && cfg.Remote.Addr().Is6() && !cfg.Remote.Addr().Is4In6() {
+			bind = netip.IPv6Unspecified()
+		}
+	}
+	shards := cfg.Shards
+	// A server answers on one port: its shards share it when the kernel
+	// can spread flows over them, and re-steer by Call-ID.
+	share := !e.client && shards > 1
+	if share && !dataplane.ReusePortSupported {
+		shards = 1
+		share = false
+	}
+	e.steer = share
+	e.cfg.Shards = shards
+	capacity := max(cfg.Limit/shards, 1024)
+	for i := 0; i < shards; i++ {
+		port := cfg.LocalPort
+		if e.client && port != 0 {
+			port += i
+		}
+		ep, err := dataplane.Open(dataplane.Config{
+			Backend:    cfg.Backend,
+			Local:      netip.AddrPortFrom(bind, uint16(port)),
+			ReusePort:  share,
+			BufferSize: cfg.BufferSize,
+		})
+		if err != nil {
+			e.closeEndpoints()
+			if errors.Is(err, dataplane.ErrUnknownBackend) {
+				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+			}
+			return nil, fmt.Errorf("%w: %w", ErrBind, err)
+		}
+		if share && port == 0 && i == 0 {
+			// Later shards join the port the first one got.
+			cfg.LocalPort = int(ep.LocalAddr().Port())
+		}
+		e.shards = append(e.shards, newShard(e, i, ep, capacity))
+	}
+	recs := make([]*stats.Recorder, len(e.shards))
+	for i, s := range e.shards {
+		recs[i] = s.rec
+	}
+	e.coll = stats.NewCollector(e.layout, recs)
+	return e, nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func ipType(a netip.Addr) byte {
+	if a.Is6() && !a.Is4In6() {
+		return '6'
+	}
+	return '4'
+}
+
+// guessLocalIP finds the address the kernel would send from towards
+// remote (no packet is sent), or a loopback address.
+func guessLocalIP(remote netip.AddrPort) netip.Addr {
+	if remote.IsValid() {
+		if c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(remote)); err == nil {
+			defer c.Close()
+			return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+		}
+	}
+	return netip.MustParseAddr("127.0.0.1")
+}
+
+func (e *Engine) closeEndpoints() {
+	for _, s := range e.shards {
+		_ = s.ep.Close()
+	}
+}
+
+// LocalAddrs returns each shard's bound address.
+func (e *Engine) LocalAddrs() []netip.AddrPort {
+	out := make([]netip.AddrPort, len(e.shards))
+	for i, s := range e.shards {
+		out[i] = s.local
+	}
+	return out
+}
+
+// Shards returns the number of shards the engine runs.
+func (e *Engine) Shards() int { return len(e.shards) }
+
+// now is nanoseconds since the run started (monotonic).
+func (e *Engine) now() int64 { return int64(time.Since(e.t0)) }
+
+// claimCall hands out the next call number, or false once -m is reached.
+func (e *Engine) claimCall() (uint64, bool) {
+	for {
+		n := e.created.Load()
+		if e.cfg.MaxCalls > 0 && n >= uint64(e.cfg.MaxCalls) {
+			return 0, false
+		}
+		if e.created.CompareAndSwap(n, n+1) {
+			return n + 1, true
+		}
+	}
+}
+
+// appendCallID renders -cid_str for a new call.
+func (e *Engine) appendCallID(dst []byte, number uint64) []byte {
+	dst = dst[:0]
+	f := e.cfg.CallIDFormat
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' || i+1 == len(f) {
+			dst = append(dst, f[i])
+			continue
+		}
+		i++
+		switch f[i] {
+		case 'u':
+			dst = strconv.AppendUint(dst, number, 10)
+		case 'p':
+			dst = strconv.AppendInt(dst, int64(e.cfg.PID), 10)
+		case 's':
+			dst = append(dst, e.localIP...)
+		case 'r':
+			dst = strconv.AppendUint(dst, uint64(uint32(maphash.Comparable(e.seed, number))), 10)
+		case '%':
+			dst = append(dst, '%')
+		default:
+			dst = append(dst, '%', f[i])
+		}
+	}
+	return dst
+}
+
+func (e *Engine) logSendError(err error) {
+	if e.sendErrors.Add(1) <= 10 {
+		e.cfg.Logger.Warn("send failed", "err", err)
+	}
+}
+
+// Snapshot merges the shards' statistics now.
+func (e *Engine) Snapshot() *stats.Snapshot {
+	s := e.coll.Snapshot(time.Now())
+	s.TargetRate = e.targetRate()
+	if e.cfg.Users <= 0 {
+		s.Users = -1
+	} else {
+		s.Users = e.cfg.Users
+	}
+	return s
+}
+
+// Collector returns the statistics collector, for periodic outputs that
+// keep their own period (stats.Collector.NewPeriod).
+func (e *Engine) Collector() *stats.Collector { return e.coll }
+
+func (e *Engine) targetRate() float64 {
+	if e.cfg.Rate <= 0 {
+		return 0
+	}
+	return e.cfg.Rate * float64(time.Second) / float64(e.cfg.RatePeriod)
+}
+
+// Stop ends the run gracefully: no new calls; running calls may finish
+// within DrainTimeout, then the rest are aborted. Safe to call from any
+// goroutine, more than once.
+func (e *Engine) Stop() {
+	e.stopOnce.Do(func() {
+		e.state.CompareAndSwap(stateRunning, stateDraining)
+		e.wakeAll()
+		close(e.stopped)
+	})
+}
+
+// Abort ends the run at once: running calls are counted as aborted.
+func (e *Engine) Abort() {
+	e.abortOnce.Do(func() {
+		e.state.Store(stateAborting)
+		e.wakeAll()
+		close(e.abortCh)
+	})
+}
+
+func (e *Engine) wakeAll() {
+	for _, s := range e.shards {
+		s.ep.Wake()
+	}
+}
+
+// Run executes the scenario until the call limit is reached and every call
+// has ended, or until ctx is cancelled or Stop/Abort is called. It closes
+// the endpoints before returning.
+func (e *Engine) Run(ctx context.Context) (*Result, error) {
+	e.t0 = time.Now()
+	e.coll.SetStart(e.t0)
+	for _, s := range e.shards {
+		e.wg.Add(1)
+		go s.run()
+	}
+	interrupted := false
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	var drainDeadline <-chan time.Time
+	stopped := e.stopped
+	ctxDone := ctx.Done()
+loop:
+	for {
+		select {
+		case <-ctxDone:
+			ctxDone = nil
+			interrupted = true
+			e.Stop()
+		case <-stopped:
+			stopped = nil
+			interrupted = true
+			drainDeadline = time.After(e.cfg.DrainTimeout)
+		case <-drainDeadline:
+			break loop
+		case <-e.abortCh:
+			interrupted = true
+			break loop
+		case <-poll.C:
+			if e.finished() {
+				break loop
+			}
+		}
+	}
+	e.Abort()
+	e.wg.Wait()
+	e.closeEndpoints()
+	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load()}, nil
+}
+
+// finished reports whether the run has nothing left to do.
+func (e *Engine) finished() bool {
+	open := e.open.Load()
+	switch e.state.Load() {
+	case stateDraining:
+		return open == 0
+	case stateAborting:
+		return true
+	}
+	if e.cfg.MaxCalls <= 0 {
+		return false
+	}
+	return e.created.Load() >= uint64(e.cfg.MaxCalls) && open == 0
+}

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// render appends command cmdIdx's message for call c to dst. It follows
+// SIPp's rendering rules: [len] is the body length, filled in after the
+// whole message is known; a keyword that renders nothing on a line of its
+// own ([last_X:], [routes]) removes that line.
+func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
+	cmd := &s.e.scn.Commands[cmdIdx]
+	tpl := cmd.Message
+	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 {
+		// A message that was accepted once parses again.
+		_ = s.last.Parse(c.lastRecv)
+	}
+	start := len(dst)
+	lenAt, lenOffset := -1, 0
+	suppressCRLF := false
+	for i := range tpl.Ops {
+		op := &tpl.Ops[i]
+		if op.Kind == scenario.OpLiteral {
+			lit := op.Lit
+			if suppressCRLF {
+				if bytes.HasPrefix(lit, crlf) {
+					lit = lit[2:]
+				} else if len(lit) > 0 && lit[0] == '\n' {
+					lit = lit[1:]
+				}
+				suppressCRLF = false
+			}
+			dst = append(dst, lit...)
+			continue
+		}
+		suppressCRLF = false
+		switch op.Kind {
+		case scenario.OpService:
+			dst = append(dst, s.e.cfg.Service...)
+		case scenario.OpRemoteIP:
+			dst = c.peer.Addr().Unmap().AppendTo(dst)
+		case scenario.OpRemotePort:
+			dst = strconv.AppendInt(dst, int64(c.peer.Port())+int64(op.Offset), 10)
+		case scenario.OpLocalIP:
+			dst = append(dst, s.e.localIP...)
+		case scenario.OpLocalIPType:
+			dst = append(dst, s.e.localIPType)
+		case scenario.OpLocalPort:
+			dst = strconv.AppendInt(dst, int64(s.local.Port())+int64(op.Offset), 10)
+		case scenario.OpTransport:
+			dst = append(dst, "UDP"...)
+		case scenario.OpMediaIP:
+			dst = append(dst, s.e.mediaIP...)
+		case scenario.OpMediaIPType:
+			dst = append(dst, s.e.mediaIPType)
+		case scenario.OpMediaPort:
+			dst = strconv.AppendInt(dst, int64(s.e.cfg.MediaPort)+int64(op.Offset), 10)
+		case scenario.OpCallNumber:
+			dst = strconv.AppendUint(dst, c.number, 10)
+		case scenario.OpCallID:
+			dst = append(dst, c.id...)
+		case scenario.OpCSeq:
+			dst = strconv.AppendInt(dst, int64(c.cseq)+int64(op.Offset), 10)
+		case scenario.OpPID:
+			dst = strconv.AppendInt(dst, int64(s.e.cfg.PID), 10)
+		case scenario.OpBranch:
+			// RFC 3261 §8.1.1.7: the magic cookie, then call and step.
+			dst = append(dst, "z9hG4bK-"...)
+			dst = strconv.AppendInt(dst, int64(s.e.cfg.PID), 10)
+			dst = append(dst, '-')
+			dst = strconv.AppendUint(dst, c.number, 10)
+			dst = append(dst, '-')
+			dst = strconv.AppendInt(dst, int64(cmdIdx+op.Offset), 10)
+		case scenario.OpLen:
+			lenAt, lenOffset = len(dst), op.Offset
+		case scenario.OpPeerTagParam:
+			if len(c.peerTag) > 0 {
+				dst = append(dst, ";tag="...)
+				dst = append(dst, c.peerTag...)
+			}
+		case scenario.OpRoutes:
+			if len(c.routes) > 0 {
+				dst = append(dst, "Route: "...)
+				dst = append(dst, c.routes...)
+			} else {
+				suppressCRLF = atLineStart(dst, start)
+			}
+		case scenario.OpLastHeader:
+			n := len(dst)
+			if len(c.lastRecv) > 0 {
+				if !op.ValueOnly {
+					dst = append(dst, op.Name...)
+					dst = append(dst, ' ')
+				}
+				var found bool
+				dst, found = s.last.AppendHeaderValues(dst, op.Name)
+				if !found {
+					dst = dst[:n]
+				}
+			}
+			if len(dst) == n {
+				suppressCRLF = atLineStart(dst, start)
+			}
+		case scenario.OpLastMessage:
+			dst = append(dst, c.lastRecv...)
+		}
+	}
+	if lenAt >= 0 {
+		dst = patchLen(dst, start, lenAt, lenOffset)
+	}
+	return dst
+}
+
+var crlf = []byte("\r\n")
+
+func atLineStart(b []byte, start int) bool {
+	return len(b) == start || b[len(b)-1] == '\n'
+}
+
+// patchLen inserts the body length (plus offset) at position at of msg,
+// the message starting at start. The body starts after the first empty
+// line (RFC 3261 §7.5).
+func patchLen(msg []byte, start, at, offset int) []byte {
+	body := 0
+	if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 {
+		body = len(msg) - (start + i + 4)
+	}
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], int64(body+offset), 10)
+	n := len(msg)
+	msg = append(msg, d...) // grow by len(d)
+	copy(msg[at+len(d):], msg[at:n])
+	copy(msg[at:], d)
+	return msg
+}

@@ -1,0 +1,688 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"hash/maphash"
+	"net/netip"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+	"github.com/gossip-sip/gossip/sipfast"
+)
+
+const (
+	tick        = time.Millisecond // timer wheel resolution
+	maxIdle     = 100 * time.Millisecond
+	readBatch   = 64
+	handoffSize = 4096
+)
+
+// shard is one event loop: it owns an endpoint, a slab of calls, their
+// table and timer wheel, and a statistics recorder. Everything here is
+// written by the shard's goroutine only, except inbox and sleeping.
+type shard struct {
+	e     *Engine
+	idx   int
+	ep    dataplane.Endpoint
+	local netip.AddrPort
+	rec   *stats.Recorder
+
+	calls   []call
+	free    []int32
+	table   *callTable
+	dead    *deadCalls
+	wheel   *wheel
+	active  int
+	expired []int32
+
+	inbox    *handoff
+	sleeping atomic.Bool
+
+	msg  sipfast.Message // the datagram being handled
+	last sipfast.Message // a call's last received message, for rendering
+	tx   []byte
+	pkts []dataplane.Packet
+
+	sched     uint64 // next index in this shard's share of the rate schedule
+	userSlots int    // -users: calls to start now
+	exhausted bool   // -m reached: no more calls from this shard
+}
+
+func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
+	s := &shard{
+		e:     e,
+		idx:   idx,
+		ep:    ep,
+		local: ep.LocalAddr(),
+		rec:   stats.NewRecorder(e.layout),
+		table: newCallTable(capacity),
+		dead:  newDeadCalls(capacity),
+		wheel: newWheel(0),
+		inbox: newHandoff(handoffSize),
+		tx:    make([]byte, 0, 4096),
+		pkts:  make([]dataplane.Packet, readBatch),
+	}
+	if e.cfg.Users > 0 {
+		s.userSlots = e.cfg.Users / e.cfg.Shards
+		if idx < e.cfg.Users%e.cfg.Shards {
+			s.userSlots++
+		}
+	}
+	return s
+}
+
+// run is the shard's event loop.
+func (s *shard) run() {
+	defer s.e.wg.Done()
+	for {
+		now := s.e.now()
+		st := s.e.state.Load()
+		if st >= stateAborting {
+			s.abortAll(now)
+			_ = s.ep.Flush()
+			s.rec.SetCurrentCalls(s.active)
+			return
+		}
+		for s.inbox.Pop(s.onHandoff) {
+		}
+		if st == stateRunning && s.e.client {
+			s.launch(now)
+		}
+		s.expired = s.wheel.Advance(uint64(now/int64(tick)), s.expired[:0])
+		for _, slot := range s.expired {
+			s.onTimer(slot, now)
+		}
+		s.dead.Expire(now)
+		if err := s.ep.Flush(); err != nil {
+			s.e.logSendError(err)
+		}
+		s.rec.SetCurrentCalls(s.active)
+
+		deadline := s.nextDeadline(now, st)
+		s.sleeping.Store(true)
+		if !s.inbox.Empty() || s.e.state.Load() != st {
+			s.sleeping.Store(false)
+			continue
+		}
+		n, err := s.ep.Read(s.pkts, s.e.t0.Add(time.Duration(deadline)))
+		s.sleeping.Store(false)
+		if err != nil {
+			if errors.Is(err, dataplane.ErrTimeout) {
+				continue
+			}
+			if errors.Is(err, dataplane.ErrClosed) {
+				s.abortAll(s.e.now())
+				return
+			}
+			s.e.cfg.Logger.Warn("receive failed", "shard", s.idx, "err", err)
+			continue
+		}
+		now = s.e.now()
+		for i := 0; i < n; i++ {
+			s.onDatagram(s.pkts[i].Data, s.pkts[i].From, now, true)
+		}
+	}
+}
+
+// nextDeadline is when the loop must run again even if nothing arrives.
+func (s *shard) nextDeadline(now int64, st int32) int64 {
+	d := now + int64(maxIdle)
+	if t, ok := s.wheel.NextExpiry(); ok {
+		d = min(d, int64(t)*int64(tick))
+	}
+	if st == stateRunning && s.e.client && !s.exhausted {
+		if s.e.cfg.Users > 0 {
+			if s.userSlots > 0 {
+				d = now
+			}
+		} else if s.e.interval > 0 {
+			d = min(d, s.dueAt())
+		}
+	}
+	return d
+}
+
+// dueAt is when this shard's next scheduled call is due. Shard i takes
+// schedule positions i, i+N, i+2N, … so the shards together keep the rate
+// without sharing a clock.
+func (s *shard) dueAt() int64 {
+	k := uint64(s.idx) + s.sched*uint64(s.e.cfg.Shards)
+	return int64(float64(k) * s.e.interval)
+}
+
+// launch starts the calls that are due.
+func (s *shard) launch(now int64) {
+	if s.exhausted {
+		return
+	}
+	if s.e.cfg.Users > 0 {
+		for s.userSlots > 0 {
+			if !s.startCall(now) {
+				return
+			}
+			s.userSlots--
+		}
+		return
+	}
+	if s.e.interval <= 0 {
+		return
+	}
+	for s.dueAt() <= now {
+		if s.e.cfg.Limit > 0 && s.e.open.Load() >= int64(s.e.cfg.Limit) {
+			return // -l reached: try again next loop
+		}
+		if !s.startCall(now) {
+			return
+		}
+		s.sched++
+	}
+}
+
+// startCall creates an outgoing call and runs it until it waits.
+func (s *shard) startCall(now int64) bool {
+	number, ok := s.e.claimCall()
+	if !ok {
+		s.exhausted = true
+		return false
+	}
+	slot, c := s.alloc(now)
+	c.number = number
+	c.peer = s.e.cfg.Remote
+	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
+	c.id = s.e.appendCallID(c.id, number)
+	c.hash = maphash.Bytes(s.e.seed, c.id)
+	s.table.Insert(c.hash, slot)
+	s.rec.CallCreated(false)
+	s.advance(slot, c, now)
+	return true
+}
+
+func (s *shard) alloc(now int64) (int32, *call) {
+	var slot int32
+	if n := len(s.free); n > 0 {
+		slot = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		slot = int32(len(s.calls))
+		s.calls = append(s.calls, call{})
+		s.wheel.grow(len(s.calls))
+	}
+	c := &s.calls[slot]
+	c.reset(len(s.e.scn.RTDNames))
+	c.live = true
+	c.start = now
+	for i := range c.rtdStart {
+		c.rtdStart[i] = now
+	}
+	s.active++
+	s.e.open.Add(1)
+	return slot, c
+}
+
+func (s *shard) callID(slot int32) []byte { return s.calls[slot].id }
+
+// outcome is how a call ended.
+type outcome uint8
+
+const (
+	outcomeSuccess outcome = iota
+	outcomeFailed
+	outcomeAborted
+)
+
+// endCall counts the call in exactly one class and frees its slot,
+// remembering its Call-ID for late messages.
+func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureClass, now int64) {
+	length := time.Duration(now - c.start)
+	switch how {
+	case outcomeSuccess:
+		s.rec.CallSucceeded(length)
+	case outcomeFailed:
+		s.rec.CallFailed(class, length)
+	default:
+		s.rec.CallAborted(length)
+	}
+	s.table.Delete(c.hash, slot)
+	s.dead.Add(c.hash, now+int64(s.e.cfg.DeadCallWait))
+	s.wheel.Cancel(slot)
+	c.live = false
+	s.free = append(s.free, slot)
+	s.active--
+	s.e.open.Add(-1)
+	s.e.ended.Add(1)
+	if s.e.cfg.Users > 0 && s.e.state.Load() == stateRunning {
+		s.userSlots++
+	}
+}
+
+// abortAll ends every live call as aborted (shutdown).
+func (s *shard) abortAll(now int64) {
+	for i := range s.calls {
+		if c := &s.calls[i]; c.live {
+			s.endCall(int32(i), c, outcomeAborted, 0, now)
+		}
+	}
+}
+
+// arm puts the call's earliest deadline on the wheel.
+func (s *shard) arm(slot int32, c *call) {
+	w := c.wake()
+	if w == 0 {
+		s.wheel.Cancel(slot)
+		return
+	}
+	s.wheel.Schedule(slot, uint64((w+int64(tick)-1)/int64(tick)))
+}
+
+// next is the command after idx: its next= label, or the following one.
+func (s *shard) next(idx int) int {
+	if n := s.e.scn.Commands[idx].Next; n != scenario.NoIndex {
+		return n
+	}
+	return idx + 1
+}
+
+// advance executes commands until the call waits (recv, pause) or ends.
+func (s *shard) advance(slot int32, c *call, now int64) {
+	cmds := s.e.scn.Commands
+	for {
+		if c.cmd >= len(cmds) {
+			s.endCall(slot, c, outcomeSuccess, 0, now)
+			return
+		}
+		cmd := &cmds[c.cmd]
+		switch cmd.Kind {
+		case scenario.KindSend:
+			s.bookkeeping(c, c.cmd, now)
+			tpl := cmd.Message
+			if tpl.Status == 0 && !cmd.IsAck && tpl.Method != "CANCEL" {
+				c.cseq++
+			}
+			if !s.send(c, c.cmd) {
+				s.endCall(slot, c, outcomeFailed, stats.FailCannotSendMessage, now)
+				return
+			}
+			if c.lastRecvHash != 0 {
+				// Remember what answered that message, to answer its
+				// retransmissions the same way.
+				c.recvRetransHash = c.lastRecvHash
+				c.recvRetransRecv = c.lastRecvCmd
+				c.recvRetransSend = c.cmd
+				c.lastRecvHash = 0
+			}
+			c.lastSendCmd = c.cmd
+			if cmd.Retrans > 0 && !s.e.cfg.NoRetrans {
+				c.lastSent = append(c.lastSent[:0], s.tx...)
+				c.retransDelay = cmd.Retrans
+				c.retransAt = now + int64(cmd.Retrans)
+				c.retransCount = 0
+				c.retransInvite = cmd.IsInvite
+			} else {
+				c.retransAt = 0
+			}
+			c.cmd = s.next(c.cmd)
+		case scenario.KindRecv:
+			if c.recvDeadline == 0 {
+				// SIPp arms the shortest timeout among this recv and the
+				// recvs that directly follow it.
+				var t time.Duration
+				for i := c.cmd; i < len(cmds) && cmds[i].Kind == scenario.KindRecv; i++ {
+					d := cmds[i].Timeout
+					if d == 0 {
+						d = s.e.cfg.RecvTimeout
+					}
+					if d > 0 && (t == 0 || d < t) {
+						t = d
+					}
+				}
+				if t > 0 {
+					c.recvDeadline = now + int64(t)
+				}
+			}
+			s.arm(slot, c)
+			return
+		case scenario.KindPause:
+			d := cmd.Pause
+			if cmd.PauseFromFlag {
+				d = s.e.cfg.DefaultPause
+			}
+			s.bookkeeping(c, c.cmd, now)
+			if d <= 0 {
+				c.cmd = s.next(c.cmd)
+				continue
+			}
+			c.pauseUntil = now + int64(d)
+			s.arm(slot, c)
+			return
+		default: // nop, label
+			s.bookkeeping(c, c.cmd, now)
+			c.cmd = s.next(c.cmd)
+		}
+	}
+}
+
+// send renders command idx for c into s.tx and sends it to the peer.
+func (s *shard) send(c *call, idx int) bool {
+	s.tx = s.render(s.tx[:0], c, idx)
+	if err := s.ep.Write(s.tx, c.peer); err != nil {
+		s.e.logSendError(err)
+		return false
+	}
+	s.rec.MessageSent(idx)
+	return true
+}
+
+// bookkeeping runs a command's response-time and counter attributes.
+func (s *shard) bookkeeping(c *call, idx int, now int64) {
+	cmd := &s.e.scn.Commands[idx]
+	// Every response-time counter starts with the call; start_rtd restarts
+	// it; rtd records it once, or each time with repeat_rtd (SIPp's rule).
+	if cmd.StartRTD != scenario.NoIndex {
+		c.rtdStart[cmd.StartRTD] = now
+	}
+	if r := cmd.StopRTD; r != scenario.NoIndex && !c.rtdDone[r] {
+		s.rec.ResponseTime(r, time.Duration(now-c.rtdStart[r]))
+		c.rtdDone[r] = !cmd.RepeatRTD
+	}
+	if k := s.e.counterIndex[idx]; k >= 0 {
+		s.rec.Counter(k)
+	}
+}
+
+// onTimer handles a call's wake-up: retransmission, pause end, timeout.
+func (s *shard) onTimer(slot int32, now int64) {
+	c := &s.calls[slot]
+	if !c.live {
+		return
+	}
+	cmds := s.e.scn.Commands
+	if c.retransAt != 0 && now >= c.retransAt {
+		c.retransCount++
+		allowed := s.e.cfg.MaxNonInviteRetrans
+		if c.retransInvite {
+			allowed = s.e.cfg.MaxInviteRetrans
+		}
+		allowed = min(allowed, s.e.cfg.MaxRetrans)
+		if c.retransCount > allowed {
+			s.rec.RecvTimeout(c.lastSendCmd)
+			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
+			return
+		}
+		// RFC 3261 §17.1.1.2 Timer A doubles without bound for INVITE;
+		// §17.1.2.2 Timer E caps non-INVITE (and SIPp's 2xx) at T2.
+		c.retransDelay *= 2
+		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
+			c.retransDelay = s.e.cfg.T2
+		}
+		if err := s.ep.Write(c.lastSent, c.peer); err != nil {
+			s.e.logSendError(err)
+		}
+		s.rec.Retransmission(c.lastSendCmd)
+		c.retransAt = now + int64(c.retransDelay)
+	}
+	cmd := &cmds[c.cmd]
+	switch {
+	case cmd.Kind == scenario.KindPause && c.pauseUntil != 0 && now >= c.pauseUntil:
+		c.pauseUntil = 0
+		c.cmd = s.next(c.cmd)
+		s.advance(slot, c, now)
+		return
+	case cmd.Kind == scenario.KindRecv && c.recvDeadline != 0 && now >= c.recvDeadline:
+		c.recvDeadline = 0
+		s.rec.RecvTimeout(c.cmd)
+		if cmd.OnTimeout != scenario.NoIndex {
+			c.retransAt = 0
+			c.cmd = cmd.OnTimeout
+			s.advance(slot, c, now)
+			return
+		}
+		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
+		return
+	}
+	s.arm(slot, c)
+}
+
+// onHandoff handles a datagram another shard passed to this one.
+func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
+	s.onDatagram(data, from, s.e.now(), false)
+}
+
+// onDatagram parses a datagram, steers it to the shard that owns its
+// call, and hands it to the call (creating one for a new incoming call).
+func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSocket bool) {
+	if err := s.msg.Parse(data); err != nil {
+		s.rec.ParseError()
+		return
+	}
+	cid := s.msg.CallID()
+	if len(cid) == 0 {
+		s.rec.ParseError()
+		return
+	}
+	h := maphash.Bytes(s.e.seed, cid)
+	if fromSocket && s.e.steer {
+		if owner := s.e.shards[h%uint64(len(s.e.shards))]; owner != s {
+			if owner.inbox.Push(data, from) {
+				if owner.sleeping.Load() {
+					owner.ep.Wake()
+				}
+			} else {
+				s.e.handoffDrops.Add(1)
+			}
+			return
+		}
+	}
+	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
+		s.incoming(slot, &s.calls[slot], data, from, now)
+		return
+	}
+	if s.dead.Contains(h) {
+		s.rec.DeadCallMessage()
+		return
+	}
+	if s.e.client || !s.msg.IsRequest() || s.e.state.Load() != stateRunning {
+		s.rec.OutOfCallMessage()
+		return
+	}
+	number, ok := s.e.claimCall()
+	if !ok {
+		s.rec.OutOfCallMessage()
+		return
+	}
+	slot, c := s.alloc(now)
+	c.number = number
+	c.peer = from
+	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
+	c.id = append(c.id[:0], cid...)
+	c.hash = h
+	s.table.Insert(h, slot)
+	s.rec.CallCreated(true)
+	s.incoming(slot, c, data, from, now)
+}
+
+// matches reports whether scenario command idx expects the message in s.msg.
+func (s *shard) matches(idx int) bool {
+	cmd := &s.e.scn.Commands[idx]
+	if cmd.Kind != scenario.KindRecv {
+		return false
+	}
+	if s.msg.IsRequest() {
+		return cmd.Request != "" && string(s.msg.Method()) == cmd.Request
+	}
+	if cmd.Response != s.msg.StatusCode() {
+		return false
+	}
+	if len(cmd.ResponseMethods) == 0 {
+		return true
+	}
+	_, m := s.msg.CSeq()
+	for _, rm := range cmd.ResponseMethods {
+		if string(m) == rm {
+			return true
+		}
+	}
+	return false
+}
+
+// incoming runs SIPp's reception rules for one message of a live call
+// (call.cpp process_incoming): retransmission detection, a forward search
+// over optional recvs, a backward search for late messages of earlier
+// steps, then the state change.
+func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, now int64) {
+	cmds := s.e.scn.Commands
+	cookie := maphash.Bytes(s.e.seed, raw)
+	if !s.e.cfg.NoRetrans {
+		if c.recvRetransRecv >= 0 && c.recvRetransHash == cookie {
+			// The peer did not get our answer: send it again.
+			s.rec.Retransmission(c.recvRetransSend)
+			s.tx = s.render(s.tx[:0], c, c.recvRetransSend)
+			if err := s.ep.Write(s.tx, c.peer); err != nil {
+				s.e.logSendError(err)
+			}
+			return
+		}
+		if c.lastRecvCmd >= 0 && c.lastRecvHash == cookie {
+			return // duplicate of a message not answered yet
+		}
+	}
+	isReq := s.msg.IsRequest()
+	code := s.msg.StatusCode()
+	cseqNum, cseqMethod := s.msg.CSeq()
+	if !isReq {
+		if tag := s.msg.ToTag(); len(tag) > 0 {
+			c.peerTag = append(c.peerTag[:0], tag...)
+		}
+	}
+
+	found := -1
+	for i := c.cmd; i < len(cmds); i++ {
+		if s.matches(i) {
+			found = i
+			break
+		}
+		if !cmds[i].Optional {
+			break
+		}
+	}
+	if found < 0 {
+		contig := true
+		for i := c.cmd - 1; i >= 0; i-- {
+			if !cmds[i].Optional {
+				contig = false
+			}
+			if !s.matches(i) {
+				continue
+			}
+			if contig {
+				found = i
+				break
+			}
+			// A late message of an earlier step: a retransmitted final
+			// response to an INVITE gets the ACK again (RFC 3261 §17.1.1.2).
+			if !isReq && string(cseqMethod) == "INVITE" && i+1 < len(cmds) &&
+				cmds[i+1].Kind == scenario.KindSend && cmds[i+1].IsAck {
+				s.rec.Retransmission(i + 1)
+				s.tx = s.render(s.tx[:0], c, i+1)
+				if err := s.ep.Write(s.tx, c.peer); err != nil {
+					s.e.logSendError(err)
+				}
+			}
+			return
+		}
+	}
+	if found < 0 {
+		s.rec.UnexpectedMessage(c.cmd)
+		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
+		return
+	}
+
+	s.bookkeeping(c, found, now)
+	s.rec.MessageReceived(found)
+	if isReq && cseqNum > c.cseq {
+		c.cseq = cseqNum
+	}
+	// Stop retransmitting once the peer answered (SIPp's rule: responses
+	// and ACK/CANCEL/BYE/PRACK to a later step; a provisional response to
+	// a non-INVITE only slows retransmissions to T2).
+	if found > c.lastSendCmd && (!isReq || isAnyOf(s.msg.Method(), "ACK", "CANCEL", "BYE", "PRACK")) {
+		if isReq || code >= 200 || string(cseqMethod) == "INVITE" {
+			c.retransAt = 0
+		} else {
+			c.retransAt = now + int64(s.e.cfg.T2)
+			c.retransDelay = s.e.cfg.T2
+		}
+	}
+	if cmds[found].RRS && len(c.routes) == 0 {
+		c.routes = appendRouteSet(c.routes, &s.msg, isReq)
+	}
+	c.lastRecvCmd = found
+	c.lastRecvHash = cookie
+	c.lastRecv = append(c.lastRecv[:0], raw...)
+
+	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex {
+		c.pauseUntil = 0
+		c.recvDeadline = 0
+		c.cmd = s.next(found)
+		s.advance(slot, c, now)
+		return
+	}
+	s.arm(slot, c)
+}
+
+func isAnyOf(m []byte, names ...string) bool {
+	for _, n := range names {
+		if string(m) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// appendRouteSet records the dialog's route set from Record-Route
+// (RFC 3261 §12.1.1 for a UAS: in order; §12.1.2 for a UAC: reversed).
+func appendRouteSet(dst []byte, m *sipfast.Message, uas bool) []byte {
+	start := len(dst)
+	dst, found := m.AppendHeaderValues(dst, "Record-Route")
+	if !found || uas {
+		return dst
+	}
+	// Reverse the comma-separated entries (commas inside <> or quotes are
+	// part of an entry).
+	entries := splitRoutes(dst[start:])
+	var rev []byte
+	for i := len(entries) - 1; i >= 0; i-- {
+		if len(rev) > 0 {
+			rev = append(rev, ", "...)
+		}
+		rev = append(rev, bytes.TrimSpace(entries[i])...)
+	}
+	return append(dst[:start], rev...)
+}
+
+func splitRoutes(b []byte) [][]byte {
+	var out [][]byte
+	depth, quoted, last := 0, false, 0
+	for i, ch := range b {
+		switch {
+		case ch == '"':
+			quoted = !quoted
+		case quoted:
+		case ch == '<':
+			depth++
+		case ch == '>':
+			depth--
+		case ch == ',' && depth == 0:
+			out = append(out, b[last:i])
+			last = i + 1
+		}
+	}
+	return append(out, b[last:])
+}
+
+// appendUint is strconv.AppendUint for readability at call sites.
+func appendUint(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) }

@@ -1,0 +1,157 @@
+package scenario
+
+// CONTRACT written by the integrator: the engine is written against these
+// types. The scenario helper implements Load/Parse/Builtin and template
+// compilation, may add fields and files, but keeps what is here.
+
+import (
+	"strings"
+	"time"
+)
+
+// Mode says whether a scenario starts calls (client, first command is a
+// send) or answers them (server, first command is a recv).
+type Mode uint8
+
+const (
+	// ModeClient scenarios start calls (SIPp's uac).
+	ModeClient Mode = iota
+	// ModeServer scenarios answer calls (SIPp's uas).
+	ModeServer
+)
+
+// Scenario is a loaded scenario: a flat list of commands with labels
+// resolved to command indexes.
+type Scenario struct {
+	Name     string    // the scenario element's name attribute
+	Source   string    // file path, or "built-in NAME"
+	Mode     Mode      // client or server
+	Commands []Command // in document order; labels are commands too
+	Warnings []Warning // non-fatal findings (unknown attributes)
+	// RTDNames lists response-time counters in first-use order; a
+	// command's StartRTD/StopRTD are indexes into it. Within one element
+	// rtd= is counted before start_rtd= (SIPp's numbering).
+	RTDNames []string
+
+	// RTDRepartition is the ResponseTimeRepartition value: bucket
+	// borders in milliseconds, sorted ascending; nil without the element.
+	RTDRepartition []int
+	// RTDRepartitionCount is how many leading RTDNames RTDRepartition
+	// applies to: SIPp applies it only to the response times that appear
+	// in the file before the ResponseTimeRepartition element.
+	RTDRepartitionCount int
+	// CallLengthRepartition is the CallLengthRepartition value: bucket
+	// borders in milliseconds, sorted ascending; nil without the element.
+	CallLengthRepartition []int
+
+	// UnexpectedJump is the index of the label "_unexp.main", where SIPp
+	// sends a call that receives an unexpected message, or NoIndex.
+	UnexpectedJump int
+}
+
+// Warning is a non-fatal finding while loading, with its position.
+type Warning struct {
+	File string // scenario file, or "built-in NAME"
+	Line int    // 1-based line of the element
+	Msg  string // what was found, e.g. `unknown attribute "foo" on <send>`
+}
+
+// String formats the warning as "file:line: msg".
+func (w Warning) String() string { return w.File + ":" + itoa(w.Line) + ": " + w.Msg }
+
+// Kind is what a command does.
+type Kind uint8
+
+const (
+	KindSend  Kind = iota + 1 // send a message
+	KindRecv                  // wait for a message
+	KindPause                 // wait for a duration (also <timewait>)
+	KindNop                   // do nothing (actions only)
+	KindLabel                 // jump target
+)
+
+// NoIndex marks an absent command index (Next, OnTimeout).
+const NoIndex = -1
+
+// Command is one scenario step.
+type Command struct {
+	Kind Kind
+	Line int // source line of the element
+
+	// send
+	Message  *Template     // compiled message
+	Retrans  time.Duration // retrans="ms": Timer A/E initial value; 0 means the engine default (T1)
+	IsAck    bool          // the message is an ACK (no retransmission, no CSeq bump)
+	IsInvite bool          // the message is an INVITE request
+	IsCancel bool          // the message is a CANCEL request (no CSeq bump)
+	// SendTimeout is timeout="ms" on a send: how long a send that would
+	// block may wait before the call fails; 0: the global -send_timeout.
+	SendTimeout time.Duration
+
+	// recv
+	Request         string   // method expected (request recv), "" for a response recv
+	Response        int      // status code expected (response recv), 0 for a request recv
+	ResponseMethods []string // CSeq methods a response recv accepts (SIPp: methods sent before it)
+	// ResponseMethodList is SIPp's form of ResponseMethods: the methods
+	// of all requests sent before this recv in the file, concatenated
+	// without separator ("INVITEACKBYE"). SIPp accepts a response whose
+	// CSeq method is a substring of it; see AcceptsResponseMethod.
+	ResponseMethodList string
+	// ResponseAnyMethod is set on a response recv that is the first
+	// command of the scenario (labels aside): SIPp accepts any method.
+	ResponseAnyMethod bool
+	Optional          bool          // optional="true"
+	Timeout           time.Duration // recv timeout="ms", 0: none (the global -recv_timeout applies)
+	OnTimeout         int           // ontimeout label resolved to a command index, or NoIndex
+	RRS               bool          // record the Record-Route set (rrs="true")
+
+	// pause
+	Pause         time.Duration // fixed milliseconds (or distribution="fixed" value=), whole ms
+	PauseFromFlag bool          // no milliseconds attribute: use -d
+	// Timewait marks <timewait>, a pause that must be the last message:
+	// it keeps the call around to answer retransmissions, and a call that
+	// fails while in it (e.g. its connection closes) still counts as a
+	// success.
+	Timewait bool
+
+	// common
+	Label string // label id (KindLabel)
+	Next  int    // next="label" resolved, or NoIndex
+	Crlf  bool   // crlf attribute present (any value, as in SIPp): blank line in the screen
+	// StartRTD is start_rtd="name" ("true" means "1"): index into
+	// Scenario.RTDNames, or NoIndex. Every RTD also starts when the call
+	// starts, so an rtd= without start_rtd= measures from call start.
+	StartRTD  int
+	StopRTD   int    // rtd="name" ("true" means "1"): index into Scenario.RTDNames, or NoIndex
+	RepeatRTD bool   // repeat_rtd="true": stop the RTD every time, not only the first
+	Counter   string // counter="name"
+	Display   string // display text on the scenario screen
+	Hide      bool   // hide="true" (or hiderest="true" earlier): not on the screen
+	IgnoreSDP bool   // ignoresdp="true": do not use this message's SDP for media
+}
+
+// AcceptsResponseMethod reports whether a response recv accepts a
+// response whose CSeq method is method, by SIPp's rule: any method when
+// the recv is the scenario's first command, otherwise method must occur
+// in ResponseMethodList (a substring test, as SIPp does it). It does not
+// look at the status code.
+func (c *Command) AcceptsResponseMethod(method string) bool {
+	if c.ResponseAnyMethod {
+		return true
+	}
+	return c.ResponseMethodList != "" && strings.Contains(c.ResponseMethodList, method)
+}
+
+// SkipLabels returns the index of the first command at or after i that is
+// not a label, or len(s.Commands). SIPp's labels are positions, not
+// commands: where it looks at "the next message" (the ACK after a recv, a
+// jump to a label at the end of the scenario), use this.
+func (s *Scenario) SkipLabels(i int) int {
+	if i < 0 {
+		i = 0
+	}
+	for i < len(s.Commands) && s.Commands[i].Kind == KindLabel {
+		i++
+	}
+	return i
+}

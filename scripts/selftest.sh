@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs gossip's built-in uac against gossip's built-in uas on loopback and
+# prints the UAC's statistics. Usage: scripts/selftest.sh [extra uac flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x ./gossip ] || go build -o gossip ./cmd/gossip
+port=${GOSSIP_SELFTEST_PORT:-5060}
+./gossip -sn uas -i 127.0.0.1 -p "$port" -nostdin >/dev/null 2>&1 &
+uas=$!
+trap 'kill -INT $uas 2>/dev/null; wait $uas 2>/dev/null || true' EXIT
+sleep 0.3
+./gossip -sn uac -i 127.0.0.1 "127.0.0.1:$port" -r 2000 -m 20000 -nostdin "$@"

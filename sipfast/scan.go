@@ -1,0 +1,347 @@
+package sipfast
+
+// Zero-copy scanners for the structured header values the engine reads:
+// comma lists, name-addr/addr-spec, Via and generic parameters. They accept
+// any input, never panic, and return sub-slices of their argument.
+
+// nextElement splits v at the first comma that is outside a quoted string and
+// outside angle brackets (RFC 3261 §7.3.1: a header with a comma-separated
+// list is equivalent to several header fields). It returns the trimmed
+// element and the rest after the comma.
+func nextElement(v []byte) (elem, rest []byte) {
+	inQuote, inAngle := false, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case inQuote:
+			if c == '\\' {
+				i++ // quoted-pair (RFC 3261 §25.1)
+			} else if c == '"' {
+				inQuote = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '<':
+			inAngle = true
+		case c == '>':
+			inAngle = false
+		case c == ',' && !inAngle:
+			return trimLWS(v[:i]), v[i+1:]
+		}
+	}
+	return trimLWS(v), nil
+}
+
+// trimLWS trims SP, HTAB, CR and LF from both ends.
+func trimLWS(b []byte) []byte {
+	for len(b) > 0 && isLWS(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isLWS(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// skipLWS returns the index of the first non-LWS byte of b at or after i.
+func skipLWS(b []byte, i int) int {
+	for i < len(b) && isLWS(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipQuoted returns the index just after the quoted string that starts at
+// b[i] == '"', handling quoted-pairs, or -1 when it is not closed.
+func skipQuoted(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// Param returns the value of the parameter called name (ASCII
+// case-insensitive) in params, a list of ";name[=value]" items as in
+// RFC 3261 §7.3.1 generic-param, with LWS allowed around ';' and '='
+// (RFC 4475 §3.1.1.1 wsinv). Scanning stops at a comma outside quotes, so
+// params may be the tail of one list element. ok reports whether the
+// parameter is present; a parameter without value gives an empty value. A
+// quoted value is returned with its quotes. Anything before the first ';'
+// is skipped, so a whole Via element or addr-spec tail may be passed.
+func Param(params []byte, name string) (value []byte, ok bool) {
+	i := 0
+	for i < len(params) {
+		// Find the next ';' at this level.
+		for i < len(params) && params[i] != ';' {
+			switch params[i] {
+			case '"':
+				if i = skipQuoted(params, i); i < 0 {
+					return nil, false
+				}
+				continue
+			case ',':
+				return nil, false
+			}
+			i++
+		}
+		if i >= len(params) {
+			return nil, false
+		}
+		i = skipLWS(params, i+1)
+		ns := i
+		for i < len(params) && tokenTab[params[i]] != 0 {
+			i++
+		}
+		pname := params[ns:i]
+		i = skipLWS(params, i)
+		var val []byte
+		if i < len(params) && params[i] == '=' {
+			i = skipLWS(params, i+1)
+			vs := i
+			if i < len(params) && params[i] == '"' {
+				if i = skipQuoted(params, i); i < 0 {
+					return nil, false
+				}
+			} else {
+				for i < len(params) {
+					c := params[i]
+					if c == ';' || c == ',' || isLWS(c) {
+						break
+					}
+					i++
+				}
+			}
+			val = params[vs:i:i]
+		} else {
+			val = params[i:i:i]
+		}
+		if len(pname) > 0 && equalFold(pname, name) {
+			return val, true
+		}
+	}
+	return nil, false
+}
+
+// Via is one Via element split into its parts (RFC 3261 §20.42:
+// sent-protocol LWS sent-by *( SEMI via-params )). All fields are slices of
+// the element.
+type Via struct {
+	Protocol  []byte // "SIP/2.0/UDP" as written (may contain LWS around '/')
+	Transport []byte // "UDP", "TCP", "TLS", "SCTP", "WS", ...
+	SentBy    []byte // host[:port]
+	Host      []byte // hostname, IPv4 address or "[IPv6]"
+	Port      int    // 0 when absent
+	Params    []byte // from the first ';' to the end of the element
+}
+
+// ParseVia splits one Via element (see Message.Via or Message.Vias). ok is
+// false when the sent-protocol or the sent-by is malformed.
+func ParseVia(v []byte) (Via, bool) {
+	var r Via
+	// sent-protocol = protocol-name SLASH protocol-version SLASH transport,
+	// SLASH = SWS "/" SWS (RFC 3261 §25.1).
+	i := skipLWS(v, 0)
+	ps := i
+	var ts int
+	for part := 0; part < 3; part++ {
+		s := i
+		for i < len(v) && tokenTab[v[i]] != 0 {
+			i++
+		}
+		if i == s {
+			return Via{}, false
+		}
+		if part == 2 {
+			ts = s
+			break
+		}
+		i = skipLWS(v, i)
+		if i >= len(v) || v[i] != '/' {
+			return Via{}, false
+		}
+		i = skipLWS(v, i+1)
+	}
+	r.Protocol = v[ps:i:i]
+	r.Transport = v[ts:i:i]
+	j := skipLWS(v, i)
+	if j == i || j >= len(v) {
+		return Via{}, false
+	}
+	// sent-by = host [ COLON port ]
+	hs := j
+	if v[j] == '[' {
+		for j < len(v) && v[j] != ']' {
+			j++
+		}
+		if j >= len(v) {
+			return Via{}, false
+		}
+		j++
+	} else {
+		for j < len(v) {
+			c := v[j]
+			if c == ':' || c == ';' || c == ',' || isLWS(c) {
+				break
+			}
+			j++
+		}
+	}
+	if j == hs {
+		return Via{}, false
+	}
+	r.Host = v[hs:j:j]
+	k := skipLWS(v, j)
+	if k < len(v) && v[k] == ':' {
+		k = skipLWS(v, k+1)
+		s := k
+		for k < len(v) && isDigit(v[k]) {
+			k++
+		}
+		port, ok := parseUint(v[s:k], 65535)
+		if !ok {
+			return Via{}, false
+		}
+		r.Port = port
+		j = k
+	}
+	r.SentBy = v[hs:j:j]
+	r.Params = viaParams(v[j:])
+	return r, true
+}
+
+// viaParams returns the part of a Via element from its first ';' (the
+// sent-protocol and sent-by never contain one), or nil.
+func viaParams(v []byte) []byte {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ';':
+			return v[i:len(v):len(v)]
+		case ',':
+			return nil
+		}
+	}
+	return nil
+}
+
+// Addr is a name-addr or addr-spec split into its parts (RFC 3261 §20.10,
+// §20.20, §20.39). All fields are slices of the parsed value.
+type Addr struct {
+	Display []byte // display name as written, quotes removed, escapes kept; nil when absent
+	URI     []byte // the URI without angle brackets
+	Params  []byte // header parameters from the first ';' after the URI to the element end
+}
+
+// ParseAddr splits a From, To, Contact, Route or Record-Route element. When
+// the URI is not in angle brackets, everything from the first ';' is a header
+// parameter, as RFC 3261 §20.10 requires. ok is false for an unbalanced quote
+// or angle bracket, or an empty URI.
+func ParseAddr(v []byte) (Addr, bool) {
+	var a Addr
+	i := skipLWS(v, 0)
+	ds := i
+	for i < len(v) {
+		switch v[i] {
+		case '"':
+			j := skipQuoted(v, i)
+			if j < 0 {
+				return Addr{}, false
+			}
+			a.Display = v[i+1 : j-1 : j-1]
+			i = j
+			continue
+		case '<':
+			if a.Display == nil {
+				if d := trimLWS(v[ds:i]); len(d) > 0 {
+					a.Display = d[:len(d):len(d)]
+				}
+			}
+			us := i + 1
+			for i < len(v) && v[i] != '>' {
+				i++
+			}
+			if i >= len(v) {
+				return Addr{}, false
+			}
+			a.URI = trimLWS(v[us:i:i])
+			if len(a.URI) == 0 {
+				return Addr{}, false
+			}
+			a.Params = paramsTail(v[i+1:])
+			return a, true
+		case ';', ',':
+			if a.Display != nil {
+				return Addr{}, false // quoted display name without <URI>
+			}
+			a.URI = trimLWS(v[ds:i:i])
+			if len(a.URI) == 0 {
+				return Addr{}, false
+			}
+			a.Params = paramsTail(v[i:])
+			return a, true
+		}
+		i++
+	}
+	if a.Display != nil {
+		return Addr{}, false
+	}
+	a.URI = trimLWS(v[ds:len(v):len(v)])
+	if len(a.URI) == 0 {
+		return Addr{}, false
+	}
+	return a, true
+}
+
+// paramsTail returns b from its first ';' up to the first comma outside
+// quotes, or nil when b has no parameters.
+func paramsTail(b []byte) []byte {
+	s := -1
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case ';':
+			if s < 0 {
+				s = i
+			}
+		case '"':
+			j := skipQuoted(b, i)
+			if j < 0 {
+				return nil
+			}
+			i = j - 1
+		case ',':
+			if s < 0 {
+				return nil
+			}
+			return b[s:i:i]
+		}
+	}
+	if s < 0 {
+		return nil
+	}
+	return b[s:len(b):len(b)]
+}
+
+// addrParam returns a header parameter of a name-addr/addr-spec value.
+func addrParam(v []byte, name string) []byte {
+	if v == nil {
+		return nil
+	}
+	a, ok := ParseAddr(v)
+	if !ok {
+		return nil
+	}
+	p, _ := Param(a.Params, name)
+	return p
+}
+
+// addrURI returns the URI of a name-addr/addr-spec value.
+func addrURI(v []byte) []byte {
+	if v == nil {
+		return nil
+	}
+	a, _ := ParseAddr(v)
+	return a.URI
+}
