@@ -607,7 +607,7 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 	if v, ok := a.get("crlf"); ok {
 		// SIPp looks only at the attribute's presence.
 		cmd.Crlf = true
-		if b, err := cBool(v); err == nil && !b {
+		if b, err := cBool(v); err == nil && !b && v != "" {
 			p.warn(cmd.Line, fmt.Sprintf("crlf=%q on <%s> still adds a blank line: only the attribute's presence counts", v, a.elem))
 		}
 	}

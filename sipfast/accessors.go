@@ -88,7 +88,7 @@ func (m *Message) TopVia() (Via, bool) {
 
 // ViaBranch returns the branch parameter of the topmost Via, or nil.
 func (m *Message) ViaBranch() []byte {
-	b, _ := Param(viaParams(m.Via()), "branch")
+	b, _ := Param(viaParams(m.HeaderByID(HVia)), "branch")
 	return b
 }
 
@@ -104,7 +104,7 @@ func (m *Message) ViaSentBy() []byte {
 // ViaReceived returns the received parameter of the topmost Via (RFC 3261
 // §18.2.1), or nil.
 func (m *Message) ViaReceived() []byte {
-	r, _ := Param(viaParams(m.Via()), "received")
+	r, _ := Param(viaParams(m.HeaderByID(HVia)), "received")
 	return r
 }
 
@@ -112,7 +112,7 @@ func (m *Message) ViaReceived() []byte {
 // present reports whether it is there at all, port is its value (0 when it
 // has none, as in a request that asks for it).
 func (m *Message) ViaRport() (port int, present bool) {
-	v, ok := Param(viaParams(m.Via()), "rport")
+	v, ok := Param(viaParams(m.HeaderByID(HVia)), "rport")
 	if !ok {
 		return 0, false
 	}

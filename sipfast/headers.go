@@ -1,5 +1,7 @@
 package sipfast
 
+import "math/bits"
+
 // HeaderID is the canonical identity of a well-known header field, shared by
 // its long and compact forms (RFC 3261 §7.3.3). Parse stores one per header
 // so that lookups of well-known headers cost one array read. Header names
@@ -190,22 +192,24 @@ var compactTab = func() (t [256]HeaderID) {
 	return
 }()
 
-// nameHash hashes one more lower-case name byte into h. Parse computes it
-// while it scans a header name, so identifying the header costs one probe of
-// longTab and one comparison.
-func nameHash(h uint32, lc byte) uint32 { return h*31 + uint32(lc) }
+// Long header names are identified by a perfect hash of their length and
+// first and last bytes (no per-byte hashing), then verified 8 bytes at a time.
 
-const longTabSize = 256 // power of two, > 4 × the number of long names
+// nameKey hashes a header name of length l with first and last bytes f and b
+// into a longTab slot. |0x20 folds ASCII letters to lower case. The
+// multiplier makes the hash perfect over the well-known names (a test keeps
+// it so); collisions would still be resolved by probing.
+func nameKey(l int, f, b byte) uint32 {
+	return (uint32(f|0x20)<<16 | uint32(b|0x20)<<8 | uint32(l)) * 0xaa1906d9 >> 24
+}
 
-// longTab is an open-addressing table from the hash of a lower-case long
-// name to its ID (0 = empty slot).
+const longTabSize = 256 // 1 << (32-24): nameKey's range
+
+// longTab is an open-addressing table from nameKey to header ID (0 = empty).
 var longTab = func() (t [longTabSize]HeaderID) {
 	for id := HeaderID(1); id < numHeaderIDs; id++ {
-		var h uint32
-		for i := 0; i < len(hdrInfos[id].name); i++ {
-			h = nameHash(h, lowerTab[hdrInfos[id].name[i]])
-		}
-		s := h & (longTabSize - 1)
+		n := hdrInfos[id].name
+		s := nameKey(len(n), n[0], n[len(n)-1])
 		for t[s] != 0 {
 			s = (s + 1) & (longTabSize - 1)
 		}
@@ -214,22 +218,116 @@ var longTab = func() (t [longTabSize]HeaderID) {
 	return
 }()
 
-// lookupLong finds the ID of a long header name whose lower-case hash is h.
-func lookupLong[T string | []byte](name T, h uint32) HeaderID {
-	s := h & (longTabSize - 1)
+// nameWords is a lower-case long name as little-endian words: its first,
+// middle (bytes 8..16) and last 8 bytes; a name shorter than 8 bytes is in
+// w[0] alone, with mask selecting its bytes. fold has 0x20 in the bytes that
+// hold letters, so that x|fold folds exactly those to lower case.
+type nameWords struct {
+	n    int
+	mask uint64
+	w    [3]uint64
+	fold [3]uint64
+}
+
+// hdrLower holds the lower-case long names and hdrWords their words, by ID.
+var hdrLower, hdrWords = func() (l [numHeaderIDs]string, w [numHeaderIDs]nameWords) {
+	for id := HeaderID(1); id < numHeaderIDs; id++ {
+		b := []byte(hdrInfos[id].name)
+		f := make([]byte, len(b))
+		for i := range b {
+			b[i] = lowerTab[b[i]]
+			if b[i] >= 'a' && b[i] <= 'z' {
+				f[i] = 0x20
+			}
+		}
+		l[id] = string(b)
+		nw := &w[id]
+		nw.n = len(b)
+		if len(b) < 8 {
+			var pb, pf [8]byte
+			copy(pb[:], b)
+			copy(pf[:], f)
+			nw.mask = 1<<(8*len(b)) - 1
+			nw.w[0], nw.fold[0] = le64(pb[:]), le64(pf[:])
+			continue
+		}
+		nw.w[0], nw.fold[0] = le64(b), le64(f)
+		if len(b) > 16 {
+			nw.w[1], nw.fold[1] = le64(b[8:]), le64(f[8:])
+		}
+		nw.w[2], nw.fold[2] = le64(b[len(b)-8:]), le64(f[len(f)-8:])
+	}
+	return
+}()
+
+// le64 loads 8 bytes little-endian (the compiler makes it one load).
+func le64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// bufHeaderID identifies the header name buf[ns:ne] (two or more bytes of any
+// kind) exactly, ignoring ASCII case: letters are compared with case folded,
+// every other byte as is.
+func bufHeaderID(buf []byte, ns, ne int) HeaderID {
+	l := ne - ns
+	s := nameKey(l, buf[ns], buf[ne-1])
 	for {
 		id := longTab[s]
 		if id == 0 {
 			return HOther
 		}
-		if equalFold(name, hdrInfos[id].name) {
-			return id
+		if w := &hdrWords[id]; w.n == l {
+			switch {
+			case l < 8 && ns+8 <= len(buf):
+				if (le64(buf[ns:])|w.fold[0])&w.mask == w.w[0] {
+					return id
+				}
+			case l < 8:
+				if equalFold(buf[ns:ne], hdrLower[id]) {
+					return id
+				}
+			default:
+				if le64(buf[ns:])|w.fold[0] == w.w[0] && (l <= 16 || le64(buf[ns+8:])|w.fold[1] == w.w[1]) &&
+					le64(buf[ne-8:])|w.fold[2] == w.w[2] {
+					return id
+				}
+			}
 		}
 		s = (s + 1) & (longTabSize - 1)
 	}
 }
 
-// headerID identifies a header name (already trimmed).
+// SWAR helpers: find a byte in 8-byte words (the lowest set bit of
+// hasZero(x) marks the first zero byte of x exactly).
+const (
+	ones64  = 0x0101010101010101
+	highs64 = 0x8080808080808080
+	colon64 = ':' * ones64
+	lf64    = '\n' * ones64
+)
+
+func hasZero(x uint64) uint64 { return (x - ones64) &^ x & highs64 }
+
+// indexColonOrLF returns the index of the first ':' or '\n' in b, or len(b).
+func indexColonOrLF(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := le64(b[i:])
+		if t := hasZero(x^colon64) | hasZero(x^lf64); t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == ':' || b[i] == '\n' {
+			return i
+		}
+	}
+	return i
+}
+
+// headerID identifies a header name (already trimmed) made of any bytes.
 func headerID[T string | []byte](name T) HeaderID {
 	switch len(name) {
 	case 0:
@@ -237,11 +335,17 @@ func headerID[T string | []byte](name T) HeaderID {
 	case 1:
 		return compactTab[name[0]]
 	}
-	var h uint32
-	for i := 0; i < len(name); i++ {
-		h = nameHash(h, lowerTab[name[i]])
+	s := nameKey(len(name), name[0], name[len(name)-1])
+	for {
+		id := longTab[s]
+		if id == 0 {
+			return HOther
+		}
+		if equalFold(name, hdrLower[id]) {
+			return id
+		}
+		s = (s + 1) & (longTabSize - 1)
 	}
-	return lookupLong(name, h)
 }
 
 // equalFold reports whether a and b are equal under ASCII case folding.

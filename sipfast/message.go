@@ -143,32 +143,34 @@ func (m *Message) headers(buf []byte, p int) (int, error) {
 			return p, ErrTooManyHeaders
 		}
 
-		// field-name = token (RFC 3261 §7.3.1); hash it on the way.
+		// field-name = token (RFC 3261 §7.3.1), HCOLON = *( SP / HTAB ) ":"
 		ns := p
-		var h uint32
-		for p < len(buf) {
-			lc := tokenTab[buf[p]]
-			if lc == 0 {
-				break
-			}
-			h = nameHash(h, lc)
-			p++
-		}
-		ne := p
-		if ne == ns {
-			return p, ErrHeader
-		}
-		// HCOLON = *( SP / HTAB ) ":" SWS
-		for p < len(buf) && isWS(buf[p]) {
-			p++
-		}
+		p += indexColonOrLF(buf[p:])
 		if p >= len(buf) {
 			return p, ErrTruncated
 		}
 		if buf[p] != ':' {
 			return p, ErrHeader
 		}
+		ne := p
+		for ne > ns && isWS(buf[ne-1]) {
+			ne--
+		}
 		p++
+		// Identify the name; a well-known name is verified byte for byte,
+		// any other must be a token.
+		var id HeaderID
+		switch ne - ns {
+		case 0:
+			return p, ErrHeader
+		case 1:
+			id = compactTab[buf[ns]] // RFC 3261 §7.3.3 compact form
+		default:
+			id = bufHeaderID(buf, ns, ne)
+		}
+		if id == HOther && !isToken(buf[ns:ne]) {
+			return p, ErrHeader
+		}
 
 		// The value runs to the end of the line and over every following
 		// line that starts with SP or HTAB (line folding, RFC 3261 §7.3.1).
@@ -200,12 +202,6 @@ func (m *Message) headers(buf []byte, p int) (int, error) {
 			v = span{int32(vs), int32(ve)}
 		}
 
-		var id HeaderID
-		if ne-ns == 1 {
-			id = compactTab[buf[ns]] // RFC 3261 §7.3.3 compact form
-		} else {
-			id = lookupLong(buf[ns:ne], h)
-		}
 		m.hdrs[n] = hdr{name: span{int32(ns), int32(ne)}, value: v, id: id}
 		m.meta.n = n + 1
 		if m.first[id] == 0 {
@@ -313,19 +309,13 @@ func (m *Message) startLine(line []byte, base int) error {
 			return ErrVersion
 		}
 		rest := line[sp+1:]
-		i := 0
-		for i < len(rest) && isDigit(rest[i]) {
-			i++
-		}
-		if i == 0 {
-			return ErrStartLine
+		i := bytes.IndexByte(rest, ' ')
+		if i < 0 {
+			i = len(rest) // no SP before an empty Reason-Phrase: tolerated
 		}
 		// Status-Code = 3DIGIT, 100..699 (RFC 3261 §7.2, §21).
-		if i != 3 || rest[0] < '1' || rest[0] > '6' {
+		if i != 3 || rest[0] < '1' || rest[0] > '6' || !isDigit(rest[1]) || !isDigit(rest[2]) {
 			return ErrStatusCode
-		}
-		if i < len(rest) && rest[i] != ' ' {
-			return ErrStartLine
 		}
 		mt.status = int(rest[0]-'0')*100 + int(rest[1]-'0')*10 + int(rest[2]-'0')
 		rs := base + sp + 1 + 3
@@ -471,4 +461,14 @@ func onlyKeepAlive(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// isToken reports whether b is a non-empty token (RFC 3261 §25.1).
+func isToken(b []byte) bool {
+	for _, c := range b {
+		if tokenTab[c] == 0 {
+			return false
+		}
+	}
+	return len(b) > 0
 }

@@ -1,5 +1,7 @@
 package sipfast
 
+import "bytes"
+
 // Zero-copy scanners for the structured header values the engine reads:
 // comma lists, name-addr/addr-spec, Via and generic parameters. They accept
 // any input, never panic, and return sub-slices of their argument.
@@ -9,27 +11,44 @@ package sipfast
 // list is equivalent to several header fields). It returns the trimmed
 // element and the rest after the comma.
 func nextElement(v []byte) (elem, rest []byte) {
-	inQuote, inAngle := false, false
+	inAngle := false
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case inQuote:
-			if c == '\\' {
-				i++ // quoted-pair (RFC 3261 §25.1)
-			} else if c == '"' {
-				inQuote = false
+		if !listTab[v[i]] {
+			continue
+		}
+		switch v[i] {
+		case '"':
+			j := skipQuoted(v, i)
+			if j < 0 {
+				return trimLWS(v), nil
 			}
-		case c == '"':
-			inQuote = true
-		case c == '<':
+			i = j - 1
+		case '<':
 			inAngle = true
-		case c == '>':
+		case '>':
 			inAngle = false
-		case c == ',' && !inAngle:
-			return trimLWS(v[:i]), v[i+1:]
+		case ',':
+			if !inAngle {
+				return trimLWS(v[:i]), v[i+1:]
+			}
 		}
 	}
 	return trimLWS(v), nil
 }
+
+// byteSet builds a 256-entry membership table.
+func byteSet(chars string) (t [256]bool) {
+	for i := 0; i < len(chars); i++ {
+		t[chars[i]] = true
+	}
+	return
+}
+
+var (
+	listTab  = byteSet("\"<>,")     // bytes nextElement stops at
+	paramSep = byteSet(";,\"")      // bytes Param stops at between parameters
+	valueEnd = byteSet(";, \t\r\n") // bytes that end an unquoted parameter value
+)
 
 // trimLWS trims SP, HTAB, CR and LF from both ends.
 func trimLWS(b []byte) []byte {
@@ -73,57 +92,49 @@ func skipQuoted(b []byte, i int) int {
 // quoted value is returned with its quotes. Anything before the first ';'
 // is skipped, so a whole Via element or addr-spec tail may be passed.
 func Param(params []byte, name string) (value []byte, ok bool) {
+	n := len(params)
 	i := 0
-	for i < len(params) {
-		// Find the next ';' at this level.
-		for i < len(params) && params[i] != ';' {
-			switch params[i] {
-			case '"':
-				if i = skipQuoted(params, i); i < 0 {
-					return nil, false
-				}
-				continue
-			case ',':
-				return nil, false
-			}
+	for {
+		for i < n && !paramSep[params[i]] {
 			i++
 		}
-		if i >= len(params) {
+		if i >= n {
 			return nil, false
+		}
+		switch params[i] {
+		case ',':
+			return nil, false
+		case '"':
+			if i = skipQuoted(params, i); i < 0 {
+				return nil, false
+			}
+			continue
 		}
 		i = skipLWS(params, i+1)
 		ns := i
-		for i < len(params) && tokenTab[params[i]] != 0 {
+		for i < n && tokenTab[params[i]] != 0 {
 			i++
 		}
-		pname := params[ns:i]
+		if i-ns != len(name) || !equalFold(params[ns:i], name) {
+			continue
+		}
 		i = skipLWS(params, i)
-		var val []byte
-		if i < len(params) && params[i] == '=' {
-			i = skipLWS(params, i+1)
-			vs := i
-			if i < len(params) && params[i] == '"' {
-				if i = skipQuoted(params, i); i < 0 {
-					return nil, false
-				}
-			} else {
-				for i < len(params) {
-					c := params[i]
-					if c == ';' || c == ',' || isLWS(c) {
-						break
-					}
-					i++
-				}
+		if i >= n || params[i] != '=' {
+			return params[ns:ns:ns], true
+		}
+		i = skipLWS(params, i+1)
+		vs := i
+		if i < n && params[i] == '"' {
+			if i = skipQuoted(params, i); i < 0 {
+				return nil, false
 			}
-			val = params[vs:i:i]
-		} else {
-			val = params[i:i:i]
+			return params[vs:i:i], true
 		}
-		if len(pname) > 0 && equalFold(pname, name) {
-			return val, true
+		for i < n && !valueEnd[params[i]] {
+			i++
 		}
+		return params[vs:i:i], true
 	}
-	return nil, false
 }
 
 // Via is one Via element split into its parts (RFC 3261 §20.42:
@@ -214,17 +225,14 @@ func ParseVia(v []byte) (Via, bool) {
 }
 
 // viaParams returns the part of a Via element from its first ';' (the
-// sent-protocol and sent-by never contain one), or nil.
+// sent-protocol and sent-by never contain one), or nil when there is none
+// before the end of the element.
 func viaParams(v []byte) []byte {
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case ';':
-			return v[i:len(v):len(v)]
-		case ',':
-			return nil
-		}
+	i := bytes.IndexByte(v, ';')
+	if i < 0 || bytes.IndexByte(v[:i], ',') >= 0 {
+		return nil
 	}
-	return nil
+	return v[i:len(v):len(v)]
 }
 
 // Addr is a name-addr or addr-spec split into its parts (RFC 3261 §20.10,
@@ -324,17 +332,33 @@ func paramsTail(b []byte) []byte {
 	return b[s:len(b):len(b)]
 }
 
-// addrParam returns a header parameter of a name-addr/addr-spec value.
+// addrParam returns a header parameter of a name-addr/addr-spec value: the
+// parameters start after the closing '>' or, without angle brackets, at the
+// first ';' (RFC 3261 §20.10).
 func addrParam(v []byte, name string) []byte {
-	if v == nil {
-		return nil
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '"':
+			j := skipQuoted(v, i)
+			if j < 0 {
+				return nil
+			}
+			i = j - 1
+		case '<':
+			j := bytes.IndexByte(v[i:], '>')
+			if j < 0 {
+				return nil
+			}
+			p, _ := Param(v[i+j+1:], name)
+			return p
+		case ';':
+			p, _ := Param(v[i:], name)
+			return p
+		case ',':
+			return nil
+		}
 	}
-	a, ok := ParseAddr(v)
-	if !ok {
-		return nil
-	}
-	p, _ := Param(a.Params, name)
-	return p
+	return nil
 }
 
 // addrURI returns the URI of a name-addr/addr-spec value.

@@ -104,8 +104,11 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		MediaPort:    opts.MediaPort,
 		Logger:       logger,
 	}
-	if opts.Limit > 0 {
+	switch {
+	case opts.Limit > 0:
 		cfg.Limit = opts.Limit
+	case opts.Limit == cli.LimitAuto && opts.Users <= 0:
+		cfg.Limit = autoLimit(scn, opts)
 	}
 	if opts.Changed("max_retrans") {
 		cfg.MaxRetrans = opts.MaxRetrans
@@ -150,6 +153,21 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		return cfg, errors.New("a client scenario needs a remote host: gossip -sn uac HOST[:PORT]")
 	}
 	return cfg, nil
+}
+
+// autoLimit is SIPp's default -l (call_generation_task.cpp): three times
+// the calls started during one call's length, the length being the longer
+// of the scenario's fixed pauses and -d, at least one second.
+func autoLimit(scn *scenario.Scenario, opts *cli.Options) int {
+	var length time.Duration
+	for _, c := range scn.Commands {
+		if c.Kind == scenario.KindPause && !c.PauseFromFlag {
+			length += c.Pause
+		}
+	}
+	length = max(length, opts.CallDuration, time.Second)
+	n := int(3 * opts.Rate * float64(length) / float64(opts.RatePeriod))
+	return max(n, 1)
 }
 
 func resolveIP(host string) (netip.Addr, error) {

@@ -27,7 +27,7 @@ type Collector struct {
 	start  time.Time
 
 	spare   *set // empty set handed to the next recorder drained
-	drained *set // what the last drain took from the recorders
+	drained *set // scratch (sparse): what one drain takes from the recorders
 	cum     *set // cumulative since start
 
 	tot    [numCounters]uint64 // cumulative counters as of the last drain
@@ -333,7 +333,8 @@ type Snapshot struct {
 	// sampled at snapshots, so a shorter peak between two is missed.
 	PeakCalls int
 	PeakTime  time.Time
-	// TargetRate is the target call rate in calls per second (-r/-rp), and
+	// TargetRate is the -r value, which the statistics file's TargetRate
+	// column shows as is (calls per -rp period, one second by default), and
 	// Users the -users target, negative when not running with -users (the
 	// Collector sets -1). The engine fills them before formatting.
 	TargetRate float64

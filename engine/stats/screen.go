@@ -33,12 +33,8 @@ type ScreenInfo struct {
 
 const screenWidth = 80
 
+// rule writes a screen-wide line of dashes with title in its middle.
 func rule(b *bytes.Buffer, title string) {
-	if title == "" {
-		b.WriteString(strings.Repeat("-", screenWidth))
-		b.WriteByte('\n')
-		return
-	}
 	t := " " + title + " "
 	left := (screenWidth - len(t)) / 2
 	b.WriteString(strings.Repeat("-", max(left, 2)))
@@ -57,8 +53,6 @@ func (info *ScreenInfo) target(s *Snapshot) string {
 	}
 	return fmt.Sprintf("%.3f cps", r)
 }
-
-func plus(v uint64) string { return fmt.Sprintf("(+%d)", v) }
 
 // WriteScreen writes the periodic statistics screen for s: elapsed time, call
 // rates, calls by outcome and failure class, message counters, the

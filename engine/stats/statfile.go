@@ -11,10 +11,10 @@ import (
 // run). Columns, their order and the number and time formats are SIPp
 // 3.6.1's; every field, the last included, is followed by the delimiter.
 //
-// Differences from SIPp, all in values, none in format: response times are
-// measured in microseconds, so their means and deviations carry microsecond
-// digits where SIPp's end in 000; a standard deviation of one value is 0
-// (SIPp prints a garbage value).
+// Differences from SIPp, all in values, none in format: response times and
+// call lengths are measured in microseconds, so their means and deviations
+// carry microsecond digits where SIPp's (whole milliseconds) end in 000; a
+// standard deviation of one value is 0 (SIPp prints a garbage value).
 //
 // A StatFile is not safe for concurrent use.
 type StatFile struct {

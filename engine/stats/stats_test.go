@@ -2,7 +2,9 @@ package stats
 
 import (
 	"math"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -350,12 +352,15 @@ func TestLayoutNotModified(t *testing.T) {
 // TestConcurrent runs one writer goroutine per recorder and the aggregator
 // concurrently; run with -race. Every count must arrive exactly once.
 func TestConcurrent(t *testing.T) {
-	const writers, calls = 3, 20000
+	const writers, snapshots = 3, 20
 	c, recs := newTestCollector(testLayout(), writers)
+	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for _, r := range recs {
+	done := make([]uint64, writers)
+	for w, r := range recs {
 		wg.Go(func() {
-			for i := range calls {
+			i := 0
+			for ; !stop.Load() || i < 1000; i++ {
 				r.CallCreated(false)
 				r.MessageSent(0)
 				r.ResponseTime(i%2, time.Duration(i%50)*time.Millisecond)
@@ -367,35 +372,37 @@ func TestConcurrent(t *testing.T) {
 				}
 				r.SetCurrentCalls(i % 7)
 			}
+			done[w] = uint64(i)
 		})
 	}
-	done := make(chan struct{})
-	var periodicCreated, periodicRTD uint64
-	var snaps int
-	go func() {
-		defer close(done)
-		now := t0
-		for {
-			now = now.Add(time.Second)
-			s := c.Snapshot(now)
-			snaps++
-			periodicCreated += s.Periodic.Created()
-			periodicRTD += s.RTD(0, false).Count + s.RTD(1, false).Count
-			if s.Cumulative.Created() == writers*calls && s.Cumulative.Successful+s.Cumulative.Failed == writers*calls {
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}()
+	var periodicCreated, periodicRTD, failed uint64
+	now := t0
+	take := func() *Snapshot {
+		now = now.Add(time.Second)
+		s := c.Snapshot(now)
+		periodicCreated += s.Periodic.Created()
+		periodicRTD += s.RTD(0, false).Count + s.RTD(1, false).Count
+		return s
+	}
+	for range snapshots {
+		take()
+		runtime.Gosched()
+	}
+	stop.Store(true)
 	wg.Wait()
-	<-done
-	s := c.Snapshot(t0.Add(time.Hour))
-	periodicCreated += s.Periodic.Created()
-	periodicRTD += s.RTD(0, false).Count + s.RTD(1, false).Count
-	const n = writers * calls
-	if got := s.Cumulative; got.Created() != n || got.Successful != n-n/10 || got.Failed != n/10 ||
+	s := take()
+
+	var n uint64
+	for w, d := range done {
+		n += d
+		failed += (d + 9) / 10 // i%10 == 0 for i in [0, d)
+		if d < 1000 {
+			t.Errorf("writer %d stopped after %d calls", w, d)
+		}
+	}
+	if got := s.Cumulative; got.Created() != n || got.Successful != n-failed || got.Failed != failed ||
 		got.Commands[0].Sent != n || got.Counters[0] != n {
-		t.Errorf("cumulative %+v", got)
+		t.Errorf("cumulative %+v, want %d calls, %d failed", got, n, failed)
 	}
 	if periodicCreated != n || periodicRTD != n {
 		t.Errorf("sum of periodic values: created %d, RTD %d; want %d", periodicCreated, periodicRTD, n)
@@ -412,7 +419,6 @@ func TestConcurrent(t *testing.T) {
 	if h := c.CallLengthHistogram(); uint64(h.TotalCount()) != n {
 		t.Errorf("CallLengthHistogram count %d", h.TotalCount())
 	}
-	t.Logf("%d snapshots during the run", snaps)
 }
 
 func TestRecorderAllocs(t *testing.T) {

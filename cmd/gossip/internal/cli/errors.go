@@ -63,8 +63,9 @@ var (
 // sentinel errors above; errors.Is(err, ErrBadValue) and friends see it
 // through Unwrap.
 type FlagError struct {
-	// Flag is the flag as the help spells it ("-r"), or "" when the
-	// mistake is about the positional remote address.
+	// Flag is the flag as the help spells it ("-r"); for ErrUnknownFlag
+	// it is the argument as typed. It is "" when the mistake is about the
+	// positional remote address.
 	Flag string
 	// Value is the offending value as typed, if any.
 	Value string

@@ -81,7 +81,7 @@ func (t Transport) valid() bool {
 
 // Dataplane backends accepted by -dataplane.
 const (
-	DataplaneStd  = "std"  // portable net.UDPConn per shard
+	DataplaneStd  = "std"  // portable, any OS
 	DataplaneMmsg = "mmsg" // Linux recvmmsg/sendmmsg batches
 )
 

@@ -1,0 +1,575 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"maps"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// expect returns Defaults() with remote set, edit applied and Given holding
+// the flags named in given.
+func expect(remote string, edit func(o *Options), given ...string) *Options {
+	o := Defaults()
+	o.Remote = remote
+	if edit != nil {
+		edit(o)
+	}
+	for _, g := range given {
+		o.Given[g] = true
+	}
+	return o
+}
+
+func mustParse(t *testing.T, args ...string) *Options {
+	t.Helper()
+	o, err := Parse(args)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", args, err)
+	}
+	return o
+}
+
+func TestDefaults(t *testing.T) {
+	o := mustParse(t, "127.0.0.1")
+	want := &Options{
+		Remote:       "127.0.0.1",
+		Transport:    "u1",
+		MediaPort:    6000,
+		BufferSize:   65536,
+		Service:      "service",
+		BaseCSeq:     1,
+		CallIDFormat: "%u-%p@%s",
+		Keys:         map[string]string{},
+		Rate:         10,
+		RatePeriod:   time.Second,
+		Limit:        -1,
+		MaxRetrans:   9,
+		StatPeriod:   60 * time.Second,
+		Threads:      runtime.NumCPU(),
+		Dataplane:    "std",
+		Given:        map[string]bool{},
+	}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", o, want)
+	}
+	if err := Defaults().Validate(); err != nil {
+		t.Errorf("Defaults().Validate() = %v", err)
+	}
+	if got := o.Scenario(); got != "uac" {
+		t.Errorf("Scenario() = %q, want uac", got)
+	}
+}
+
+// TestEachFlag parses every implemented flag on its own and checks that it
+// sets its field, marks it given, and changes nothing else.
+func TestEachFlag(t *testing.T) {
+	tests := []struct {
+		flag string
+		args []string
+		edit func(o *Options)
+	}{
+		{"sn", []string{"-sn", "uas"}, func(o *Options) { o.ScenarioName = "uas" }},
+		{"sf", []string{"-sf", "my scenario.xml"}, func(o *Options) { o.ScenarioFile = "my scenario.xml" }},
+		{"sd", []string{"-sd", "branchc"}, func(o *Options) { o.ScenarioDump = "branchc" }},
+		{"i", []string{"-i", "10.0.0.1"}, func(o *Options) { o.LocalIP = "10.0.0.1" }},
+		{"p", []string{"-p", "5070"}, func(o *Options) { o.LocalPort = 5070 }},
+		{"t", []string{"-t", "t1"}, func(o *Options) { o.Transport = TransportTCP }},
+		{"rsa", []string{"-rsa", "10.0.0.9:5080"}, func(o *Options) { o.RemoteSendAddr = "10.0.0.9:5080" }},
+		{"mi", []string{"-mi", "10.0.0.2"}, func(o *Options) { o.MediaIP = "10.0.0.2" }},
+		{"mp", []string{"-mp", "7000"}, func(o *Options) { o.MediaPort = 7000 }},
+		{"buff_size", []string{"-buff_size", "1048576"}, func(o *Options) { o.BufferSize = 1 << 20 }},
+		{"s", []string{"-s", "1000"}, func(o *Options) { o.Service = "1000" }},
+		{"aa", []string{"-aa"}, func(o *Options) { o.AutoAnswer = true }},
+		{"base_cseq", []string{"-base_cseq", "100"}, func(o *Options) { o.BaseCSeq = 100 }},
+		{"cid_str", []string{"-cid_str", "%u@gossip"}, func(o *Options) { o.CallIDFormat = "%u@gossip" }},
+		{"key", []string{"-key", "user", "alice"}, func(o *Options) { o.Keys["user"] = "alice" }},
+		{"set", []string{"-set", "x", "1"}, func(o *Options) { o.Sets = []KV{{"x", "1"}} }},
+		{"r", []string{"-r", "2.5"}, func(o *Options) { o.Rate = 2.5 }},
+		{"rp", []string{"-rp", "2000"}, func(o *Options) { o.RatePeriod = 2 * time.Second }},
+		{"l", []string{"-l", "500"}, func(o *Options) { o.Limit = 500 }},
+		{"m", []string{"-m", "1000"}, func(o *Options) { o.MaxCalls = 1000 }},
+		{"users", []string{"-users", "50"}, func(o *Options) { o.Users = 50 }},
+		{"d", []string{"-d", "3000"}, func(o *Options) { o.CallDuration = 3 * time.Second }},
+		{"recv_timeout", []string{"-recv_timeout", "500"}, func(o *Options) { o.RecvTimeout = 500 * time.Millisecond }},
+		{"timeout", []string{"-timeout", "30"}, func(o *Options) { o.Timeout = 30 * time.Second }},
+		{"timeout_error", []string{"-timeout_error"}, func(o *Options) { o.TimeoutError = true }},
+		{"max_retrans", []string{"-max_retrans", "3"}, func(o *Options) { o.MaxRetrans = 3 }},
+		{"nr", []string{"-nr"}, func(o *Options) { o.NoRetrans = true }},
+		{"trace_stat", []string{"-trace_stat"}, func(o *Options) { o.TraceStat = true }},
+		{"stf", []string{"-stf", "stats.csv"}, func(o *Options) { o.StatFile = "stats.csv" }},
+		{"fd", []string{"-fd", "5"}, func(o *Options) { o.StatPeriod = 5 * time.Second }},
+		{"trace_err", []string{"-trace_err"}, func(o *Options) { o.TraceErr = true }},
+		{"trace_msg", []string{"-trace_msg"}, func(o *Options) { o.TraceMsg = true }},
+		{"trace_screen", []string{"-trace_screen"}, func(o *Options) { o.TraceScreen = true }},
+		{"bg", []string{"-bg"}, func(o *Options) { o.Background = true }},
+		{"nostdin", []string{"-nostdin"}, func(o *Options) { o.NoStdin = true }},
+		{"skip_rlimit", []string{"-skip_rlimit"}, func(o *Options) { o.SkipRlimit = true }},
+		{"threads", []string{"-threads", "7"}, func(o *Options) { o.Threads = 7 }},
+		{"dataplane", []string{"-dataplane", "mmsg"}, func(o *Options) { o.Dataplane = "mmsg" }},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.flag] = true
+		for _, dashes := range []string{"-", "--"} {
+			args := slices.Clone(tt.args)
+			args[0] = dashes + tt.flag
+			args = append(args, "192.0.2.1:5060")
+			t.Run(args[0], func(t *testing.T) {
+				got := mustParse(t, args...)
+				want := expect("192.0.2.1:5060", tt.edit, tt.flag)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("Parse(%q):\n got %+v\nwant %+v", args, got, want)
+				}
+				if !got.Changed(tt.flag) || !got.Changed("-"+tt.flag) {
+					t.Errorf("Changed(%q) = false", tt.flag)
+				}
+			})
+		}
+	}
+	for _, s := range implementedFlags() {
+		if !covered[s.name] {
+			t.Errorf("flag -%s has no row in this table", s.name)
+		}
+	}
+}
+
+func TestTimeValues(t *testing.T) {
+	tests := []struct {
+		flag, value string
+		want        time.Duration
+	}{
+		{"-rp", "1000", time.Second},
+		{"-rp", "1s", time.Second},
+		{"-rp", "5s", 5 * time.Second},
+		{"-rp", "250ms", 250 * time.Millisecond},
+		{"-rp", "1.5", time.Millisecond}, // bare number in ms, truncated like SIPp
+		{"-rp", "1.5s", 1500 * time.Millisecond},
+		{"-rp", "1e3", time.Second},
+		{"-d", "0", 0},
+		{"-d", "2m", 2 * time.Minute},
+		{"-d", "1h", time.Hour},
+		{"-d", "0.5h", 30 * time.Minute},
+		{"-recv_timeout", "10s", 10 * time.Second},
+		{"-timeout", "10", 10 * time.Second},
+		{"-timeout", "10s", 10 * time.Second},
+		{"-timeout", "90m", 90 * time.Minute},
+		{"-timeout", "0.25", 250 * time.Millisecond},
+		{"-timeout", "5.", 5 * time.Second},
+		{"-fd", "1", time.Second},
+		{"-fd", "500ms", 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		o := mustParse(t, tt.flag, tt.value)
+		var got time.Duration
+		switch tt.flag {
+		case "-rp":
+			got = o.RatePeriod
+		case "-d":
+			got = o.CallDuration
+		case "-recv_timeout":
+			got = o.RecvTimeout
+		case "-timeout":
+			got = o.Timeout
+		case "-fd":
+			got = o.StatPeriod
+		}
+		if got != tt.want {
+			t.Errorf("%s %s = %v, want %v", tt.flag, tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		get  func(o *Options) any
+		want any
+	}{
+		{[]string{"-p", "0x13c4"}, func(o *Options) any { return o.LocalPort }, 5060},
+		{[]string{"-p", "+5060"}, func(o *Options) any { return o.LocalPort }, 5060},
+		{[]string{"-m", "010"}, func(o *Options) any { return o.MaxCalls }, 8}, // strtol base 0: octal
+		{[]string{"-r", "0"}, func(o *Options) any { return o.Rate }, 0.0},
+		{[]string{"-r", ".5"}, func(o *Options) any { return o.Rate }, 0.5},
+		{[]string{"-r", "1e4"}, func(o *Options) any { return o.Rate }, 10000.0},
+		{[]string{"-l", "0"}, func(o *Options) any { return o.Limit }, 0},
+		{[]string{"-base_cseq", "0"}, func(o *Options) any { return o.BaseCSeq }, 0},
+		{[]string{"-base_cseq", "4294967295"}, func(o *Options) any { return o.BaseCSeq }, 4294967295},
+		{[]string{"-i", "[2001:db8::1]:5070"}, func(o *Options) any { return o.LocalIP }, "2001:db8::1"},
+		{[]string{"-i", "10.0.0.1:5070"}, func(o *Options) any { return o.LocalIP }, "10.0.0.1"},
+		{[]string{"-mi", "2001:db8::2"}, func(o *Options) any { return o.MediaIP }, "2001:db8::2"},
+	} {
+		o := mustParse(t, tt.args...)
+		if got := tt.get(o); got != tt.want {
+			t.Errorf("%q: got %v (%T), want %v", tt.args, got, got, tt.want)
+		}
+	}
+}
+
+func TestRemotePosition(t *testing.T) {
+	for _, args := range [][]string{
+		{"10.1.1.1:5070", "-sn", "uac", "-r", "5"},
+		{"-sn", "uac", "10.1.1.1:5070", "-r", "5"},
+		{"-sn", "uac", "-r", "5", "10.1.1.1:5070"},
+		{"--sn", "uac", "--r", "5", "10.1.1.1:5070"},
+	} {
+		o := mustParse(t, args...)
+		want := expect("10.1.1.1:5070", func(o *Options) { o.ScenarioName = "uac"; o.Rate = 5 }, "sn", "r")
+		if !reflect.DeepEqual(o, want) {
+			t.Errorf("Parse(%q):\n got %+v\nwant %+v", args, o, want)
+		}
+		host, port, err := o.RemoteAddr()
+		if host != "10.1.1.1" || port != 5070 || err != nil {
+			t.Errorf("RemoteAddr() = %q, %d, %v", host, port, err)
+		}
+	}
+	o := mustParse(t, "-sn", "uas", "-p", "5060")
+	if o.Remote != "" {
+		t.Errorf("Remote = %q, want none", o.Remote)
+	}
+	o = mustParse(t, "[2001:db8::5]")
+	if host, port, err := o.RemoteAddr(); host != "2001:db8::5" || port != 5060 || err != nil {
+		t.Errorf("RemoteAddr() = %q, %d, %v; want default port 5060", host, port, err)
+	}
+}
+
+func TestKeyAndSet(t *testing.T) {
+	o := mustParse(t, "-key", "a", "b", "127.0.0.1", "-key", "c", "d", "-set", "x", "-1",
+		"-set", "y", "-", "-key", "a", "B", "-set", "x", "2")
+	wantKeys := map[string]string{"a": "B", "c": "d"}
+	if !maps.Equal(o.Keys, wantKeys) {
+		t.Errorf("Keys = %v, want %v", o.Keys, wantKeys)
+	}
+	wantSets := []KV{{"x", "-1"}, {"y", "-"}, {"x", "2"}}
+	if !slices.Equal(o.Sets, wantSets) {
+		t.Errorf("Sets = %v, want %v", o.Sets, wantSets)
+	}
+	if o.Remote != "127.0.0.1" {
+		t.Errorf("Remote = %q", o.Remote)
+	}
+	// Names and values may hold anything, including '=', ':' and digits
+	// that look like the internal length prefix.
+	o = mustParse(t, "-key", "3:a=b", "x y:z", "-key", "", "", "-key", "-h", "--sn")
+	wantKeys = map[string]string{"3:a=b": "x y:z", "": "", "-h": "--sn"}
+	if !maps.Equal(o.Keys, wantKeys) {
+		t.Errorf("Keys = %q, want %q", o.Keys, wantKeys)
+	}
+}
+
+func TestValuesStartingWithDash(t *testing.T) {
+	o := mustParse(t, "-s", "-foo", "-cid_str", "-%u-", "-sf", "-weird.xml", "-stf", "-", "-key", "k", "--",
+		"-set", "n", "-5")
+	if o.Service != "-foo" || o.CallIDFormat != "-%u-" || o.ScenarioFile != "-weird.xml" ||
+		o.StatFile != "-" || o.Keys["k"] != "--" || !slices.Equal(o.Sets, []KV{{"n", "-5"}}) {
+		t.Errorf("values lost their dash: %+v", o)
+	}
+	if o.Remote != "" {
+		t.Errorf("a value became the remote: %q", o.Remote)
+	}
+	// A value that is a flag name is still a value; here it fails as a rate.
+	_, err := Parse([]string{"-r", "-h"})
+	if !errors.Is(err, ErrBadValue) || err.Error() != `invalid value "-h" for -r: not a number` {
+		t.Errorf("-r -h: %v", err)
+	}
+	// Negative numbers parse, then fail range checks with the value as typed.
+	_, err = Parse([]string{"-r", "-1"})
+	if !errors.Is(err, ErrBadValue) || !strings.HasPrefix(err.Error(), `invalid value "-1" for -r:`) {
+		t.Errorf("-r -1: %v", err)
+	}
+}
+
+func TestErrorMessages(t *testing.T) {
+	tests := []struct {
+		args []string
+		kind error
+		msg  string
+	}{
+		// unknown flags
+		{[]string{"-foo"}, ErrUnknownFlag, "unknown flag -foo (see gossip -h)"},
+		{[]string{"--foo", "127.0.0.1"}, ErrUnknownFlag, "unknown flag --foo (see gossip -h)"},
+		{[]string{"-trace_stats"}, ErrUnknownFlag, "unknown flag -trace_stats (did you mean -trace_stat?; see gossip -h)"},
+		{[]string{"-t2", "5"}, ErrUnknownFlag, "unknown flag -t2 (did you mean -T2?; see gossip -h)"},
+		{[]string{"-r=5"}, ErrUnknownFlag, "unknown flag -r=5 (write -r 5, without '='; see gossip -h)"},
+		{[]string{"-"}, ErrUnknownFlag, `unknown flag "-" (see gossip -h)`},
+		{[]string{"--"}, ErrUnknownFlag, `unknown flag "--" (see gossip -h)`},
+		{[]string{"-trace_timeout"}, ErrUnknownFlag, "unknown flag -trace_timeout (see gossip -h)"},
+		{[]string{"-rxsn", "uac"}, ErrUnknownFlag, "unknown flag -rxsn (did you mean -rxrn?; see gossip -h)"},
+		// unsupported SIPp flags
+		{[]string{"-rtp_echo"}, ErrNotSupported, "-rtp_echo is a SIPp flag gossip does not support yet"},
+		{[]string{"--inf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-inf is a SIPp flag gossip does not support yet"},
+		{[]string{"-inf"}, ErrNotSupported, "-inf is a SIPp flag gossip does not support yet"},
+		{[]string{"-rtp_echo", "-infindex", "f.csv", "0", "127.0.0.1", "-T2", "4000"}, ErrNotSupported,
+			"-rtp_echo is a SIPp flag gossip does not support yet\n" +
+				"-infindex is a SIPp flag gossip does not support yet\n" +
+				"-T2 is a SIPp flag gossip does not support yet"},
+		{[]string{"-t", "s1"}, ErrNotSupported, "-t s1 (SCTP) is a SIPp transport gossip does not support yet"},
+		{[]string{"-t", "ui"}, ErrNotSupported, "-t ui needs an -inf injection file, which gossip does not support yet"},
+		// missing values
+		{[]string{"-r"}, ErrMissingValue, "missing value for -r (see gossip -h)"},
+		{[]string{"127.0.0.1", "--sn"}, ErrMissingValue, "missing value for -sn (see gossip -h)"},
+		{[]string{"-key", "a"}, ErrMissingValue, "missing value for -key: it takes two, NAME VALUE (see gossip -h)"},
+		{[]string{"-set"}, ErrMissingValue, "missing value for -set: it takes two, NAME VALUE (see gossip -h)"},
+		// bad values
+		{[]string{"-r", "abc"}, ErrBadValue, `invalid value "abc" for -r: not a number`},
+		{[]string{"-r", "inf"}, ErrBadValue, `invalid value "inf" for -r: not a number`},
+		{[]string{"-r", "1e999"}, ErrBadValue, `invalid value "1e999" for -r: number out of range`},
+		{[]string{"-p", "abc"}, ErrBadValue, `invalid value "abc" for -p: not an integer`},
+		{[]string{"-p", "99999999999999999999"}, ErrBadValue, `invalid value "99999999999999999999" for -p: integer out of range`},
+		{[]string{"-p", "70000"}, ErrBadValue, `invalid value "70000" for -p: not a port number (0 to 65535)`},
+		{[]string{"-p", "1_000"}, ErrBadValue, `invalid value "1_000" for -p: not an integer`},
+		{[]string{"-mp", "-1"}, ErrBadValue, `invalid value "-1" for -mp: not a port number (0 to 65535)`},
+		{[]string{"-rp", "abc"}, ErrBadValue, `invalid value "abc" for -rp: not a time: want a number with an optional unit, ms, s, m or h`},
+		{[]string{"-rp", "-5"}, ErrBadValue, `invalid value "-5" for -rp: not a time: want a number with an optional unit, ms, s, m or h`},
+		{[]string{"-rp", "0"}, ErrBadValue, `invalid value "0" for -rp: must be positive`},
+		{[]string{"-rp", "0.5"}, ErrBadValue, `invalid value "0.5" for -rp: must be positive`},
+		{[]string{"-timeout", "1:00"}, ErrBadValue, `invalid value "1:00" for -timeout: mm:ss and hh:mm:ss are not supported; use a unit suffix such as 90s or 2m`},
+		{[]string{"-d", "5x"}, ErrBadValue, `invalid value "5x" for -d: not a time: want a number with an optional unit, ms, s, m or h`},
+		{[]string{"-d", "1e30h"}, ErrBadValue, `invalid value "1e30h" for -d: time out of range`},
+		{[]string{"-fd", "0"}, ErrBadValue, `invalid value "0" for -fd: must be positive`},
+		{[]string{"-l", "-2"}, ErrBadValue, `invalid value "-2" for -l: must be 0 (no limit) or more`},
+		{[]string{"-l", "-1"}, ErrBadValue, `invalid value "-1" for -l: must be 0 (no limit) or more`},
+		{[]string{"-m", "0"}, ErrBadValue, `invalid value "0" for -m: must be at least 1 (leave -m out for no limit)`},
+		{[]string{"-m", "abc"}, ErrBadValue, `invalid value "abc" for -m: not an integer`},
+		{[]string{"-users", "0"}, ErrBadValue, `invalid value "0" for -users: must be at least 1`},
+		{[]string{"-max_retrans", "-1"}, ErrBadValue, `invalid value "-1" for -max_retrans: must not be negative`},
+		{[]string{"-buff_size", "0"}, ErrBadValue, `invalid value "0" for -buff_size: must be positive`},
+		{[]string{"-base_cseq", "-1"}, ErrBadValue, `invalid value "-1" for -base_cseq: must be between 0 and 4294967295`},
+		{[]string{"-base_cseq", "4294967296"}, ErrBadValue, `invalid value "4294967296" for -base_cseq: must be between 0 and 4294967295`},
+		{[]string{"-t", "xx"}, ErrBadValue, `invalid value "xx" for -t: unknown transport mode (u1, un, t1, tn, l1 or ln)`},
+		{[]string{"-t", "U1"}, ErrBadValue, `invalid value "U1" for -t: unknown transport mode (u1, un, t1, tn, l1 or ln)`},
+		{[]string{"-sn", "nope"}, ErrBadValue, `invalid value "nope" for -sn: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
+		{[]string{"-sn", ""}, ErrBadValue, `invalid value "" for -sn: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
+		{[]string{"-sd", "nope"}, ErrBadValue, `invalid value "nope" for -sd: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
+		{[]string{"-sf", ""}, ErrBadValue, `invalid value "" for -sf: empty file name`},
+		{[]string{"-stf", ""}, ErrBadValue, `invalid value "" for -stf: empty file name`},
+		{[]string{"-i", ""}, ErrBadValue, `invalid value "" for -i: empty address`},
+		{[]string{"-i", "[::1"}, ErrBadValue, `invalid value "[::1" for -i: missing ']' after IPv6 address`},
+		{[]string{"-rsa", "host:abc"}, ErrBadValue, `invalid value "host:abc" for -rsa: port "abc" is not a number between 1 and 65535`},
+		{[]string{"-threads", "0"}, ErrBadValue, `invalid value "0" for -threads: must be at least 1`},
+		{[]string{"-dataplane", "xdp"}, ErrBadValue, `invalid value "xdp" for -dataplane: unknown backend (std or mmsg)`},
+		{[]string{"host:0"}, ErrBadValue, `invalid remote address "host:0": port "0" is not a number between 1 and 65535`},
+		{[]string{""}, ErrBadValue, `invalid remote address "": empty address`},
+		{[]string{"a b"}, ErrBadValue, `invalid remote address "a b": contains white space or control characters`},
+		// conflicts
+		{[]string{"-sn", "uac", "-sf", "x.xml"}, ErrConflict, "-sn and -sf cannot be used together: give one scenario"},
+		{[]string{"-sn", "uac", "-sn", "uas"}, ErrConflict, "-sn and -sn cannot be used together: give one scenario"},
+		{[]string{"-sd", "uac", "-sn", "uac"}, ErrConflict, "-sn and -sd cannot be used together: give one scenario"},
+		{[]string{"a.example", "-r", "5", "b.example"}, ErrConflict,
+			`remote address given twice ("a.example" and "b.example"); gossip takes one host[:port]`},
+		{[]string{"-users", "5", "-l", "5"}, ErrConflict,
+			"-l cannot be combined with -users (with -users, the number of users is the call limit)"},
+	}
+	for _, tt := range tests {
+		o, err := Parse(tt.args)
+		if err == nil {
+			t.Errorf("Parse(%q) = %+v, want error", tt.args, o)
+			continue
+		}
+		if o != nil {
+			t.Errorf("Parse(%q) returned Options with an error", tt.args)
+		}
+		if !errors.Is(err, tt.kind) {
+			t.Errorf("Parse(%q) = %v, not %v", tt.args, err, tt.kind)
+		}
+		if err.Error() != tt.msg {
+			t.Errorf("Parse(%q) message\n got %s\nwant %s", tt.args, err, tt.msg)
+		}
+		if got := ExitCode(err); got != ExitFailed {
+			t.Errorf("ExitCode(Parse(%q)) = %d, want %d", tt.args, got, ExitFailed)
+		}
+	}
+}
+
+func TestFlagErrorFields(t *testing.T) {
+	_, err := Parse([]string{"-r", "abc"})
+	var fe *FlagError
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %T is not a *FlagError", err)
+	}
+	if fe.Flag != "-r" || fe.Value != "abc" || fe.Kind != ErrBadValue {
+		t.Errorf("FlagError = %+v", fe)
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want error
+	}{
+		{nil, ErrHelp},
+		{[]string{}, ErrHelp},
+		{[]string{"-h"}, ErrHelp},
+		{[]string{"-help"}, ErrHelp},
+		{[]string{"--h"}, ErrHelp},
+		{[]string{"-h", "stat"}, ErrHelp},
+		{[]string{"-v"}, ErrVersion},
+		{[]string{"--v", "127.0.0.1"}, ErrVersion},
+		{[]string{"-h", "-foo"}, ErrHelp},                       // SIPp stops at -h
+		{[]string{"-r", "abc", "-h"}, ErrHelp},                  // values are checked after the walk
+		{[]string{"-rtp_echo", "-h"}, ErrHelp},                  // unsupported flags are reported after the walk
+		{[]string{"-foo", "-h"}, ErrUnknownFlag},                // but an unknown flag stops it first
+		{[]string{"-sn", "-h"}, ErrBadValue},                    // "-h" is -sn's value here
+		{[]string{"a.example", "b.example", "-h"}, ErrConflict}, // and so does a second remote
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.args)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("Parse(%q) = %v, want %v", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestUsersAndLimitOrder(t *testing.T) {
+	// SIPp lets a later -users override an earlier -l.
+	o := mustParse(t, "-l", "5", "-users", "7")
+	if o.Users != 7 || o.Limit != LimitAuto || o.Changed("l") || !o.Changed("users") {
+		t.Errorf("-l 5 -users 7: Users=%d Limit=%d given=%v", o.Users, o.Limit, o.Given)
+	}
+}
+
+func TestChanged(t *testing.T) {
+	o := mustParse(t, "-p", "0", "--trace_stat")
+	for _, n := range []string{"p", "-p", "--p", "trace_stat"} {
+		if !o.Changed(n) {
+			t.Errorf("Changed(%q) = false", n)
+		}
+	}
+	for _, n := range []string{"i", "sn", "remote", ""} {
+		if o.Changed(n) {
+			t.Errorf("Changed(%q) = true", n)
+		}
+	}
+	if (&Options{}).Changed("p") {
+		t.Error("Changed on Options without Given = true")
+	}
+}
+
+// TestSIPpOptionTable checks that every option in SIPp's table
+// (testdata/sipp_options.txt) is implemented, refused as not supported,
+// or one of -h/-help/-v, and that gossip refuses nothing SIPp lacks.
+func TestSIPpOptionTable(t *testing.T) {
+	f, err := os.Open("testdata/sipp_options.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sipp := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			sipp[l] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(sipp) < 140 {
+		t.Fatalf("only %d SIPp options in testdata", len(sipp))
+	}
+	impl := map[string]bool{}
+	for _, s := range implementedFlags() {
+		impl[s.name] = true
+	}
+	only := sippOnlyFlags()
+	for name := range sipp {
+		_, refused := only[name]
+		switch {
+		case name == "h" || name == "help" || name == "v":
+		case impl[name] && refused:
+			t.Errorf("-%s is both implemented and refused", name)
+		case impl[name] || refused:
+		default:
+			t.Errorf("SIPp option -%s is neither implemented nor refused", name)
+		}
+	}
+	for name := range only {
+		if !sipp[name] {
+			t.Errorf("-%s is refused as a SIPp flag but SIPp has no such option", name)
+		}
+	}
+	for name := range impl {
+		if !sipp[name] && name != "threads" && name != "dataplane" {
+			t.Errorf("-%s is implemented but is neither a SIPp option nor a gossip extension", name)
+		}
+	}
+	// And Parse agrees: each refused flag, given its values, is refused.
+	for name, arity := range only {
+		args := []string{"-" + name}
+		for range arity {
+			args = append(args, "1")
+		}
+		_, err := Parse(append(args, "127.0.0.1"))
+		if !errors.Is(err, ErrNotSupported) || err.Error() != "-"+name+" is a SIPp flag gossip does not support yet" {
+			t.Errorf("Parse(%q) = %v", args, err)
+		}
+	}
+}
+
+func TestTransport(t *testing.T) {
+	for _, tt := range []struct {
+		t       Transport
+		proto   string
+		perCall bool
+	}{
+		{TransportUDP, "udp", false}, {TransportUDPPerCall, "udp", true}, {TransportUDPPerIP, "udp", false},
+		{TransportTCP, "tcp", false}, {TransportTCPPerCall, "tcp", true},
+		{TransportTLS, "tls", false}, {TransportTLSPerCall, "tls", true},
+		{TransportSCTP, "sctp", false}, {TransportSCTPPerCall, "sctp", true},
+		{"xx", "", false}, {"", "", false},
+	} {
+		if got := tt.t.Protocol(); got != tt.proto {
+			t.Errorf("%q.Protocol() = %q, want %q", tt.t, got, tt.proto)
+		}
+		if got := tt.t.SocketPerCall(); got != tt.perCall {
+			t.Errorf("%q.SocketPerCall() = %v, want %v", tt.t, got, tt.perCall)
+		}
+	}
+}
+
+func TestValidateHandBuilt(t *testing.T) {
+	o := Defaults()
+	o.ScenarioName, o.ScenarioFile = "uac", "x.xml"
+	if err := o.Validate(); !errors.Is(err, ErrConflict) {
+		t.Errorf("-sn with -sf: %v", err)
+	}
+	o = Defaults()
+	o.RatePeriod = 0
+	if err := o.Validate(); !errors.Is(err, ErrBadValue) || err.Error() != `invalid value "0" for -rp: must be positive` {
+		t.Errorf("RatePeriod 0: %v", err)
+	}
+	o = Defaults()
+	o.Users, o.Limit = 3, 10
+	if err := o.Validate(); !errors.Is(err, ErrConflict) {
+		t.Errorf("Users with Limit: %v", err)
+	}
+	o = Defaults()
+	o.Given = nil
+	o.MaxCalls, o.Users = 0, 0 // "not set" without Given is fine
+	if err := o.Validate(); err != nil {
+		t.Errorf("hand-built defaults without Given: %v", err)
+	}
+	o.ScenarioFile = "x.xml"
+	if got := o.Scenario(); got != "" {
+		t.Errorf("Scenario() with a file = %q, want \"\"", got)
+	}
+	if err := (&Options{}).Validate(); err == nil {
+		t.Error("zero Options validated")
+	}
+}
+
+func TestRemoteSendAddrPort(t *testing.T) {
+	o := mustParse(t, "-rsa", "proxy.example")
+	if h, p, err := o.RemoteSendAddrPort(); h != "proxy.example" || p != 5060 || err != nil {
+		t.Errorf("RemoteSendAddrPort() = %q, %d, %v", h, p, err)
+	}
+	o = mustParse(t, "-sn", "uas")
+	if _, _, err := o.RemoteAddr(); !errors.Is(err, ErrBadValue) {
+		t.Errorf("RemoteAddr() without a remote: %v", err)
+	}
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/internal/testpeer"
+)
+
+// statTotals reads the last row of a -trace_stat file (SIPp's format, which
+// gossip and sipp both write) and returns the named cumulative columns.
+func statTotals(t *testing.T, path string) map[string]int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("stat file: %v", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = ';'
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("stat file %s: %v", path, err)
+	}
+	if len(rows) < 2 {
+		t.Fatalf("stat file %s has %d rows", path, len(rows))
+	}
+	head, last := rows[0], rows[len(rows)-1]
+	out := map[string]int{}
+	for i, name := range head {
+		if i < len(last) && strings.HasSuffix(name, "(C)") {
+			if v, err := strconv.Atoi(strings.TrimSpace(last[i])); err == nil {
+				out[strings.TrimSuffix(name, "(C)")] = v
+			}
+		}
+	}
+	return out
+}
+
+func assertCalls(t *testing.T, who string, got map[string]int, successful int) {
+	t.Helper()
+	if got["SuccessfulCall"] != successful || got["FailedCall"] != 0 {
+		t.Errorf("%s: SuccessfulCall=%d FailedCall=%d, want %d and 0",
+			who, got["SuccessfulCall"], got["FailedCall"], successful)
+	}
+}
+
+// TestInteropGossipUACAgainstSIPpUAS drives the real sipp's built-in uas
+// with gossip's built-in uac.
+func TestInteropGossipUACAgainstSIPpUAS(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 90*time.Second, dir, sipp, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-m", "1000", "-nostdin",
+		"-trace_stat", "-stf", "sipp_uas.csv", "-fd", "1")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "500", "-m", "1000", "-threads", "2",
+		"-trace_stat", "-stf", "gossip_uac.csv", "-nostdin")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("gossip uac exit %d, want 0", code)
+	}
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("sipp uas exit %d, want 0", code)
+	}
+	assertCalls(t, "gossip uac", statTotals(t, filepath.Join(dir, "gossip_uac.csv")), 1000)
+	assertCalls(t, "sipp uas", statTotals(t, filepath.Join(dir, "sipp_uas.csv")), 1000)
+}
+
+// TestInteropSIPpUACAgainstGossipUAS drives gossip's built-in uas with the
+// real sipp's built-in uac.
+func TestInteropSIPpUACAgainstGossipUAS(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 90*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-m", "1000", "-threads", "2",
+		"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "500", "-m", "1000", "-nostdin",
+		"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("sipp uac exit %d, want 0", code)
+	}
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("gossip uas exit %d, want 0", code)
+	}
+	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 1000)
+	assertCalls(t, "gossip uas", statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 1000)
+}
+
+// TestGossipAgainstGossip runs 10,000 calls at 2,000 calls/s over two
+// shards on each side.
+func TestGossipAgainstGossip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load run")
+	}
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 90*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-m", "10000", "-threads", "2", "-buff_size", "4194304",
+		"-trace_stat", "-stf", "uas.csv", "-nostdin")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	start := time.Now()
+	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "2000", "-m", "10000", "-threads", "2",
+		"-buff_size", "4194304", "-trace_stat", "-stf", "uac.csv", "-nostdin")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("gossip uac exit %d, want 0", code)
+	}
+	elapsed := time.Since(start)
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("gossip uas exit %d, want 0", code)
+	}
+	assertCalls(t, "uac", statTotals(t, filepath.Join(dir, "uac.csv")), 10000)
+	assertCalls(t, "uas", statTotals(t, filepath.Join(dir, "uas.csv")), 10000)
+	t.Logf("10,000 calls at 2,000 calls/s took %s", elapsed)
+}
+
+// TestUACWithoutPeerTimesOut aims the uac at a port where nothing answers:
+// every call must fail as a retransmission timeout, the exit status is 1,
+// and it happens within the configured retransmission budget.
+func TestUACWithoutPeerTimesOut(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	cases := []struct {
+		name  string
+		flags []string
+		class string
+		limit time.Duration
+	}{
+		// INVITE retrans="500": sent at 0, retransmitted at 0.5 s and 1.5 s,
+		// given up at 3.5 s.
+		{"max_retrans", []string{"-max_retrans", "2"}, "FailedMaxUDPRetrans", 8 * time.Second},
+		{"recv_timeout", []string{"-nr", "-recv_timeout", "700"}, "FailedTimeoutOnRecv", 5 * time.Second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stf := tc.name + ".csv"
+			args := append([]string{"-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:" + strconv.Itoa(port),
+				"-r", "20", "-m", "5", "-nostdin", "-trace_stat", "-stf", stf}, tc.flags...)
+			start := time.Now()
+			p := testpeer.Start(t, 30*time.Second, dir, gossip, args...)
+			if code := p.Wait(); code != 1 {
+				t.Fatalf("exit %d, want 1", code)
+			}
+			if el := time.Since(start); el > tc.limit {
+				t.Errorf("took %s, want under %s", el, tc.limit)
+			}
+			got := statTotals(t, filepath.Join(dir, stf))
+			if got["FailedCall"] != 5 || got[tc.class] != 5 || got["SuccessfulCall"] != 0 {
+				t.Errorf("FailedCall=%d %s=%d SuccessfulCall=%d, want 5, 5, 0",
+					got["FailedCall"], tc.class, got[tc.class], got["SuccessfulCall"])
+			}
+		})
+	}
+}
+
+// TestExitStatuses checks the statuses SIPp gives for the same situations.
+func TestExitStatuses(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	busy := testpeer.FreeUDPPort(t, 1)
+	holder := testpeer.Start(t, 30*time.Second, "", gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(busy), "-nostdin", "-threads", "1")
+	testpeer.WaitUDPBound(t, busy, 5*time.Second)
+	cases := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"-h"}, 99},
+		{"version", []string{"-v"}, 99},
+		{"dump", []string{"-sd", "uac"}, 99},
+		{"unknown flag", []string{"-no_such_flag"}, 1},
+		{"missing value", []string{"-r"}, 1},
+		{"unknown scenario", []string{"-sn", "nope", "127.0.0.1"}, 1},
+		{"missing file", []string{"-sf", "/nonexistent.xml", "127.0.0.1"}, 1},
+		{"port in use", []string{"-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(busy), "-nostdin", "-threads", "1"}, 254},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testpeer.Start(t, 10*time.Second, "", gossip, tc.args...)
+			if code := p.Wait(); code != tc.want {
+				t.Errorf("gossip %s: exit %d, want %d\n%s", strings.Join(tc.args, " "), code, tc.want, p.Output())
+			}
+		})
+	}
+	_ = holder.Signal(syscall.SIGTERM)
+	if code := holder.Wait(); code != 0 {
+		t.Errorf("uas stopped by SIGTERM with no calls: exit %d, want 0", code)
+	}
+}
+
+// TestSIGINTDrainsAndCounts interrupts a UAC mid-run: every created call
+// ends in exactly one class, statistics are written, and the second signal
+// is not needed.
+func TestSIGINTDrainsAndCounts(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "200", "-d", "2000", "-nostdin",
+		"-trace_stat", "-stf", "uac.csv", "-fd", "1")
+	time.Sleep(1500 * time.Millisecond)
+	if err := uac.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("uac exit %d after SIGINT, want 0", code)
+	}
+	got := statTotals(t, filepath.Join(dir, "uac.csv"))
+	created := got["OutgoingCall"]
+	if created < 200 {
+		t.Fatalf("only %d calls created", created)
+	}
+	if got["SuccessfulCall"]+got["FailedCall"] != created || got["FailedCall"] != 0 {
+		t.Errorf("created %d, successful %d, failed %d: drained calls must all succeed",
+			created, got["SuccessfulCall"], got["FailedCall"])
+	}
+	_ = uas.Signal(syscall.SIGTERM)
+	uas.Wait()
+}

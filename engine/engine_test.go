@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// pair is a UAC engine and a UAS engine with one shard each on loopback,
+// driven step by step by the test instead of by their event loops.
+type pair struct {
+	uac, uas *Engine
+	pkts     []dataplane.Packet
+}
+
+func newPair(t testing.TB, uasScenario *scenario.Scenario) *pair {
+	t.Helper()
+	if uasScenario == nil {
+		var err error
+		uasScenario, err = scenario.Builtin("uas")
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasScenario, Local: lo, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacScenario, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uac, err := New(Config{Scenario: uacScenario, Local: lo, Shards: 1, Remote: uas.LocalAddrs()[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	uac.t0, uas.t0 = now, now
+	t.Cleanup(func() { uac.closeEndpoints(); uas.closeEndpoints() })
+	return &pair{uac: uac, uas: uas, pkts: make([]dataplane.Packet, 1)}
+}
+
+// pump delivers n datagrams that arrive at s.
+func (p *pair) pump(t testing.TB, s *shard, n int) {
+	for n > 0 {
+		got, err := s.ep.Read(p.pkts, time.Now().Add(2*time.Second))
+		if err != nil {
+			t.Fatalf("shard waiting for %d more datagrams: %v", n, err)
+		}
+		for i := 0; i < got; i++ {
+			s.onDatagram(p.pkts[i].Data, p.pkts[i].From, s.e.now(), true)
+		}
+		n -= got
+	}
+}
+
+// call runs one whole call of the built-in uac against the uas: INVITE;
+// 180 and 200; ACK and BYE; 200.
+func (p *pair) call(t testing.TB) {
+	c, s := p.uac.shards[0], p.uas.shards[0]
+	c.startCall(p.uac.now())
+	p.pump(t, s, 1)
+	p.pump(t, c, 2)
+	p.pump(t, s, 2)
+	p.pump(t, c, 1)
+	if c.active != 0 || s.active != 0 {
+		t.Fatalf("calls still running: uac %d, uas %d", c.active, s.active)
+	}
+}
+
+// uasNoLinger is the built-in uas without its final 4 s timewait, so that
+// UAS calls end with the exchange and slots are reused.
+func uasNoLinger(t testing.TB) *scenario.Scenario {
+	t.Helper()
+	xml, ok := scenario.BuiltinXML("uas")
+	if !ok {
+		t.Fatal("no built-in uas")
+	}
+	xml = bytes.Replace(xml, []byte(`<timewait milliseconds="4000"/>`), nil, 1)
+	scn, err := scenario.Parse(xml, "uas-no-linger.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scn
+}
+
+func TestCallExchangeThroughLoopback(t *testing.T) {
+	p := newPair(t, uasNoLinger(t))
+	for i := 0; i < 3; i++ {
+		p.call(t)
+	}
+	for name, e := range map[string]*Engine{"uac": p.uac, "uas": p.uas} {
+		snap := e.Snapshot()
+		c := snap.Cumulative
+		if c.Successful != 3 || c.Failed != 0 || c.Created() != 3 {
+			t.Errorf("%s: created %d successful %d failed %d, want 3/3/0", name, c.Created(), c.Successful, c.Failed)
+		}
+	}
+	// The UAC sent INVITE, ACK and BYE for each call and got 180, 200, 200.
+	uac := p.uac.Snapshot().Cumulative.Commands
+	for i, want := range []uint64{3, 0, 3, 0, 3, 3, 0, 3, 3} {
+		if got := uac[i].Sent + uac[i].Received; got != want {
+			t.Errorf("uac command %d: %d messages, want %d", i, got, want)
+		}
+	}
+}
+
+// TestCallCycleNoAllocs is the hot path's allocation budget: a whole call,
+// every message received, parsed, dispatched to its call, rendered and
+// sent on both sides, allocates nothing once slots and buffers are warm.
+func TestCallCycleNoAllocs(t *testing.T) {
+	p := newPair(t, uasNoLinger(t))
+	for i := 0; i < 20; i++ {
+		p.call(t)
+	}
+	allocs := testing.AllocsPerRun(200, func() { p.call(t) })
+	if allocs != 0 {
+		t.Fatalf("a call cycle allocates %v times, want 0", allocs)
+	}
+}
+
+func TestRenderUACInvite(t *testing.T) {
+	p := newPair(t, nil)
+	s := p.uac.shards[0]
+	slot, c := s.alloc(0)
+	c.number = 7
+	c.peer = p.uac.cfg.Remote
+	c.id = p.uac.appendCallID(c.id, 7)
+	c.cseq = 1
+	_ = slot
+	out := s.render(nil, c, 0)
+	msg := string(out)
+	for _, want := range []string{
+		"INVITE sip:service@" + c.peer.String() + " SIP/2.0\r\n",
+		"Via: SIP/2.0/UDP 127.0.0.1:",
+		";branch=z9hG4bK-",
+		"Call-ID: 7-",
+		"CSeq: 1 INVITE\r\n",
+		"Content-Type: application/sdp\r\n",
+	} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("rendered INVITE lacks %q:\n%s", want, msg)
+		}
+	}
+	// Content-Length must equal the body length.
+	i := bytes.Index(out, []byte("\r\n\r\n"))
+	if i < 0 {
+		t.Fatalf("no header/body boundary:\n%s", msg)
+	}
+	body := len(out) - i - 4
+	if !bytes.Contains(out, []byte("Content-Length: "+itoa(body)+"\r\n")) {
+		t.Errorf("Content-Length is not %d:\n%s", body, msg)
+	}
+	allocs := testing.AllocsPerRun(100, func() { out = s.render(out[:0], c, 0) })
+	if allocs != 0 {
+		t.Errorf("render allocates %v times", allocs)
+	}
+}
+
+func itoa(i int) string { return string(appendUint(nil, uint64(i))) }
