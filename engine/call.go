@@ -9,13 +9,14 @@ import (
 // and so are their buffers, so a steady run allocates nothing per call.
 type call struct {
 	live   bool
-	number uint64 // [call_number]
-	hash   uint64 // Call-ID hash (table key and shard routing)
-	id     []byte // Call-ID
-	cmd    int    // current scenario command
-	start  int64  // engine-relative ns when the call started
-	peer   netip.AddrPort
-	cseq   uint32 // [cseq]: last CSeq used or seen
+	number uint64         // [call_number]
+	hash   uint64         // Call-ID hash (table key and shard routing)
+	id     []byte         // Call-ID
+	cmd    int            // current scenario command
+	start  int64          // engine-relative ns when the call started
+	peer   netip.AddrPort // rendered by [remote_ip] and [remote_port]
+	dst    netip.AddrPort // where messages go (peer, or -rsa)
+	cseq   uint32         // [cseq]: last CSeq used or seen
 
 	// UDP retransmission of the last sent request or response
 	// (RFC 3261 §17.1.1.2 Timer A, §17.1.2.2 Timer E, §17.2.1 for 2xx).
@@ -31,16 +32,16 @@ type call struct {
 
 	// SIPp's retransmission detection: the hash of the last message that
 	// advanced the call, and of the one a send answered.
-	lastRecvHash     uint64
-	lastRecvCmd      int
-	recvRetransHash  uint64
-	recvRetransRecv  int
-	recvRetransSend  int
-	lastRecv         []byte // copy of the last accepted message ([last_*])
-	peerTag          []byte // To tag of the last response ([peer_tag_param])
-	routes           []byte // recorded route set ([routes])
-	rtdStart         []int64
-	rtdDone          []bool
+	lastRecvHash    uint64
+	lastRecvCmd     int
+	recvRetransHash uint64
+	recvRetransRecv int
+	recvRetransSend int
+	lastRecv        []byte // copy of the last accepted message ([last_*])
+	peerTag         []byte // To tag of the last response ([peer_tag_param])
+	routes          []byte // recorded route set ([routes])
+	rtdStart        []int64
+	rtdDone         []bool
 }
 
 // reset prepares a slot for a new call, keeping buffer capacity.

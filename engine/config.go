@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -74,6 +75,16 @@ type Config struct {
 	MediaPort int
 	// PID renders [pid]; 0 takes the process id.
 	PID int
+
+	// SendTo, when valid, receives every message instead of Remote
+	// (-rsa); [remote_ip] and [remote_port] still render Remote.
+	SendTo netip.AddrPort
+	// AutoAnswer answers INFO, NOTIFY, OPTIONS and UPDATE requests that no
+	// scenario step expects with 200 OK instead of failing the call (-aa).
+	AutoAnswer bool
+	// Tracer, when set, receives every message and call warning
+	// (-trace_msg, -trace_err).
+	Tracer trace.Tracer
 
 	// DrainTimeout bounds how long Stop lets running calls finish before
 	// they are aborted.

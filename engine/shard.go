@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"net/netip"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 	"github.com/gossip-sip/gossip/sipfast"
 )
@@ -193,6 +195,10 @@ func (s *shard) startCall(now int64) bool {
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.e.cfg.Remote
+	c.dst = c.peer
+	if s.e.cfg.SendTo.IsValid() {
+		c.dst = s.e.cfg.SendTo
+	}
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	c.id = s.e.appendCallID(c.id, number)
 	c.hash = maphash.Bytes(s.e.seed, c.id)
@@ -300,7 +306,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 		case scenario.KindSend:
 			s.bookkeeping(c, c.cmd, now)
 			tpl := cmd.Message
-			if tpl.Status == 0 && !cmd.IsAck && tpl.Method != "CANCEL" {
+			if tpl.Status == 0 && !cmd.IsAck && !cmd.IsCancel {
 				c.cseq++
 			}
 			if !s.send(c, c.cmd) {
@@ -369,12 +375,30 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 // send renders command idx for c into s.tx and sends it to the peer.
 func (s *shard) send(c *call, idx int) bool {
 	s.tx = s.render(s.tx[:0], c, idx)
-	if err := s.ep.Write(s.tx, c.peer); err != nil {
-		s.e.logSendError(err)
+	if !s.write(s.tx, c.dst) {
 		return false
 	}
 	s.rec.MessageSent(idx)
 	return true
+}
+
+// write sends one datagram and traces it.
+func (s *shard) write(b []byte, dst netip.AddrPort) bool {
+	if err := s.ep.Write(b, dst); err != nil {
+		s.e.logSendError(err)
+		return false
+	}
+	if tr := s.e.cfg.Tracer; tr != nil {
+		tr.Message(trace.Sent, time.Now(), "UDP", b, dst)
+	}
+	return true
+}
+
+// event reports a call warning to the tracer (-trace_err).
+func (s *shard) event(format string, args ...any) {
+	if tr := s.e.cfg.Tracer; tr != nil {
+		tr.Event(time.Now(), fmt.Sprintf(format, args...))
+	}
 }
 
 // bookkeeping runs a command's response-time and counter attributes.
@@ -410,6 +434,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		allowed = min(allowed, s.e.cfg.MaxRetrans)
 		if c.retransCount > allowed {
 			s.rec.RecvTimeout(c.lastSendCmd)
+			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id)
 			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
 			return
 		}
@@ -419,9 +444,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
 			c.retransDelay = s.e.cfg.T2
 		}
-		if err := s.ep.Write(c.lastSent, c.peer); err != nil {
-			s.e.logSendError(err)
-		}
+		s.write(c.lastSent, c.dst)
 		s.rec.Retransmission(c.lastSendCmd)
 		c.retransAt = now + int64(c.retransDelay)
 	}
@@ -441,6 +464,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 			s.advance(slot, c, now)
 			return
 		}
+		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id, c.cmd)
 		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
 		return
 	}
@@ -455,6 +479,9 @@ func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
 // onDatagram parses a datagram, steers it to the shard that owns its
 // call, and hands it to the call (creating one for a new incoming call).
 func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSocket bool) {
+	if tr := s.e.cfg.Tracer; tr != nil && fromSocket {
+		tr.Message(trace.Received, time.Now(), "UDP", data, from)
+	}
 	if err := s.msg.Parse(data); err != nil {
 		s.rec.ParseError()
 		return
@@ -486,6 +513,9 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		return
 	}
 	if s.e.client || !s.msg.IsRequest() || s.e.state.Load() != stateRunning {
+		if s.e.cfg.AutoAnswer && s.autoAnswer(from) {
+			return
+		}
 		s.rec.OutOfCallMessage()
 		return
 	}
@@ -497,6 +527,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = from
+	c.dst = from
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	c.id = append(c.id[:0], cid...)
 	c.hash = h
@@ -517,16 +548,8 @@ func (s *shard) matches(idx int) bool {
 	if cmd.Response != s.msg.StatusCode() {
 		return false
 	}
-	if len(cmd.ResponseMethods) == 0 {
-		return true
-	}
 	_, m := s.msg.CSeq()
-	for _, rm := range cmd.ResponseMethods {
-		if string(m) == rm {
-			return true
-		}
-	}
-	return false
+	return cmd.AcceptsResponseMethodBytes(m)
 }
 
 // incoming runs SIPp's reception rules for one message of a live call
@@ -541,9 +564,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			// The peer did not get our answer: send it again.
 			s.rec.Retransmission(c.recvRetransSend)
 			s.tx = s.render(s.tx[:0], c, c.recvRetransSend)
-			if err := s.ep.Write(s.tx, c.peer); err != nil {
-				s.e.logSendError(err)
-			}
+			s.write(s.tx, c.dst)
 			return
 		}
 		if c.lastRecvCmd >= 0 && c.lastRecvHash == cookie {
@@ -584,19 +605,22 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			}
 			// A late message of an earlier step: a retransmitted final
 			// response to an INVITE gets the ACK again (RFC 3261 §17.1.1.2).
-			if !isReq && string(cseqMethod) == "INVITE" && i+1 < len(cmds) &&
-				cmds[i+1].Kind == scenario.KindSend && cmds[i+1].IsAck {
-				s.rec.Retransmission(i + 1)
-				s.tx = s.render(s.tx[:0], c, i+1)
-				if err := s.ep.Write(s.tx, c.peer); err != nil {
-					s.e.logSendError(err)
-				}
+			if ack := s.e.scn.SkipLabels(i + 1); !isReq && string(cseqMethod) == "INVITE" &&
+				ack < len(cmds) && cmds[ack].Kind == scenario.KindSend && cmds[ack].IsAck {
+				s.rec.Retransmission(ack)
+				s.tx = s.render(s.tx[:0], c, ack)
+				s.write(s.tx, c.dst)
 			}
 			return
 		}
 	}
+	if found < 0 && isReq && s.e.cfg.AutoAnswer && s.autoAnswer(c.dst) {
+		return
+	}
 	if found < 0 {
 		s.rec.UnexpectedMessage(c.cmd)
+		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
+			c.id, c.cmd, firstLine(raw))
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}
@@ -686,3 +710,37 @@ func splitRoutes(b []byte) [][]byte {
 
 // appendUint is strconv.AppendUint for readability at call sites.
 func appendUint(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) }
+
+// autoAnswer sends 200 OK to an INFO, NOTIFY, OPTIONS or UPDATE request in
+// s.msg (SIPp's -aa), reporting whether it did.
+func (s *shard) autoAnswer(dst netip.AddrPort) bool {
+	if !isAnyOf(s.msg.Method(), "INFO", "NOTIFY", "OPTIONS", "UPDATE") {
+		return false
+	}
+	// RFC 3261 §8.2.6.2: a response copies Via, From, To, Call-ID and CSeq.
+	b := append(s.tx[:0], "SIP/2.0 200 OK\r\n"...)
+	for _, h := range [...]string{"Via", "From", "To", "Call-ID", "CSeq"} {
+		n := len(b)
+		b = append(b, h...)
+		b = append(b, ": "...)
+		var ok bool
+		if b, ok = s.msg.AppendHeaderValues(b, h); ok {
+			b = append(b, "\r\n"...)
+		} else {
+			b = b[:n]
+		}
+	}
+	b = append(b, "Content-Length: 0\r\n\r\n"...)
+	s.tx = b
+	s.write(b, dst)
+	s.rec.AutoAnswered()
+	return true
+}
+
+// firstLine is a message's start line, for log texts.
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\r'); i >= 0 {
+		return b[:i]
+	}
+	return b
+}

@@ -99,7 +99,7 @@ func (a *attrs) unsupported(name string) error {
 func (a *attrs) required(name string) (string, error) {
 	v, ok := a.get(name)
 	if !ok {
-		return "", a.errorf(ErrBadAttribute, "<%s> needs a %s attribute", a.elem, name)
+		return "", a.errorf(ErrBadAttribute, "<%s> has no %s attribute", a.elem, name)
 	}
 	return v, nil
 }

@@ -96,10 +96,10 @@ func TestCompileKeywords(t *testing.T) {
 
 func TestCompileStartLine(t *testing.T) {
 	for in, want := range map[string]Template{
-		"INVITE sip:[service]@x SIP/2.0": {Method: "INVITE", Line: 7},
+		"INVITE sip:[service]@x SIP/2.0":       {Method: "INVITE", Line: 7},
 		"\n\nSIP/2.0 180 Ringing\n[last_Via:]": {Status: 180, Line: 9},
 		"SIP/2.0 487 Request Terminated":       {Status: 487, Line: 7},
-		"MESSAGE sip:x SIP/2.0\n\nhello":        {Method: "MESSAGE", Line: 7},
+		"MESSAGE sip:x SIP/2.0\n\nhello":       {Method: "MESSAGE", Line: 7},
 	} {
 		tmpl, err := CompileTemplate(in, 7)
 		if err != nil {

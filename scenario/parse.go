@@ -30,7 +30,9 @@ func Parse(data []byte, source string) (*Scenario, error) {
 	return Options{}.Parse(data, source)
 }
 
-// Load reads and parses the scenario file at path.
+// Load reads and parses the scenario file at path. A file that cannot be
+// read gives the wrapped os error (errors.Is(err, fs.ErrNotExist) works);
+// everything else is as for Parse.
 func Load(path string) (*Scenario, error) {
 	return Options{}.Load(path)
 }

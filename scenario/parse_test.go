@@ -242,7 +242,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "label without id",
 			xml:  "<scenario>\n" + inv + "<label name=\"x\"/>\n</scenario>\n",
-			want: "t.xml:3: <label> needs a id attribute",
+			want: "t.xml:3: <label> has no id attribute",
 			is:   ErrBadAttribute,
 		},
 		{
@@ -570,6 +570,21 @@ func TestResponseMethods(t *testing.T) {
 	// SIPp's rule is a substring test: ACK is "accepted" because PRACK was sent.
 	if !last.AcceptsResponseMethod("ACK") || last.AcceptsResponseMethod("BYE") {
 		t.Error("AcceptsResponseMethod does not follow SIPp's substring rule")
+	}
+	for _, m := range []string{"REGISTER", "PRACK", "ACK", "BYE", "INVITE", ""} {
+		if a, b := last.AcceptsResponseMethod(m), last.AcceptsResponseMethodBytes([]byte(m)); a != b {
+			t.Errorf("%q: AcceptsResponseMethod %v, Bytes %v", m, a, b)
+		}
+		if a, b := second.AcceptsResponseMethod(m), second.AcceptsResponseMethodBytes([]byte(m)); a != b {
+			t.Errorf("%q: AcceptsResponseMethod %v, Bytes %v", m, a, b)
+		}
+	}
+	if !first.AcceptsResponseMethodBytes([]byte("X")) {
+		t.Error("first recv must accept any method")
+	}
+	buf := []byte("CSeq: 2 PRACK")
+	if n := testing.AllocsPerRun(100, func() { last.AcceptsResponseMethodBytes(buf[8:]) }); n != 0 {
+		t.Errorf("AcceptsResponseMethodBytes allocates %v times", n)
 	}
 }
 

@@ -79,11 +79,15 @@ type Command struct {
 	Line int // source line of the element
 
 	// send
-	Message  *Template     // compiled message
-	Retrans  time.Duration // retrans="ms": Timer A/E initial value; 0 means the engine default (T1)
-	IsAck    bool          // the message is an ACK (no retransmission, no CSeq bump)
-	IsInvite bool          // the message is an INVITE request
-	IsCancel bool          // the message is a CANCEL request (no CSeq bump)
+	Message *Template // compiled message
+	// Retrans is retrans="ms": the first retransmission interval (Timer
+	// A/E, doubling; non-INVITE capped at T2). 0 means the message is
+	// never retransmitted: SIPp retransmits only sends that carry
+	// retrans=, and only over UDP.
+	Retrans  time.Duration
+	IsAck    bool // the message is an ACK (no retransmission, no CSeq bump)
+	IsInvite bool // the message is an INVITE request
+	IsCancel bool // the message is a CANCEL request (no CSeq bump)
 	// SendTimeout is timeout="ms" on a send: how long a send that would
 	// block may wait before the call fails; 0: the global -send_timeout.
 	SendTimeout time.Duration
@@ -140,6 +144,24 @@ func (c *Command) AcceptsResponseMethod(method string) bool {
 		return true
 	}
 	return c.ResponseMethodList != "" && strings.Contains(c.ResponseMethodList, method)
+}
+
+// AcceptsResponseMethodBytes is AcceptsResponseMethod for a method still
+// in a received message's buffer; it does not allocate.
+func (c *Command) AcceptsResponseMethodBytes(method []byte) bool {
+	if c.ResponseAnyMethod {
+		return true
+	}
+	list := c.ResponseMethodList
+	if list == "" {
+		return false
+	}
+	for i := 0; i+len(method) <= len(list); i++ {
+		if list[i:i+len(method)] == string(method) {
+			return true
+		}
+	}
+	return false
 }
 
 // SkipLabels returns the index of the first command at or after i that is

@@ -18,6 +18,7 @@ import (
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
 	"github.com/gossip-sip/gossip/engine"
 	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -57,10 +58,23 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 		fmt.Fprintf(stderr, "gossip: warning: %s\n", w)
 	}
 
+	if opts.Background && !inBackgroundChild() {
+		return startBackground(args, stdout, stderr)
+	}
+
 	cfg, err := engineConfig(opts, scn, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 		return cli.ExitFailed
+	}
+	files, closeTraces, err := openTraces(opts, scn)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		return cli.ExitFatal
+	}
+	defer closeTraces()
+	if files != nil {
+		cfg.Tracer = files
 	}
 	eng, err := engine.New(cfg)
 	if err != nil {
@@ -74,10 +88,11 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 }
 
 func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
+	so := scenario.Options{Keys: opts.Keys}
 	if opts.ScenarioFile != "" {
-		return scenario.Load(opts.ScenarioFile)
+		return so.Load(opts.ScenarioFile)
 	}
-	return scenario.Builtin(opts.Scenario())
+	return so.Builtin(opts.Scenario())
 }
 
 // engineConfig turns SIPp options into an engine configuration.
@@ -86,23 +101,27 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		return engine.Config{}, fmt.Errorf("-t %s: only u1 (UDP) is supported yet", opts.Transport)
 	}
 	cfg := engine.Config{
-		Scenario:     scn,
-		LocalPort:    opts.LocalPort,
-		Shards:       opts.Threads,
-		Backend:      opts.Dataplane,
-		BufferSize:   opts.BufferSize,
-		Rate:         opts.Rate,
-		RatePeriod:   opts.RatePeriod,
-		MaxCalls:     opts.MaxCalls,
-		Users:        opts.Users,
-		DefaultPause: opts.CallDuration,
-		RecvTimeout:  opts.RecvTimeout,
-		NoRetrans:    opts.NoRetrans,
-		Service:      opts.Service,
-		BaseCSeq:     opts.BaseCSeq,
-		CallIDFormat: opts.CallIDFormat,
-		MediaPort:    opts.MediaPort,
-		Logger:       logger,
+		Scenario:            scn,
+		LocalPort:           opts.LocalPort,
+		Shards:              opts.Threads,
+		Backend:             opts.Dataplane,
+		BufferSize:          opts.BufferSize,
+		Rate:                opts.Rate,
+		RatePeriod:          opts.RatePeriod,
+		MaxCalls:            opts.MaxCalls,
+		Users:               opts.Users,
+		DefaultPause:        opts.CallDuration,
+		RecvTimeout:         opts.RecvTimeout,
+		NoRetrans:           opts.NoRetrans,
+		MaxInviteRetrans:    opts.MaxInviteRetrans,
+		MaxNonInviteRetrans: opts.MaxNonInviteRetrans,
+		T2:                  opts.T2,
+		DeadCallWait:        opts.DeadCallWait,
+		Service:             opts.Service,
+		BaseCSeq:            opts.BaseCSeq,
+		CallIDFormat:        opts.CallIDFormat,
+		MediaPort:           opts.MediaPort,
+		Logger:              logger,
 	}
 	switch {
 	case opts.Limit > 0:
@@ -138,6 +157,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		}
 		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
 	}
+	cfg.AutoAnswer = opts.AutoAnswer
 	if opts.RemoteSendAddr != "" {
 		host, port, err := opts.RemoteSendAddrPort()
 		if err != nil {
@@ -147,7 +167,13 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		if err != nil {
 			return cfg, fmt.Errorf("-rsa %s: %w", host, err)
 		}
-		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+		cfg.SendTo = netip.AddrPortFrom(a, uint16(port))
+		if !cfg.Remote.IsValid() {
+			cfg.Remote = cfg.SendTo
+		}
+	}
+	if len(opts.Sets) > 0 {
+		return cfg, fmt.Errorf("-set %s: the scenario declares no global variable %q", opts.Sets[0].Name, opts.Sets[0].Name)
 	}
 	if scn.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
 		return cfg, errors.New("a client scenario needs a remote host: gossip -sn uac HOST[:PORT]")
@@ -289,6 +315,12 @@ wait:
 		}
 	}
 	stats.WriteSummary(stdout, final, info)
+	if opts.TraceScreen {
+		name := fmt.Sprintf("%s_%d_screen.log", scenarioBase(opts, scn), os.Getpid())
+		if err := writeFile(name, func(w io.Writer) error { return stats.WriteSummary(w, final, info) }); err != nil {
+			fmt.Fprintf(stderr, "gossip: -trace_screen: %v\n", err)
+		}
+	}
 	if res.SendErrors > 0 {
 		fmt.Fprintf(stderr, "gossip: %d datagrams could not be sent\n", res.SendErrors)
 	}
@@ -384,4 +416,51 @@ func writeProgress(w io.Writer, s *stats.Snapshot) {
 	fmt.Fprintf(w, "%s created=%d current=%d successful=%d failed=%d retrans=%d rate=%.1f/s\n",
 		s.Elapsed(true).Truncate(time.Second), c.Created(), s.CurrentCalls, c.Successful,
 		c.Failed, c.Retransmissions, s.CallRate(false))
+}
+
+// openTraces opens the -trace_msg and -trace_err logs under SIPp's names.
+func openTraces(opts *cli.Options, scn *scenario.Scenario) (*trace.Files, func(), error) {
+	if !opts.TraceMsg && !opts.TraceErr {
+		return nil, func() {}, nil
+	}
+	base := fmt.Sprintf("%s_%d_", scenarioBase(opts, scn), os.Getpid())
+	var closers []io.Closer
+	var msgs io.Writer
+	if opts.TraceMsg {
+		f, err := os.Create(base + "messages.log")
+		if err != nil {
+			return nil, nil, fmt.Errorf("-trace_msg: %w", err)
+		}
+		closers = append(closers, f)
+		msgs = f
+	}
+	var openErrors func() (io.Writer, error)
+	if opts.TraceErr {
+		openErrors = func() (io.Writer, error) {
+			f, err := os.Create(base + "errors.log")
+			if err == nil {
+				closers = append(closers, f)
+			}
+			return f, err
+		}
+	}
+	files := trace.NewFiles(msgs, openErrors)
+	return files, func() {
+		_ = files.Flush()
+		for _, c := range closers {
+			_ = c.Close()
+		}
+	}, nil
+}
+
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

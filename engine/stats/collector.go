@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -21,6 +22,10 @@ import (
 // creates more with NewPeriod when two outputs have different periods (the
 // screen every -f seconds, the -trace_stat file every -fd seconds).
 type Collector struct {
+	// mu serialises snapshots: the screen, the statistics file and the
+	// engine's final summary may take theirs from different goroutines.
+	mu sync.Mutex
+
 	layout Layout
 	g      geometry
 	recs   []*Recorder
@@ -98,6 +103,8 @@ func (c *Collector) Layout() Layout { return c.layout }
 // NewPeriod returns a new periodic window. Its first window starts at the
 // run's start if no snapshot was taken yet, otherwise at the last snapshot.
 func (c *Collector) NewPeriod() *Period {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	last := c.start
 	if !c.lastDrain.IsZero() {
 		last = c.lastDrain
@@ -158,6 +165,8 @@ func (c *Collector) drain(now time.Time) {
 // (or its creation).
 func (p *Period) Snapshot(now time.Time) *Snapshot {
 	c := p.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.drain(now)
 	s := &Snapshot{
 		Start:        c.start,
@@ -207,6 +216,8 @@ func (p *Period) Snapshot(now time.Time) *Snapshot {
 // RTD i (values in µs) as of the last Snapshot, for export or for merging
 // runs; nil if i is out of range.
 func (c *Collector) RTDHistogram(i int) *hdrhistogram.Histogram {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if uint(i) >= uint(len(c.cum.rtd)) {
 		return nil
 	}
@@ -216,6 +227,8 @@ func (c *Collector) RTDHistogram(i int) *hdrhistogram.Histogram {
 // CallLengthHistogram returns a copy of the cumulative call-length histogram
 // (values in µs) as of the last Snapshot.
 func (c *Collector) CallLengthHistogram() *hdrhistogram.Histogram {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.cum.cl.h.Clone()
 }
 

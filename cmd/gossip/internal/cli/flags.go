@@ -138,6 +138,14 @@ func implementedFlags() []flagSpec {
 		num("max_retrans", secTimers, "N", "most UDP retransmissions of one message (INVITE: 5 at most)",
 			"", func(o *Options) *int { return &o.MaxRetrans }),
 		sw("nr", secTimers, "never retransmit over UDP", func(o *Options) *bool { return &o.NoRetrans }),
+		num("max_invite_retrans", secTimers, "N", "most UDP retransmissions in an INVITE transaction",
+			"5", func(o *Options) *int { return &o.MaxInviteRetrans }),
+		num("max_non_invite_retrans", secTimers, "N", "most UDP retransmissions in other transactions",
+			"9", func(o *Options) *int { return &o.MaxNonInviteRetrans }),
+		dur("T2", secTimers, "TIME", "longest retransmission interval of non-INVITE requests (RFC 3261 T2)",
+			"4s", time.Millisecond, func(o *Options) *time.Duration { return &o.T2 }),
+		dur("deadcall_wait", secTimers, "TIME", "how long an ended call's Call-ID is remembered for late messages",
+			"33s", time.Millisecond, func(o *Options) *time.Duration { return &o.DeadCallWait }),
 
 		sw("trace_stat", secStats, "write periodic statistics to a CSV file",
 			func(o *Options) *bool { return &o.TraceStat }),
@@ -190,7 +198,7 @@ func sippOnlyFlags() map[string]int {
 		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
 		"dynamicStep",
 		// call behaviour
-		"cid_type", "deadcall_wait", "auth_uri", "au", "ap", "default_behaviors",
+		"cid_type", "auth_uri", "au", "ap", "default_behaviors",
 		// injection files
 		"rxinf", "inf", "ip_field",
 		// media
@@ -199,7 +207,7 @@ func sippOnlyFlags() map[string]int {
 		// rate
 		"rate_scale", "rate_increase", "rate_max", "rate_interval",
 		// timers
-		"send_timeout", "max_invite_retrans", "max_non_invite_retrans", "rtcheck", "T2",
+		"send_timeout", "rtcheck",
 		// 3PCC
 		"3pcc", "master", "slave", "slave_cfg",
 		// performance and watchdog

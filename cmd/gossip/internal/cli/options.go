@@ -173,6 +173,16 @@ type Options struct {
 	MaxRetrans int
 	// NoRetrans is -nr: no UDP retransmissions. Default false.
 	NoRetrans bool
+	// MaxInviteRetrans and MaxNonInviteRetrans are -max_invite_retrans and
+	// -max_non_invite_retrans. Defaults DefaultMaxInviteRetrans and
+	// DefaultMaxNonInviteRetrans.
+	MaxInviteRetrans, MaxNonInviteRetrans int
+	// T2 is -T2, the cap on non-INVITE retransmission intervals (plain
+	// numbers are milliseconds). Default 4s.
+	T2 time.Duration
+	// DeadCallWait is -deadcall_wait (plain numbers are milliseconds).
+	// Default 33s.
+	DeadCallWait time.Duration
 
 	// TraceStat is -trace_stat: write the statistics CSV file. Default
 	// false.
@@ -217,21 +227,25 @@ type Options struct {
 // own flags), with nothing given.
 func Defaults() *Options {
 	return &Options{
-		Transport:    TransportUDP,
-		MediaPort:    6000,
-		BufferSize:   65536,
-		Service:      "service",
-		BaseCSeq:     1,
-		CallIDFormat: "%u-%p@%s",
-		Keys:         map[string]string{},
-		Rate:         10,
-		RatePeriod:   time.Second,
-		Limit:        LimitAuto,
-		MaxRetrans:   max(DefaultMaxInviteRetrans, DefaultMaxNonInviteRetrans),
-		StatPeriod:   60 * time.Second,
-		Threads:      runtime.NumCPU(),
-		Dataplane:    DataplaneStd,
-		Given:        map[string]bool{},
+		Transport:           TransportUDP,
+		MediaPort:           6000,
+		BufferSize:          65536,
+		Service:             "service",
+		BaseCSeq:            1,
+		CallIDFormat:        "%u-%p@%s",
+		Keys:                map[string]string{},
+		Rate:                10,
+		RatePeriod:          time.Second,
+		Limit:               LimitAuto,
+		MaxRetrans:          max(DefaultMaxInviteRetrans, DefaultMaxNonInviteRetrans),
+		MaxInviteRetrans:    DefaultMaxInviteRetrans,
+		MaxNonInviteRetrans: DefaultMaxNonInviteRetrans,
+		T2:                  4 * time.Second,
+		DeadCallWait:        33 * time.Second,
+		StatPeriod:          60 * time.Second,
+		Threads:             runtime.NumCPU(),
+		Dataplane:           DataplaneStd,
+		Given:               map[string]bool{},
 	}
 }
 
