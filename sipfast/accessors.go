@@ -154,7 +154,7 @@ func (m *Message) Contact() []byte {
 func (m *Message) ContactURI() []byte { return addrURI(m.Contact()) }
 
 // ContentLength returns the Content-Length value, or -1 when absent.
-func (m *Message) ContentLength() int { return m.meta.clen }
+func (m *Message) ContentLength() int { return m.meta.clen1 - 1 }
 
 // ContentType returns the Content-Type value (long or compact "c" form),
 // including any parameters, or nil.

@@ -140,9 +140,10 @@ func touchAll(m *Message) int {
 	if v, ok := m.TopVia(); ok {
 		n += len(v.Host) + v.Port
 	}
+	var scratch [1024]byte
 	for _, name := range []string{"Via", "v:", "Call-ID", "X-Custom-Header", "Route", "Subject", ""} {
 		n += len(m.Header(name))
-		b, _ := m.AppendHeaderValues(nil, name)
+		b, _ := m.AppendHeaderValues(scratch[:0], name)
 		n += len(b)
 		it := m.Values(name)
 		for e, ok := it.Next(); ok; e, ok = it.Next() {

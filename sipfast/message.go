@@ -31,7 +31,7 @@ type meta struct {
 	reason     span
 	body       span
 	end        int   // bytes of buf that belong to the message
-	clen       int   // Content-Length, -1 when absent
+	clen1      int   // Content-Length + 1; 0 when absent
 	clErr      error // Content-Length problem found while indexing
 	cseq       uint32
 	cseqMethod span
@@ -80,7 +80,7 @@ type Message struct {
 func (m *Message) Parse(buf []byte) error {
 	m.buf = buf
 	m.fold = m.fold[:0]
-	m.meta = meta{clen: -1}
+	m.meta = meta{}
 	m.first = [numHeaderIDs]uint8{}
 	if len(buf) > MaxMessageSize {
 		return ErrTooLarge
@@ -220,10 +220,10 @@ func (m *Message) contentLength(v []byte) {
 	switch {
 	case !ok:
 		m.meta.clErr = ErrContentLength
-	case m.meta.clen >= 0 && m.meta.clen != n:
+	case m.meta.clen1 > 0 && m.meta.clen1 != n+1:
 		m.meta.clErr = ErrContentLength
 	default:
-		m.meta.clen = n
+		m.meta.clen1 = n + 1
 	}
 }
 
@@ -231,18 +231,19 @@ func (m *Message) contentLength(v []byte) {
 func (m *Message) finish(bs int) error {
 	mt := &m.meta
 	avail := len(m.buf) - bs
+	clen := mt.clen1 - 1
 	switch {
 	case mt.clErr != nil:
-		mt.clen = -1
+		mt.clen1 = 0
 		mt.body = span{int32(bs), int32(bs)}
 		mt.end = bs
-	case mt.clen > avail:
+	case clen > avail:
 		mt.body = span{int32(bs), int32(bs)}
 		mt.end = bs
 		mt.clErr = errBodyShort
-	case mt.clen >= 0:
-		mt.body = span{int32(bs), int32(bs + mt.clen)}
-		mt.end = bs + mt.clen
+	case clen >= 0:
+		mt.body = span{int32(bs), int32(bs + clen)}
+		mt.end = bs + clen
 	default:
 		mt.body = span{int32(bs), int32(len(m.buf))}
 		mt.end = len(m.buf)

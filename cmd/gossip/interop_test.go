@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -232,6 +233,96 @@ func TestSIGINTDrainsAndCounts(t *testing.T) {
 	if got["SuccessfulCall"]+got["FailedCall"] != created || got["FailedCall"] != 0 {
 		t.Errorf("created %d, successful %d, failed %d: drained calls must all succeed",
 			created, got["SuccessfulCall"], got["FailedCall"])
+	}
+	_ = uas.Signal(syscall.SIGTERM)
+	uas.Wait()
+}
+
+// TestTraceStatMatchesSIPp runs the built-in uac from gossip and from the
+// real sipp against the same UAS and compares their -trace_stat files:
+// the same header, the same number of fields on every line.
+func TestTraceStatMatchesSIPp(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	remote := "127.0.0.1:" + strconv.Itoa(port)
+	for _, run := range []struct{ bin, stf string }{{sipp, "sipp.csv"}, {gossip, "gossip.csv"}} {
+		p := testpeer.Start(t, 30*time.Second, dir, run.bin, "-sn", "uac", "-i", "127.0.0.1", remote,
+			"-r", "20", "-m", "40", "-nostdin", "-trace_stat", "-stf", run.stf, "-fd", "1")
+		if code := p.Wait(); code != 0 {
+			t.Fatalf("%s exit %d", run.bin, code)
+		}
+	}
+	read := func(name string) []string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	}
+	sl, gl := read("sipp.csv"), read("gossip.csv")
+	if sl[0] != gl[0] {
+		t.Fatalf("headers differ:\nsipp:   %s\ngossip: %s", sl[0], gl[0])
+	}
+	fields := strings.Count(sl[0], ";")
+	for i, line := range gl {
+		if n := strings.Count(line, ";"); n != fields {
+			t.Errorf("gossip line %d has %d fields, header %d", i+1, n, fields)
+		}
+	}
+	if len(gl) < 2 {
+		t.Fatal("gossip wrote no data row")
+	}
+	g, s := statTotals(t, filepath.Join(dir, "gossip.csv")), statTotals(t, filepath.Join(dir, "sipp.csv"))
+	for _, col := range []string{"OutgoingCall", "SuccessfulCall", "FailedCall", "TotalCallCreated"} {
+		if g[col] != s[col] {
+			t.Errorf("%s: gossip %d, sipp %d", col, g[col], s[col])
+		}
+	}
+	_ = uas.Signal(syscall.SIGTERM)
+	uas.Wait()
+}
+
+// TestSecondSignalAborts interrupts a run whose calls are held in a long
+// pause: the first signal starts draining, the second aborts at once, and
+// every started call is still counted (as aborted).
+func TestSecondSignalAborts(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-d", "30000", "-nostdin",
+		"-trace_stat", "-stf", "uac.csv")
+	time.Sleep(time.Second)
+	_ = uac.Signal(syscall.SIGINT)
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	_ = uac.Signal(syscall.SIGINT)
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("exit %d, want 0 (no call failed)", code)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("second signal took %s to stop the run", el)
+	}
+	got := statTotals(t, filepath.Join(dir, "uac.csv"))
+	created := got["OutgoingCall"]
+	if created < 50 || got["SuccessfulCall"] != 0 || got["FailedCall"] != 0 {
+		t.Errorf("created %d, successful %d, failed %d; want ≥50 created, all aborted",
+			created, got["SuccessfulCall"], got["FailedCall"])
+	}
+	if !strings.Contains(uac.Output(), "Aborted call") {
+		t.Errorf("summary lacks the aborted calls:\n%s", uac.Output())
+	}
+	re := regexp.MustCompile(`Aborted call\s+\|\s+\d+\s+\|\s+(\d+)`)
+	if m := re.FindStringSubmatch(uac.Output()); m == nil || m[1] != strconv.Itoa(created) {
+		t.Errorf("aborted calls %v, want %d", m, created)
 	}
 	_ = uas.Signal(syscall.SIGTERM)
 	uas.Wait()

@@ -75,6 +75,12 @@ func NewRecorder(l Layout) *Recorder {
 
 func (r *Recorder) inc(i int) { r.ctr[i].Add(1) }
 
+// CallsCreated returns how many calls this recorder counted as created,
+// by direction. Safe from any goroutine.
+func (r *Recorder) CallsCreated() (incoming, outgoing uint64) {
+	return r.ctr[ctrIncoming].Load(), r.ctr[ctrOutgoing].Load()
+}
+
 func (r *Recorder) incCmd(cmd, k int) {
 	if uint(cmd) < uint(r.g.commands) {
 		r.cmd[cmd*cmdStride+k].Add(1)

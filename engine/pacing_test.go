@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// sink is a UDP socket nobody reads: a peer that never answers.
+func sink(t *testing.T) netip.AddrPort {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+// TestPacingIsExact drives the shards' launch step with a simulated clock:
+// after t seconds at rate r exactly floor(t·r)+1 calls have started (the
+// first at t=0), whatever the number of shards.
+func TestPacingIsExact(t *testing.T) {
+	scn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := sink(t)
+	for _, tc := range []struct {
+		rate   float64
+		period time.Duration
+		shards int
+		span   time.Duration
+	}{
+		{1, time.Second, 1, 10 * time.Second},
+		{10, time.Second, 3, 5 * time.Second},
+		{2000, time.Second, 2, 500 * time.Millisecond},
+		{50000, time.Second, 2, 200 * time.Millisecond},
+		{50000, time.Second, 4, 200 * time.Millisecond},
+		{3, 10 * time.Second, 2, 20 * time.Second},
+	} {
+		e, err := New(Config{Scenario: scn, Remote: remote, Local: netip.MustParseAddr("127.0.0.1"),
+			Shards: tc.shards, Rate: tc.rate, RatePeriod: tc.period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.t0 = time.Now()
+		for now := int64(0); now <= int64(tc.span); now += int64(time.Millisecond) {
+			for _, s := range e.shards {
+				s.launch(now)
+			}
+		}
+		want := uint64(tc.rate*float64(tc.span)/float64(tc.period)) + 1
+		if got := e.created.Load(); got != want {
+			t.Errorf("rate %v per %v on %d shards over %v: %d calls started, want %d",
+				tc.rate, tc.period, tc.shards, tc.span, got, want)
+		}
+		e.closeEndpoints()
+	}
+}
+
+// TestServerSpreadsOneRemoteOverShards sends every call from one UAC
+// socket to a four-shard UAS: the kernel delivers them all to one socket,
+// and steering by Call-ID must still spread the calls over the shards.
+func TestServerSpreadsOneRemoteOverShards(t *testing.T) {
+	uasScn := uasNoLinger(t)
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasScn, Local: lo, Shards: 4, MaxCalls: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uas.LocalAddrs()[0],
+		Rate: 1000, MaxCalls: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() { r, _ := uas.Run(ctx); done <- r }()
+	ures, err := uac.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sres := <-done
+	if c := ures.Stats.Cumulative; c.Successful != 400 || c.Failed != 0 {
+		t.Fatalf("uac: %d successful, %d failed", c.Successful, c.Failed)
+	}
+	if c := sres.Stats.Cumulative; c.Successful != 400 || c.Failed != 0 {
+		t.Fatalf("uas: %d successful, %d failed", c.Successful, c.Failed)
+	}
+	for i, s := range uas.shards {
+		n, _ := s.rec.CallsCreated()
+		if n < 40 {
+			t.Errorf("shard %d handled %d of 400 calls; steering does not spread them", i, n)
+		}
+	}
+}
