@@ -11,6 +11,9 @@
 // Backends:
 //
 //   - std: net.UDPConn, portable, one datagram per system call.
+//   - mmsg: Linux only, recvmmsg(2)/sendmmsg(2) batches of up to 64
+//     datagrams through the socket's RawConn, so an idle shard still sleeps
+//     in Go's netpoller.
 //
 // Several endpoints may share one local port (SO_REUSEPORT on Linux): the
 // kernel then spreads flows over them, and the engine re-steers each

@@ -18,7 +18,14 @@ var ErrTimeout = errors.New("dataplane: read deadline reached")
 type Packet struct {
 	Data []byte
 	From netip.AddrPort
+	// Truncated is set when the datagram was longer than the endpoint's
+	// buffer and Data holds only its beginning.
+	Truncated bool
 }
+
+// ReadBatchSize is the number of Packets a caller should pass to Read so
+// that no backend has to hold datagrams back.
+const ReadBatchSize = 64
 
 // Endpoint is one shard's socket. Read, Write and Flush are called only by
 // the owning shard; Wake may be called from any goroutine.
@@ -44,7 +51,8 @@ type Endpoint interface {
 
 // Config says how to open endpoints.
 type Config struct {
-	// Backend names the implementation: "std" (default).
+	// Backend names the implementation: "std" (portable, default) or
+	// "mmsg" (Linux recvmmsg/sendmmsg batches).
 	Backend string
 	// Local is the address to bind; port 0 picks a free port.
 	Local netip.AddrPort
@@ -65,6 +73,8 @@ func Open(cfg Config) (Endpoint, error) {
 	switch cfg.Backend {
 	case "", "std":
 		return openStd(cfg)
+	case "mmsg":
+		return openMmsg(cfg)
 	default:
 		return nil, errors.Join(ErrUnknownBackend, errors.New("backend "+cfg.Backend))
 	}

@@ -20,7 +20,6 @@ import (
 const (
 	tick        = time.Millisecond // timer wheel resolution
 	maxIdle     = 100 * time.Millisecond
-	readBatch   = 64
 	handoffSize = 4096
 )
 
@@ -67,7 +66,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		wheel: newWheel(0),
 		inbox: newHandoff(handoffSize),
 		tx:    make([]byte, 0, 4096),
-		pkts:  make([]dataplane.Packet, readBatch),
+		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
 	}
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
@@ -126,6 +125,10 @@ func (s *shard) run() {
 		}
 		now = s.e.now()
 		for i := 0; i < n; i++ {
+			if s.pkts[i].Truncated {
+				s.rec.ParseError()
+				continue
+			}
 			s.onDatagram(s.pkts[i].Data, s.pkts[i].From, now, true)
 		}
 	}

@@ -168,8 +168,8 @@ func implementedFlags() []flagSpec {
 
 		num("threads", secGossip, "N", "event loops (shards) to run calls on",
 			"number of CPUs", func(o *Options) *int { return &o.Threads }),
-		str("dataplane", secGossip, "NAME", "packet I/O: std (portable) or mmsg (Linux batched syscalls)",
-			"", func(o *Options) *string { return &o.Dataplane }),
+		str("dataplane", secGossip, "NAME", "packet I/O: mmsg (Linux recvmmsg/sendmmsg batches) or std (portable)",
+			"mmsg on Linux", func(o *Options) *string { return &o.Dataplane }),
 	}
 }
 

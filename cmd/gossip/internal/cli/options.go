@@ -214,13 +214,22 @@ type Options struct {
 	// Default runtime.NumCPU().
 	Threads int
 	// Dataplane is gossip's -dataplane backend, DataplaneStd or
-	// DataplaneMmsg. Default DataplaneStd.
+	// DataplaneMmsg. Default DataplaneMmsg on Linux, DataplaneStd elsewhere.
 	Dataplane string
 
 	// Given records the flags the user typed, by name without dashes
 	// ("p", "trace_stat"), so callers can tell "-p 0" from no -p. Parse
 	// fills it; it may be nil in Options built by hand. See Changed.
 	Given map[string]bool
+}
+
+// defaultDataplane is mmsg where the kernel has recvmmsg/sendmmsg (Linux)
+// and std elsewhere.
+func defaultDataplane() string {
+	if runtime.GOOS == "linux" {
+		return DataplaneMmsg
+	}
+	return DataplaneStd
 }
 
 // Defaults returns Options holding SIPp's defaults (and gossip's for its
@@ -244,7 +253,7 @@ func Defaults() *Options {
 		DeadCallWait:        33 * time.Second,
 		StatPeriod:          60 * time.Second,
 		Threads:             runtime.NumCPU(),
-		Dataplane:           DataplaneStd,
+		Dataplane:           defaultDataplane(),
 		Given:               map[string]bool{},
 	}
 }

@@ -57,7 +57,7 @@ func TestDefaults(t *testing.T) {
 		DeadCallWait:        33 * time.Second,
 		StatPeriod:          60 * time.Second,
 		Threads:             runtime.NumCPU(),
-		Dataplane:           "std",
+		Dataplane:           defaultDataplane(),
 		Given:               map[string]bool{},
 	}
 	if !reflect.DeepEqual(o, want) {
