@@ -220,6 +220,10 @@ func ParseVia(v []byte) (Via, bool) {
 		j = k
 	}
 	r.SentBy = v[hs:j:j]
+	// Only parameters may follow sent-by.
+	if k := skipLWS(v, j); k < len(v) && v[k] != ';' && v[k] != ',' {
+		return Via{}, false
+	}
 	r.Params = viaParams(v[j:])
 	return r, true
 }
@@ -246,7 +250,8 @@ type Addr struct {
 // ParseAddr splits a From, To, Contact, Route or Record-Route element. When
 // the URI is not in angle brackets, everything from the first ';' is a header
 // parameter, as RFC 3261 §20.10 requires. ok is false for an unbalanced quote
-// or angle bracket, or an empty URI.
+// or angle bracket, an empty URI, whitespace inside a URI outside angle
+// brackets, or anything but parameters after '>'.
 func ParseAddr(v []byte) (Addr, bool) {
 	var a Addr
 	i := skipLWS(v, 0)
@@ -278,6 +283,10 @@ func ParseAddr(v []byte) (Addr, bool) {
 			if len(a.URI) == 0 {
 				return Addr{}, false
 			}
+			// Only parameters may follow '>' (RFC 3261 §20.10, §25.1).
+			if j := skipLWS(v, i+1); j < len(v) && v[j] != ';' && v[j] != ',' {
+				return Addr{}, false
+			}
 			a.Params = paramsTail(v[i+1:])
 			return a, true
 		case ';', ',':
@@ -285,7 +294,7 @@ func ParseAddr(v []byte) (Addr, bool) {
 				return Addr{}, false // quoted display name without <URI>
 			}
 			a.URI = trimLWS(v[ds:i:i])
-			if len(a.URI) == 0 {
+			if len(a.URI) == 0 || hasLWS(a.URI) {
 				return Addr{}, false
 			}
 			a.Params = paramsTail(v[i:])
@@ -297,10 +306,20 @@ func ParseAddr(v []byte) (Addr, bool) {
 		return Addr{}, false
 	}
 	a.URI = trimLWS(v[ds:len(v):len(v)])
-	if len(a.URI) == 0 {
+	if len(a.URI) == 0 || hasLWS(a.URI) {
 		return Addr{}, false
 	}
 	return a, true
+}
+
+// hasLWS reports whether b contains SP, HTAB, CR or LF.
+func hasLWS(b []byte) bool {
+	for _, c := range b {
+		if isLWS(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // paramsTail returns b from its first ';' up to the first comma outside

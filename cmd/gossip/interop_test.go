@@ -177,6 +177,7 @@ func TestExitStatuses(t *testing.T) {
 	holder := testpeer.Start(t, 30*time.Second, "", gossip, "-sn", "uas", "-i", "127.0.0.1",
 		"-p", strconv.Itoa(busy), "-nostdin", "-threads", "1")
 	testpeer.WaitUDPBound(t, busy, 5*time.Second)
+	silent := "127.0.0.1:" + strconv.Itoa(testpeer.FreeUDPPort(t, 1))
 	cases := []struct {
 		name string
 		args []string
@@ -190,6 +191,10 @@ func TestExitStatuses(t *testing.T) {
 		{"unknown scenario", []string{"-sn", "nope", "127.0.0.1"}, 1},
 		{"missing file", []string{"-sf", "/nonexistent.xml", "127.0.0.1"}, 1},
 		{"port in use", []string{"-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(busy), "-nostdin", "-threads", "1"}, 254},
+		// The holder is a UAS: INVITEs sent to it with -sn uac are answered,
+		// so aim at a silent port for the timeout cases.
+		{"global timeout, no call done", []string{"-sn", "uac", "-i", "127.0.0.1", silent, "-timeout", "1", "-nostdin"}, 97},
+		{"global timeout as error", []string{"-sn", "uac", "-i", "127.0.0.1", silent, "-timeout", "1", "-timeout_error", "-nostdin"}, 255},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
