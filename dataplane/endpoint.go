@@ -21,6 +21,21 @@ type Packet struct {
 	// Truncated is set when the datagram was longer than the endpoint's
 	// buffer and Data holds only its beginning.
 	Truncated bool
+	// Received is when the kernel queued the datagram, in Unix
+	// nanoseconds (SO_TIMESTAMPNS), or 0 when the backend cannot tell.
+	// It keeps response times honest when the shard reads late.
+	Received int64
+}
+
+// Poller is implemented by endpoints that can read without blocking. A
+// busy shard sleeps a tick and then drains its socket with TryRead, so
+// one wake-up serves many datagrams instead of one.
+type Poller interface {
+	// TryRead fills pkts with datagrams already queued and returns how
+	// many; 0 when none are.
+	TryRead(pkts []Packet) (int, error)
+	// Sleep waits until deadline or a Wake, ignoring arriving datagrams.
+	Sleep(deadline time.Time)
 }
 
 // ReadBatchSize is the number of Packets a caller should pass to Read so

@@ -268,3 +268,43 @@ func TestEndpointSmallReadKeepsTheRest(t *testing.T) {
 		}
 	})
 }
+
+// TestPollerTryRead: TryRead returns at once, with nothing or with what is
+// queued, and stamps each datagram with its kernel receive time.
+func TestPollerTryRead(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ep := open(t, backend)
+		poller, ok := ep.(Poller)
+		if !ok {
+			t.Skipf("%s reads only by blocking", backend)
+		}
+		pkts := make([]Packet, ReadBatchSize)
+		start := time.Now()
+		if n, err := poller.TryRead(pkts); n != 0 || err != nil {
+			t.Fatalf("TryRead on an empty socket = %d, %v", n, err)
+		}
+		// A past deadline left by Read or Wake must not stop TryRead.
+		ep.Wake()
+		p := peer(t)
+		sent := time.Now()
+		for i := 0; i < 3; i++ {
+			if _, err := p.WriteToUDP(payload(i, 100), net.UDPAddrFromAddrPort(ep.LocalAddr())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		n, err := poller.TryRead(pkts)
+		if err != nil || n != 3 {
+			t.Fatalf("TryRead = %d, %v; want 3", n, err)
+		}
+		for i, pk := range pkts[:n] {
+			rx := time.Unix(0, pk.Received)
+			if pk.Received == 0 || rx.Before(sent.Add(-time.Millisecond)) || rx.After(sent.Add(15*time.Millisecond)) {
+				t.Errorf("datagram %d received at %v, sent at %v", i, rx, sent)
+			}
+		}
+		if el := time.Since(start); el > time.Second {
+			t.Errorf("TryRead blocked: %v", el)
+		}
+	})
+}

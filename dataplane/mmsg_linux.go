@@ -1,61 +1,61 @@
 package dataplane
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"os"
+	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// mmsgEndpoint is the Linux batched backend: one UDP socket read with
-// recvmmsg(2) and written with sendmmsg(2), both through the socket's
-// syscall.RawConn so that a shard with nothing to do sleeps in Go's
-// netpoller instead of spinning.
+// mmsgEndpoint is the Linux batched backend: a UDP socket the endpoint
+// opens itself (it is not registered with Go's netpoller), read with
+// recvmmsg(2) and written with sendmmsg(2).
+//
+// A shard waits in ppoll(2) on two descriptors, the socket and an eventfd
+// that Wake writes to, so a sleeping shard is woken directly by the kernel
+// and Go's scheduler does no work per datagram:
+//
+//	Read:    recvmmsg (non-blocking) ── nothing? ── ppoll(socket, eventfd, deadline) ── recvmmsg
+//	TryRead: recvmmsg (non-blocking)
+//	Write:   queue into the send arena ── Flush: sendmmsg, ppoll(POLLOUT) while the socket is full
 //
 // Every buffer is preallocated at open:
 //
-//	receive: batch × (mmsghdr → iovec → datagram buffer, sockaddr)
+//	receive: batch × (mmsghdr → iovec → datagram buffer, sockaddr, cmsg)
 //	send:    batch × (mmsghdr → iovec → slice of the send arena, sockaddr)
-//
-// so neither direction allocates per datagram. Writes are queued and go out
-// in one sendmmsg when the batch is full or at Flush.
 type mmsgEndpoint struct {
-	conn  *net.UDPConn
-	raw   syscall.RawConn
+	fd    int
+	event int // eventfd for Wake
 	local netip.AddrPort
 	v6    bool
 
-	rbuf   []byte // batch × maxDatagram
+	rbuf   []byte // batch × rmax
 	rmax   int
 	rhdrs  []unix.Mmsghdr
 	riovs  []unix.Iovec
 	rnames []unix.RawSockaddrInet6
-	rwant  int   // datagrams the current Read can take
-	rn     int   // datagrams received by the last recvmmsg
-	rerr   error // its error
-	readFn func(fd uintptr) bool
+	rctl   []byte // batch × rctlLen: SCM_TIMESTAMPNS control messages
 
-	sarena  []byte // queued datagram bytes
-	shdrs   []unix.Mmsghdr
-	siovs   []unix.Iovec
-	snames  []unix.RawSockaddrInet6
-	sn      int // queued datagrams
-	sdone   int // of those, sent so far
-	serr    error
-	writeFn func(fd uintptr) bool
+	sarena []byte // queued datagram bytes
+	shdrs  []unix.Mmsghdr
+	siovs  []unix.Iovec
+	snames []unix.RawSockaddrInet6
+	sn     int // queued datagrams
 
-	deadline time.Time
-	woken    atomic.Bool
-	closed   atomic.Bool
+	pfds      [2]unix.PollFd
+	woken     atomic.Bool
+	closed    atomic.Bool
+	closeOnce sync.Once
 }
+
+// rctlLen is the control buffer of one received datagram: room for one
+// SCM_TIMESTAMPNS message carrying a struct timespec.
+var rctlLen = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))
 
 const (
 	mmsgBatch     = 64
@@ -63,47 +63,68 @@ const (
 )
 
 func openMmsg(cfg Config) (Endpoint, error) {
-	lc := net.ListenConfig{}
-	if cfg.ReusePort {
-		lc.Control = controlReusePort
-	}
-	network := "udp4"
-	v6 := cfg.Local.Addr().Is6() && !cfg.Local.Addr().Is4In6()
+	a := cfg.Local.Addr()
+	v6 := a.Is6() && !a.Is4In6()
+	family := unix.AF_INET
 	if v6 {
-		network = "udp6"
+		family = unix.AF_INET6
 	}
-	pc, err := lc.ListenPacket(context.Background(), network, cfg.Local.String())
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
 	if err != nil {
-		return nil, fmt.Errorf("dataplane: bind %s: %w", cfg.Local, err)
+		return nil, fmt.Errorf("dataplane: socket: %w", err)
 	}
-	conn := pc.(*net.UDPConn)
+	fail := func(what string, err error) (Endpoint, error) {
+		unix.Close(fd)
+		return nil, fmt.Errorf("dataplane: %s %s: %w", what, cfg.Local, err)
+	}
+	if cfg.ReusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fail("SO_REUSEPORT", err)
+		}
+	}
 	if cfg.BufferSize > 0 {
-		_ = conn.SetReadBuffer(cfg.BufferSize)
-		_ = conn.SetWriteBuffer(cfg.BufferSize)
+		// Best effort, like net.UDPConn: the kernel caps at rmem_max/wmem_max.
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.BufferSize)
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, cfg.BufferSize)
 	}
-	raw, err := conn.SyscallConn()
+	// Kernel receive time stamps; without them Received stays 0.
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	var sa unix.Sockaddr
+	if v6 {
+		sa = &unix.SockaddrInet6{Port: int(cfg.Local.Port()), Addr: a.As16()}
+	} else {
+		sa = &unix.SockaddrInet4{Port: int(cfg.Local.Port()), Addr: a.Unmap().As4()}
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return fail("bind", err)
+	}
+	bound, err := unix.Getsockname(fd)
 	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("dataplane: %s: %w", cfg.Local, err)
+		return fail("getsockname", err)
+	}
+	event, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return fail("eventfd", err)
 	}
 	rmax := cfg.MaxDatagram
 	if rmax <= 0 {
 		rmax = 65535
 	}
 	// Datagrams above 8 KiB are rare in SIP over UDP (RFC 3261 §18.1.1
-	// wants large messages on TCP); keep the batch compact and report
+	// sends large messages over TCP); keep the batch compact and report
 	// anything longer as truncated.
 	rmax = min(rmax, 8192)
 	e := &mmsgEndpoint{
-		conn:   conn,
-		raw:    raw,
-		local:  conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+		fd:     fd,
+		event:  event,
+		local:  sockaddrAddrPort(bound),
 		v6:     v6,
 		rbuf:   make([]byte, mmsgBatch*rmax),
 		rmax:   rmax,
 		rhdrs:  make([]unix.Mmsghdr, mmsgBatch),
 		riovs:  make([]unix.Iovec, mmsgBatch),
 		rnames: make([]unix.RawSockaddrInet6, mmsgBatch),
+		rctl:   make([]byte, mmsgBatch*rctlLen),
 		sarena: make([]byte, 0, sendArenaSize),
 		shdrs:  make([]unix.Mmsghdr, mmsgBatch),
 		siovs:  make([]unix.Iovec, mmsgBatch),
@@ -116,6 +137,7 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		h.Iov = &e.riovs[i]
 		h.SetIovlen(1)
 		h.Name = (*byte)(unsafe.Pointer(&e.rnames[i]))
+		h.Control = &e.rctl[i*rctlLen]
 	}
 	for i := range e.shdrs {
 		h := &e.shdrs[i].Hdr
@@ -123,65 +145,50 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		h.SetIovlen(1)
 		h.Name = (*byte)(unsafe.Pointer(&e.snames[i]))
 	}
-	e.readFn = e.recvmmsg
-	e.writeFn = e.sendmmsg
+	e.pfds[0] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	e.pfds[1] = unix.PollFd{Fd: int32(event), Events: unix.POLLIN}
 	return e, nil
 }
 
-// recvmmsg runs inside RawConn.Read; false means "not ready, wait".
-func (e *mmsgEndpoint) recvmmsg(fd uintptr) bool {
-	for i := 0; i < e.rwant; i++ {
-		e.rhdrs[i].Hdr.Namelen = uint32(unsafe.Sizeof(e.rnames[0]))
-		e.rhdrs[i].Hdr.Flags = 0
+func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
 	}
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&e.rhdrs[0])),
-		uintptr(e.rwant), unix.MSG_DONTWAIT, 0, 0)
-	switch errno {
-	case 0:
-		e.rn, e.rerr = int(n), nil
-		return true
-	case unix.EAGAIN:
-		return false
-	case unix.EINTR:
-		return false
-	default:
-		e.rn, e.rerr = 0, errno
-		return true
+	return netip.AddrPort{}
+}
+
+// recv runs one non-blocking recvmmsg for up to len(pkts) datagrams.
+func (e *mmsgEndpoint) recv(pkts []Packet) (int, error) {
+	want := min(len(pkts), len(e.rhdrs))
+	for i := 0; i < want; i++ {
+		h := &e.rhdrs[i].Hdr
+		h.Namelen = uint32(unsafe.Sizeof(e.rnames[0]))
+		h.Flags = 0
+		h.SetControllen(rctlLen)
+	}
+	for {
+		n, _, errno := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(e.fd), uintptr(unsafe.Pointer(&e.rhdrs[0])),
+			uintptr(want), unix.MSG_DONTWAIT, 0, 0)
+		switch errno {
+		case 0:
+			return e.collect(pkts, int(n)), nil
+		case unix.EAGAIN:
+			return 0, nil
+		case unix.EINTR:
+			continue
+		case unix.EBADF:
+			return 0, ErrClosed
+		default:
+			return 0, e.wrap(errno)
+		}
 	}
 }
 
-func (e *mmsgEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
-	if len(pkts) == 0 {
-		return 0, nil
-	}
-	if e.woken.Swap(false) {
-		e.deadline = aLongTimeAgo
-		return 0, ErrTimeout
-	}
-	if !deadline.Equal(e.deadline) {
-		if err := e.conn.SetReadDeadline(deadline); err != nil {
-			return 0, e.wrap(err)
-		}
-		e.deadline = deadline
-		if e.woken.Swap(false) {
-			e.deadline = aLongTimeAgo
-			return 0, ErrTimeout
-		}
-	}
-	e.rn = 0
-	e.rwant = min(len(pkts), len(e.rhdrs))
-	if err := e.raw.Read(e.readFn); err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			e.woken.Store(false)
-			e.deadline = time.Time{}.Add(-1)
-			return 0, ErrTimeout
-		}
-		return 0, e.wrap(err)
-	}
-	if e.rerr != nil {
-		return 0, e.wrap(e.rerr)
-	}
-	n := e.rn
+// collect turns the first n receive headers into Packets.
+func (e *mmsgEndpoint) collect(pkts []Packet, n int) int {
 	for i := 0; i < n; i++ {
 		h := &e.rhdrs[i]
 		size := int(h.Len)
@@ -189,9 +196,84 @@ func (e *mmsgEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
 			Data:      e.rbuf[i*e.rmax : i*e.rmax+min(size, e.rmax)],
 			From:      sockaddrToAddrPort(&e.rnames[i]),
 			Truncated: h.Hdr.Flags&unix.MSG_TRUNC != 0,
+			Received:  rxTimestamp(e.rctl[i*rctlLen:(i+1)*rctlLen], int(h.Hdr.Controllen)),
 		}
 	}
-	return n, nil
+	return n
+}
+
+// TryRead implements Poller.
+func (e *mmsgEndpoint) TryRead(pkts []Packet) (int, error) {
+	if e.closed.Load() {
+		return 0, ErrClosed
+	}
+	if len(pkts) == 0 {
+		return 0, nil
+	}
+	return e.recv(pkts)
+}
+
+func (e *mmsgEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
+	if len(pkts) == 0 {
+		return 0, nil
+	}
+	for {
+		if e.closed.Load() {
+			return 0, ErrClosed
+		}
+		if e.woken.Swap(false) {
+			e.drainEvent()
+			return 0, ErrTimeout
+		}
+		n, err := e.recv(pkts)
+		if n > 0 || err != nil {
+			return n, err
+		}
+		d := maxRawWait
+		if !deadline.IsZero() {
+			d = min(time.Until(deadline), maxRawWait)
+			if d <= 0 {
+				return 0, ErrTimeout
+			}
+		}
+		e.pfds[0].Revents, e.pfds[1].Revents = 0, 0
+		if errno := rawPpoll(e.pfds[:], d); errno != 0 && errno != unix.EINTR {
+			return 0, e.wrap(errno)
+		}
+		if e.pfds[0].Revents == 0 && e.pfds[1].Revents == 0 && !deadline.IsZero() && !time.Now().Before(deadline) {
+			return 0, ErrTimeout
+		}
+	}
+}
+
+// Sleep waits until deadline or a Wake, whichever comes first, without
+// returning for datagrams: a busy shard sleeps this way between drains.
+func (e *mmsgEndpoint) Sleep(deadline time.Time) {
+	d := min(time.Until(deadline), maxRawWait)
+	if d <= 0 || e.woken.Load() {
+		return
+	}
+	e.pfds[1].Revents = 0
+	_ = rawPpoll(e.pfds[1:], d)
+}
+
+// maxRawWait bounds one ppoll. The shard blocks in it without telling Go's
+// scheduler (RawSyscall), which spares the P hand-off that a scheduled
+// syscall costs on every wake-up; in exchange a stop-the-world pause may
+// wait for the shard up to this long.
+const maxRawWait = 2 * time.Millisecond
+
+// rawPpoll is ppoll(2) with a relative timeout, as a raw system call.
+func rawPpoll(fds []unix.PollFd, d time.Duration) unix.Errno {
+	ts := unix.NsecToTimespec(int64(d))
+	_, _, errno := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
+		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return errno
+}
+
+func (e *mmsgEndpoint) drainEvent() {
+	var b [8]byte
+	_, _ = unix.Read(e.event, b[:])
 }
 
 func (e *mmsgEndpoint) Write(b []byte, dst netip.AddrPort) error {
@@ -203,8 +285,8 @@ func (e *mmsgEndpoint) Write(b []byte, dst netip.AddrPort) error {
 			return err
 		}
 	}
-	if len(b) > cap(e.sarena) {
-		return fmt.Errorf("dataplane: %s: datagram of %d bytes is too large", e.local, len(b))
+	if len(b) > cap(e.sarena) || len(b) == 0 {
+		return fmt.Errorf("dataplane: %s: cannot send a datagram of %d bytes", e.local, len(b))
 	}
 	off := len(e.sarena)
 	e.sarena = append(e.sarena, b...)
@@ -216,60 +298,71 @@ func (e *mmsgEndpoint) Write(b []byte, dst netip.AddrPort) error {
 	return nil
 }
 
-// sendmmsg runs inside RawConn.Write; false means "socket full, wait".
-func (e *mmsgEndpoint) sendmmsg(fd uintptr) bool {
-	for e.sdone < e.sn {
-		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&e.shdrs[e.sdone])),
-			uintptr(e.sn-e.sdone), unix.MSG_DONTWAIT, 0, 0)
-		switch errno {
-		case 0:
-			e.sdone += int(n) // a partial send continues with the rest
-		case unix.EAGAIN:
-			return false
-		case unix.EINTR:
-		default:
-			// The datagram at sdone failed (for instance ECONNREFUSED from
-			// an earlier ICMP error); skip it and report.
-			e.serr = errno
-			e.sdone++
-		}
-	}
-	return true
-}
-
 func (e *mmsgEndpoint) Flush() error {
 	if e.sn == 0 {
 		return nil
 	}
-	e.sdone, e.serr = 0, nil
-	err := e.raw.Write(e.writeFn)
-	e.sn, e.sdone = 0, 0
-	e.sarena = e.sarena[:0]
-	if err != nil {
-		return e.wrap(err)
+	defer func() {
+		e.sn = 0
+		e.sarena = e.sarena[:0]
+	}()
+	if e.closed.Load() {
+		return ErrClosed
 	}
-	if e.serr != nil {
-		return e.wrap(e.serr)
+	var firstErr error
+	for done := 0; done < e.sn; {
+		n, _, errno := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(e.fd), uintptr(unsafe.Pointer(&e.shdrs[done])),
+			uintptr(e.sn-done), unix.MSG_DONTWAIT, 0, 0)
+		switch errno {
+		case 0:
+			done += int(n) // a partial send continues with the rest
+		case unix.EAGAIN:
+			// Socket buffer full: wait until it drains.
+			pfd := []unix.PollFd{{Fd: int32(e.fd), Events: unix.POLLOUT}}
+			if _, err := unix.Poll(pfd, 1000); err != nil && err != unix.EINTR {
+				return e.wrap(err)
+			}
+		case unix.EINTR:
+		case unix.EBADF:
+			return ErrClosed
+		default:
+			// The datagram at done failed (for instance ECONNREFUSED from an
+			// earlier ICMP error); skip it and report the first such error.
+			if firstErr == nil {
+				firstErr = e.wrap(errno)
+			}
+			done++
+		}
 	}
-	return nil
+	return firstErr
 }
 
 func (e *mmsgEndpoint) Wake() {
-	e.woken.Store(true)
-	_ = e.conn.SetReadDeadline(aLongTimeAgo)
+	if e.woken.Swap(true) {
+		return // a wake-up is already pending
+	}
+	var one = [8]byte{1}
+	_, _ = unix.Write(e.event, one[:])
 }
 
 func (e *mmsgEndpoint) LocalAddr() netip.AddrPort { return e.local }
 
+// Close releases the socket. Callers close an endpoint only after its
+// shard stopped using it.
 func (e *mmsgEndpoint) Close() error {
-	if e.closed.Swap(true) {
-		return nil
-	}
-	return e.conn.Close()
+	var err error
+	e.closeOnce.Do(func() {
+		e.closed.Store(true)
+		err = unix.Close(e.fd)
+		if cerr := unix.Close(e.event); err == nil {
+			err = cerr
+		}
+	})
+	return err
 }
 
 func (e *mmsgEndpoint) wrap(err error) error {
-	if errors.Is(err, net.ErrClosed) {
+	if errors.Is(err, unix.EBADF) {
 		return ErrClosed
 	}
 	return fmt.Errorf("dataplane: %s: %w", e.local, err)
@@ -302,4 +395,22 @@ func addrPortToSockaddr(ap netip.AddrPort, sa *unix.RawSockaddrInet6, v6 bool) u
 	}
 	*sa = unix.RawSockaddrInet6{Family: unix.AF_INET6, Port: nport, Addr: ap.Addr().As16()}
 	return unix.SizeofSockaddrInet6
+}
+
+// rxTimestamp finds the SCM_TIMESTAMPNS message in a received control
+// buffer and returns it as Unix nanoseconds, or 0.
+//
+//	struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }
+//	followed (aligned) by struct timespec { time_t tv_sec; long tv_nsec; }
+func rxTimestamp(ctl []byte, n int) int64 {
+	if n < unix.CmsgLen(0) || n > len(ctl) {
+		return 0
+	}
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
+	if h.Level != unix.SOL_SOCKET || h.Type != unix.SCM_TIMESTAMPNS ||
+		int(h.Len) < unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+		return 0
+	}
+	ts := (*unix.Timespec)(unsafe.Pointer(&ctl[unix.CmsgLen(0)]))
+	return ts.Nano()
 }

@@ -44,6 +44,11 @@ type shard struct {
 	inbox    *handoff
 	sleeping atomic.Bool
 
+	poller    dataplane.Poller // nil when the backend only blocks
+	busy      bool             // draining per tick instead of per datagram
+	rxWindow  int              // datagrams received in the current window
+	windowEnd int64
+
 	msg  sipfast.Message // the datagram being handled
 	last sipfast.Message // a call's last received message, for rendering
 	tx   []byte
@@ -68,6 +73,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		tx:    make([]byte, 0, 4096),
 		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
 	}
+	s.poller, _ = ep.(dataplane.Poller)
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
 		if idx < e.cfg.Users%e.cfg.Shards {
@@ -105,6 +111,26 @@ func (s *shard) run() {
 		s.rec.SetCurrentCalls(s.active)
 
 		deadline := s.nextDeadline(now, st)
+		if s.busy && s.poller != nil {
+			// Busy: sleep to the next tick (or deadline) and drain what
+			// queued meanwhile, many datagrams per wake-up. Kernel receive
+			// stamps keep response times exact despite the wait.
+			s.poller.Sleep(s.e.t0.Add(time.Duration(min(deadline, (now/int64(tick)+1)*int64(tick)))))
+			for {
+				n, err := s.poller.TryRead(s.pkts)
+				if err != nil {
+					if s.readFailed(err) {
+						return
+					}
+					break
+				}
+				s.dispatch(n)
+				if n < len(s.pkts) {
+					break
+				}
+			}
+			continue
+		}
 		s.sleeping.Store(true)
 		if !s.inbox.Empty() || s.e.state.Load() != st {
 			s.sleeping.Store(false)
@@ -114,24 +140,60 @@ func (s *shard) run() {
 		s.sleeping.Store(false)
 		if err != nil {
 			if errors.Is(err, dataplane.ErrTimeout) {
+				s.dispatch(0)
 				continue
 			}
-			if errors.Is(err, dataplane.ErrClosed) {
-				s.abortAll(s.e.now())
+			if s.readFailed(err) {
 				return
 			}
-			s.e.cfg.Logger.Warn("receive failed", "shard", s.idx, "err", err)
 			continue
 		}
-		now = s.e.now()
-		for i := 0; i < n; i++ {
-			if s.pkts[i].Truncated {
-				s.rec.ParseError()
-				continue
-			}
-			s.onDatagram(s.pkts[i].Data, s.pkts[i].From, now, true)
-		}
+		s.dispatch(n)
 	}
+}
+
+// Busy detection: a shard that received at least busyDatagrams in the
+// last busyWindow switches from one wake-up per datagram (the netpoller)
+// to draining its socket once per tick.
+const (
+	busyWindow    = 10 * time.Millisecond
+	busyDatagrams = 20
+)
+
+// dispatch hands the n datagrams in s.pkts to their calls, at the time the
+// kernel received them when the backend says, and updates the busy state.
+func (s *shard) dispatch(n int) {
+	t := time.Now()
+	now := int64(t.Sub(s.e.t0))
+	wallOffset := t.UnixNano() - now
+	for i := 0; i < n; i++ {
+		pk := &s.pkts[i]
+		if pk.Truncated {
+			s.rec.ParseError()
+			continue
+		}
+		at := now
+		if pk.Received != 0 {
+			at = min(max(pk.Received-wallOffset, now-int64(time.Second)), now)
+		}
+		s.onDatagram(pk.Data, pk.From, at, true)
+	}
+	s.rxWindow += n
+	if now >= s.windowEnd {
+		s.busy = s.rxWindow >= busyDatagrams
+		s.rxWindow = 0
+		s.windowEnd = now + int64(busyWindow)
+	}
+}
+
+// readFailed handles a receive error and reports whether the loop must end.
+func (s *shard) readFailed(err error) bool {
+	if errors.Is(err, dataplane.ErrClosed) {
+		s.abortAll(s.e.now())
+		return true
+	}
+	s.e.cfg.Logger.Warn("receive failed", "shard", s.idx, "err", err)
+	return false
 }
 
 // nextDeadline is when the loop must run again even if nothing arrives.
