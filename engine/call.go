@@ -38,6 +38,7 @@ type call struct {
 	recvRetransRecv int
 	recvRetransSend int
 	lastRecv        []byte // copy of the last accepted message ([last_*])
+	lastGen         uint64 // changes whenever lastRecv does
 	peerTag         []byte // To tag of the last response ([peer_tag_param])
 	routes          []byte // recorded route set ([routes])
 	rtdStart        []int64

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 )
@@ -92,6 +93,9 @@ type Config struct {
 
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+
+	// openEndpoint replaces dataplane.Open in tests.
+	openEndpoint func(dataplane.Config) (dataplane.Endpoint, error)
 }
 
 // Errors returned by New for a configuration that cannot run.

@@ -151,7 +151,11 @@ func New(cfg Config) (*Engine, error) {
 		if e.client && port != 0 {
 			port += i
 		}
-		ep, err := dataplane.Open(dataplane.Config{
+		open := dataplane.Open
+		if cfg.openEndpoint != nil {
+			open = cfg.openEndpoint
+		}
+		ep, err := open(dataplane.Config{
 			Backend:    cfg.Backend,
 			Local:      netip.AddrPortFrom(bind, uint16(port)),
 			ReusePort:  share,

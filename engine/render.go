@@ -14,9 +14,11 @@ import (
 func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 	cmd := &s.e.scn.Commands[cmdIdx]
 	tpl := cmd.Message
-	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 {
-		// A message that was accepted once parses again.
+	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 && (s.lastCall != c || s.lastGen != c.lastGen) {
+		// Index the call's last message once for all the sends that
+		// follow it; a message that was accepted once parses again.
 		_ = s.last.Parse(c.lastRecv)
+		s.lastCall, s.lastGen = c, c.lastGen
 	}
 	start := len(dst)
 	lenAt, lenOffset := -1, 0
@@ -124,9 +126,13 @@ func atLineStart(b []byte, start int) bool {
 // the message starting at start. The body starts after the first empty
 // line (RFC 3261 §7.5).
 func patchLen(msg []byte, start, at, offset int) []byte {
+	// The empty line follows the Content-Length header, so search from
+	// there rather than from the start line.
 	body := 0
-	if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 {
-		body = len(msg) - (start + i + 4)
+	if i := bytes.Index(msg[at:], []byte("\r\n\r\n")); i >= 0 {
+		body = len(msg) - (at + i + 4)
+	} else if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 && start+i+4 <= at {
+		body = len(msg) - (start + i + 4) // [len] inside the body
 	}
 	var digits [20]byte
 	d := strconv.AppendInt(digits[:0], int64(body+offset), 10)

@@ -49,10 +49,13 @@ type shard struct {
 	rxWindow  int              // datagrams received in the current window
 	windowEnd int64
 
-	msg  sipfast.Message // the datagram being handled
-	last sipfast.Message // a call's last received message, for rendering
-	tx   []byte
-	pkts []dataplane.Packet
+	msg      sipfast.Message // the datagram being handled
+	last     sipfast.Message // a call's last received message, for rendering
+	lastCall *call           // whose lastRecv s.last indexes
+	lastGen  uint64          // and which version of it
+	gen      uint64          // hands out call.lastGen values
+	tx       []byte
+	pkts     []dataplane.Packet
 
 	sched     uint64 // next index in this shard's share of the rate schedule
 	userSlots int    // -users: calls to start now
@@ -712,6 +715,8 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	c.lastRecvCmd = found
 	c.lastRecvHash = cookie
 	c.lastRecv = append(c.lastRecv[:0], raw...)
+	s.gen++
+	c.lastGen = s.gen
 
 	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex {
 		c.pauseUntil = 0
