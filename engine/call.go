@@ -5,64 +5,57 @@ import (
 	"time"
 )
 
-// call is one call's state: a slot in its shard's slab. Slots are reused,
-// and so are their buffers, so a steady run allocates nothing per call.
+// call is one call's state: a slot in its shard's slab. It holds no Go
+// timer, goroutine or map; message copies come from the shard's buffer
+// pool only while the scenario still needs them, so a call held in a long
+// pause costs a few hundred bytes.
 type call struct {
-	live   bool
-	number uint64         // [call_number]
-	hash   uint64         // Call-ID hash (table key and shard routing)
-	id     []byte         // Call-ID
-	cmd    int            // current scenario command
-	start  int64          // engine-relative ns when the call started
-	peer   netip.AddrPort // rendered by [remote_ip] and [remote_port]
-	dst    netip.AddrPort // where messages go (peer, or -rsa)
-	cseq   uint32         // [cseq]: last CSeq used or seen
+	number uint64 // [call_number]
+	hash   uint64 // Call-ID hash (table key and shard routing)
+	start  int64  // engine-relative ns when the call started
 
-	// UDP retransmission of the last sent request or response
-	// (RFC 3261 §17.1.1.2 Timer A, §17.1.2.2 Timer E, §17.2.1 for 2xx).
-	lastSent      []byte
-	lastSendCmd   int
-	retransAt     int64 // 0: no retransmission pending
-	retransDelay  time.Duration
-	retransCount  int
-	retransInvite bool
-
+	retransAt    int64 // 0: no retransmission pending
 	pauseUntil   int64 // 0: not paused
 	recvDeadline int64 // 0: no receive timeout armed
+	retransDelay time.Duration
 
 	// SIPp's retransmission detection: the hash of the last message that
 	// advanced the call, and of the one a send answered.
 	lastRecvHash    uint64
-	lastRecvCmd     int
 	recvRetransHash uint64
-	recvRetransRecv int
-	recvRetransSend int
-	lastRecv        []byte // copy of the last accepted message ([last_*])
 	lastGen         uint64 // changes whenever lastRecv does
-	peerTag         []byte // To tag of the last response ([peer_tag_param])
-	routes          []byte // recorded route set ([routes])
-	rtdStart        []int64
-	rtdDone         []bool
+
+	peer netip.AddrPort // rendered by [remote_ip] and [remote_port]
+
+	id       []byte // Call-ID
+	lastSent []byte // the message being retransmitted (RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1)
+	lastRecv []byte // copy of the last accepted message, while a send may use [last_*]
+	peerTag  []byte // To tag of the last response ([peer_tag_param])
+	routes   []byte // recorded route set ([routes])
+
+	cmd             int32 // current scenario command
+	lastSendCmd     int32
+	lastRecvCmd     int32
+	recvRetransRecv int32
+	recvRetransSend int32
+	cseq            uint32 // [cseq]: last CSeq used or seen
+	rtdDone         uint64 // bit r: response time r was recorded
+	retransCount    uint8
+	retransInvite   bool
+	live            bool
 }
 
-// reset prepares a slot for a new call, keeping buffer capacity.
-func (c *call) reset(nRTD int) {
+// maxRTDs is how many response-time counters a scenario may use.
+const maxRTDs = 64
+
+// reset prepares a slot for a new call; its buffers must have been
+// released to the pool.
+func (c *call) reset() {
 	*c = call{
-		id:              c.id[:0],
-		lastSent:        c.lastSent[:0],
-		lastRecv:        c.lastRecv[:0],
-		peerTag:         c.peerTag[:0],
-		routes:          c.routes[:0],
-		rtdStart:        c.rtdStart[:0],
-		rtdDone:         c.rtdDone[:0],
 		lastRecvCmd:     -1,
 		recvRetransRecv: -1,
 		recvRetransSend: -1,
 		lastSendCmd:     -1,
-	}
-	for i := 0; i < nRTD; i++ {
-		c.rtdStart = append(c.rtdStart, 0)
-		c.rtdDone = append(c.rtdDone, false)
 	}
 }
 
@@ -75,4 +68,37 @@ func (c *call) wake() int64 {
 		}
 	}
 	return w
+}
+
+// slab holds a shard's calls in fixed chunks, so growing it never moves a
+// call (pointers stay valid) and never copies a million slots at once.
+type slab struct {
+	chunks [][]call
+	rtd    [][]int64 // per chunk: slotsPerChunk × RTDs start times
+	nRTD   int
+	n      int
+}
+
+const slotsPerChunk = 4096
+
+func (s *slab) len() int { return s.n }
+
+// grow adds one slot and returns its index.
+func (s *slab) grow() int32 {
+	if s.n == len(s.chunks)*slotsPerChunk {
+		s.chunks = append(s.chunks, make([]call, slotsPerChunk))
+		s.rtd = append(s.rtd, make([]int64, slotsPerChunk*s.nRTD))
+	}
+	s.n++
+	return int32(s.n - 1)
+}
+
+func (s *slab) at(slot int32) *call {
+	return &s.chunks[slot/slotsPerChunk][slot%slotsPerChunk]
+}
+
+// rtdStart returns the call's response-time start stamps.
+func (s *slab) rtdStart(slot int32) []int64 {
+	i := int(slot%slotsPerChunk) * s.nRTD
+	return s.rtd[slot/slotsPerChunk][i : i+s.nRTD : i+s.nRTD]
 }

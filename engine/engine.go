@@ -38,6 +38,7 @@ type Engine struct {
 
 	interval     float64 // ns between scheduled calls; 0: no rate
 	needsLast    []bool  // per command: the template uses [last_*]
+	keepLast     []bool  // per command: a later send may still use the last message
 	counterIndex []int   // per command: generic counter index or -1
 	localIP      []byte
 	localIPType  byte
@@ -108,12 +109,14 @@ func New(cfg Config) (*Engine, error) {
 		}
 		if cmd.Message != nil {
 			for _, op := range cmd.Message.Ops {
-				if op.Kind == scenario.OpLastHeader {
+				if op.Kind == scenario.OpLastHeader || op.Kind == scenario.OpLastMessage {
 					e.needsLast[i] = true
 				}
 			}
 		}
 	}
+
+	e.keepLast = keepLastAfter(scn, e.needsLast)
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {
@@ -180,6 +183,37 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.coll = stats.NewCollector(e.layout, recs)
 	return e, nil
+}
+
+// keepLastAfter says, for each command, whether a call must keep its last
+// received message once past it: whether a send that renders [last_*] can
+// run before the next mandatory recv replaces the message. A scenario that
+// jumps (next, ontimeout) keeps it always.
+func keepLastAfter(scn *scenario.Scenario, needsLast []bool) []bool {
+	keep := make([]bool, len(scn.Commands))
+	jumps := false
+	for _, c := range scn.Commands {
+		if c.Next != scenario.NoIndex || c.OnTimeout != scenario.NoIndex {
+			jumps = true
+		}
+	}
+	for i := range keep {
+		if jumps {
+			keep[i] = true
+			continue
+		}
+		for k := i + 1; k < len(scn.Commands); k++ {
+			c := &scn.Commands[k]
+			if c.Kind == scenario.KindSend && needsLast[k] {
+				keep[i] = true
+				break
+			}
+			if c.Kind == scenario.KindRecv && !c.Optional {
+				break
+			}
+		}
+	}
+	return keep
 }
 
 func indexOf(list []string, s string) int {

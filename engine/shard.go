@@ -33,7 +33,8 @@ type shard struct {
 	local netip.AddrPort
 	rec   *stats.Recorder
 
-	calls   []call
+	calls   slab
+	bufs    bufPool
 	free    []int32
 	table   *callTable
 	dead    *deadCalls
@@ -64,6 +65,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
+		calls: slab{nRTD: len(e.scn.RTDNames)},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -263,12 +265,8 @@ func (s *shard) startCall(now int64) bool {
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.e.cfg.Remote
-	c.dst = c.peer
-	if s.e.cfg.SendTo.IsValid() {
-		c.dst = s.e.cfg.SendTo
-	}
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	c.id = s.e.appendCallID(c.id, number)
+	c.id = s.e.appendCallID(s.bufs.get(64), number)
 	c.hash = maphash.Bytes(s.e.seed, c.id)
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
@@ -282,23 +280,30 @@ func (s *shard) alloc(now int64) (int32, *call) {
 		slot = s.free[n-1]
 		s.free = s.free[:n-1]
 	} else {
-		slot = int32(len(s.calls))
-		s.calls = append(s.calls, call{})
-		s.wheel.grow(len(s.calls))
+		slot = s.calls.grow()
+		s.wheel.grow(s.calls.len())
 	}
-	c := &s.calls[slot]
-	c.reset(len(s.e.scn.RTDNames))
+	c := s.calls.at(slot)
+	c.reset()
 	c.live = true
 	c.start = now
-	for i := range c.rtdStart {
-		c.rtdStart[i] = now
+	for i := range s.calls.rtdStart(slot) {
+		s.calls.rtdStart(slot)[i] = now
 	}
 	s.active++
 	s.e.open.Add(1)
 	return slot, c
 }
 
-func (s *shard) callID(slot int32) []byte { return s.calls[slot].id }
+func (s *shard) callID(slot int32) []byte { return s.calls.at(slot).id }
+
+// dst is where the call's messages go: its peer, or -rsa.
+func (s *shard) dst(c *call) netip.AddrPort {
+	if s.e.cfg.SendTo.IsValid() && s.e.client {
+		return s.e.cfg.SendTo
+	}
+	return c.peer
+}
 
 // outcome is how a call ended.
 type outcome uint8
@@ -325,6 +330,9 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	s.dead.Add(c.hash, now+int64(s.e.cfg.DeadCallWait))
 	s.wheel.Cancel(slot)
 	c.live = false
+	for _, b := range [...]*[]byte{&c.id, &c.lastSent, &c.lastRecv, &c.peerTag, &c.routes} {
+		s.bufs.release(b)
+	}
 	s.free = append(s.free, slot)
 	s.active--
 	s.e.open.Add(-1)
@@ -336,8 +344,8 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 
 // abortAll ends every live call as aborted (shutdown).
 func (s *shard) abortAll(now int64) {
-	for i := range s.calls {
-		if c := &s.calls[i]; c.live {
+	for i := 0; i < s.calls.len(); i++ {
+		if c := s.calls.at(int32(i)); c.live {
 			s.endCall(int32(i), c, outcomeAborted, 0, now)
 		}
 	}
@@ -354,9 +362,9 @@ func (s *shard) arm(slot int32, c *call) {
 }
 
 // next is the command after idx: its next= label, or the following one.
-func (s *shard) next(idx int) int {
+func (s *shard) next(idx int32) int32 {
 	if n := s.e.scn.Commands[idx].Next; n != scenario.NoIndex {
-		return n
+		return int32(n)
 	}
 	return idx + 1
 }
@@ -365,19 +373,19 @@ func (s *shard) next(idx int) int {
 func (s *shard) advance(slot int32, c *call, now int64) {
 	cmds := s.e.scn.Commands
 	for {
-		if c.cmd >= len(cmds) {
+		if int(c.cmd) >= len(cmds) {
 			s.endCall(slot, c, outcomeSuccess, 0, now)
 			return
 		}
 		cmd := &cmds[c.cmd]
 		switch cmd.Kind {
 		case scenario.KindSend:
-			s.bookkeeping(c, c.cmd, now)
+			s.bookkeeping(slot, c, c.cmd, now)
 			tpl := cmd.Message
 			if tpl.Status == 0 && !cmd.IsAck && !cmd.IsCancel {
 				c.cseq++
 			}
-			if !s.send(c, c.cmd) {
+			if !s.send(c, int(c.cmd)) {
 				s.endCall(slot, c, outcomeFailed, stats.FailCannotSendMessage, now)
 				return
 			}
@@ -391,13 +399,17 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			}
 			c.lastSendCmd = c.cmd
 			if cmd.Retrans > 0 && !s.e.cfg.NoRetrans {
-				c.lastSent = append(c.lastSent[:0], s.tx...)
+				s.bufs.store(&c.lastSent, s.tx)
 				c.retransDelay = cmd.Retrans
 				c.retransAt = now + int64(cmd.Retrans)
 				c.retransCount = 0
 				c.retransInvite = cmd.IsInvite
 			} else {
 				c.retransAt = 0
+				s.bufs.release(&c.lastSent)
+			}
+			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) {
+				s.bufs.release(&c.lastRecv)
 			}
 			c.cmd = s.next(c.cmd)
 		case scenario.KindRecv:
@@ -405,7 +417,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				// SIPp arms the shortest timeout among this recv and the
 				// recvs that directly follow it.
 				var t time.Duration
-				for i := c.cmd; i < len(cmds) && cmds[i].Kind == scenario.KindRecv; i++ {
+				for i := int(c.cmd); i < len(cmds) && cmds[i].Kind == scenario.KindRecv; i++ {
 					d := cmds[i].Timeout
 					if d == 0 {
 						d = s.e.cfg.RecvTimeout
@@ -425,7 +437,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			if cmd.PauseFromFlag {
 				d = s.e.cfg.DefaultPause
 			}
-			s.bookkeeping(c, c.cmd, now)
+			s.bookkeeping(slot, c, c.cmd, now)
 			if d <= 0 {
 				c.cmd = s.next(c.cmd)
 				continue
@@ -434,7 +446,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			s.arm(slot, c)
 			return
 		default: // nop, label
-			s.bookkeeping(c, c.cmd, now)
+			s.bookkeeping(slot, c, c.cmd, now)
 			c.cmd = s.next(c.cmd)
 		}
 	}
@@ -443,7 +455,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 // send renders command idx for c into s.tx and sends it to the peer.
 func (s *shard) send(c *call, idx int) bool {
 	s.tx = s.render(s.tx[:0], c, idx)
-	if !s.write(s.tx, c.dst) {
+	if !s.write(s.tx, s.dst(c)) {
 		return false
 	}
 	s.rec.MessageSent(idx)
@@ -470,16 +482,18 @@ func (s *shard) event(format string, args ...any) {
 }
 
 // bookkeeping runs a command's response-time and counter attributes.
-func (s *shard) bookkeeping(c *call, idx int, now int64) {
+func (s *shard) bookkeeping(slot int32, c *call, idx int32, now int64) {
 	cmd := &s.e.scn.Commands[idx]
 	// Every response-time counter starts with the call; start_rtd restarts
 	// it; rtd records it once, or each time with repeat_rtd (SIPp's rule).
 	if cmd.StartRTD != scenario.NoIndex {
-		c.rtdStart[cmd.StartRTD] = now
+		s.calls.rtdStart(slot)[cmd.StartRTD] = now
 	}
-	if r := cmd.StopRTD; r != scenario.NoIndex && !c.rtdDone[r] {
-		s.rec.ResponseTime(r, time.Duration(now-c.rtdStart[r]))
-		c.rtdDone[r] = !cmd.RepeatRTD
+	if r := cmd.StopRTD; r != scenario.NoIndex && c.rtdDone&(1<<r) == 0 {
+		s.rec.ResponseTime(r, time.Duration(now-s.calls.rtdStart(slot)[r]))
+		if !cmd.RepeatRTD {
+			c.rtdDone |= 1 << r
+		}
 	}
 	if k := s.e.counterIndex[idx]; k >= 0 {
 		s.rec.Counter(k)
@@ -488,7 +502,7 @@ func (s *shard) bookkeeping(c *call, idx int, now int64) {
 
 // onTimer handles a call's wake-up: retransmission, pause end, timeout.
 func (s *shard) onTimer(slot int32, now int64) {
-	c := &s.calls[slot]
+	c := s.calls.at(slot)
 	if !c.live {
 		return
 	}
@@ -500,8 +514,8 @@ func (s *shard) onTimer(slot int32, now int64) {
 			allowed = s.e.cfg.MaxInviteRetrans
 		}
 		allowed = min(allowed, s.e.cfg.MaxRetrans)
-		if c.retransCount > allowed {
-			s.rec.RecvTimeout(c.lastSendCmd)
+		if int(c.retransCount) > allowed {
+			s.rec.RecvTimeout(int(c.lastSendCmd))
 			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id)
 			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
 			return
@@ -512,8 +526,8 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
 			c.retransDelay = s.e.cfg.T2
 		}
-		s.write(c.lastSent, c.dst)
-		s.rec.Retransmission(c.lastSendCmd)
+		s.write(c.lastSent, s.dst(c))
+		s.rec.Retransmission(int(c.lastSendCmd))
 		c.retransAt = now + int64(c.retransDelay)
 	}
 	cmd := &cmds[c.cmd]
@@ -525,10 +539,10 @@ func (s *shard) onTimer(slot int32, now int64) {
 		return
 	case cmd.Kind == scenario.KindRecv && c.recvDeadline != 0 && now >= c.recvDeadline:
 		c.recvDeadline = 0
-		s.rec.RecvTimeout(c.cmd)
+		s.rec.RecvTimeout(int(c.cmd))
 		if cmd.OnTimeout != scenario.NoIndex {
 			c.retransAt = 0
-			c.cmd = cmd.OnTimeout
+			c.cmd = int32(cmd.OnTimeout)
 			s.advance(slot, c, now)
 			return
 		}
@@ -573,7 +587,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		}
 	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
-		s.incoming(slot, &s.calls[slot], data, from, now)
+		s.incoming(slot, s.calls.at(slot), data, from, now)
 		return
 	}
 	if s.dead.Contains(h) {
@@ -595,9 +609,8 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = from
-	c.dst = from
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	c.id = append(c.id[:0], cid...)
+	s.bufs.store(&c.id, cid)
 	c.hash = h
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
@@ -605,7 +618,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 }
 
 // matches reports whether scenario command idx expects the message in s.msg.
-func (s *shard) matches(idx int) bool {
+func (s *shard) matches(idx int32) bool {
 	cmd := &s.e.scn.Commands[idx]
 	if cmd.Kind != scenario.KindRecv {
 		return false
@@ -629,10 +642,15 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	cookie := maphash.Bytes(s.e.seed, raw)
 	if !s.e.cfg.NoRetrans {
 		if c.recvRetransRecv >= 0 && c.recvRetransHash == cookie {
-			// The peer did not get our answer: send it again.
-			s.rec.Retransmission(c.recvRetransSend)
-			s.tx = s.render(s.tx[:0], c, c.recvRetransSend)
-			s.write(s.tx, c.dst)
+			// The peer did not get our answer: send it again (unless the
+			// call moved on and no longer holds what the answer copies).
+			if s.e.needsLast[c.recvRetransSend] && len(c.lastRecv) == 0 {
+				s.rec.DeadCallMessage()
+				return
+			}
+			s.rec.Retransmission(int(c.recvRetransSend))
+			s.tx = s.render(s.tx[:0], c, int(c.recvRetransSend))
+			s.write(s.tx, s.dst(c))
 			return
 		}
 		if c.lastRecvCmd >= 0 && c.lastRecvHash == cookie {
@@ -644,12 +662,12 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	cseqNum, cseqMethod := s.msg.CSeq()
 	if !isReq {
 		if tag := s.msg.ToTag(); len(tag) > 0 {
-			c.peerTag = append(c.peerTag[:0], tag...)
+			s.bufs.store(&c.peerTag, tag)
 		}
 	}
 
-	found := -1
-	for i := c.cmd; i < len(cmds); i++ {
+	found := int32(-1)
+	for i := c.cmd; int(i) < len(cmds); i++ {
 		if s.matches(i) {
 			found = i
 			break
@@ -673,28 +691,28 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			}
 			// A late message of an earlier step: a retransmitted final
 			// response to an INVITE gets the ACK again (RFC 3261 §17.1.1.2).
-			if ack := s.e.scn.SkipLabels(i + 1); !isReq && string(cseqMethod) == "INVITE" &&
+			if ack := s.e.scn.SkipLabels(int(i) + 1); !isReq && string(cseqMethod) == "INVITE" &&
 				ack < len(cmds) && cmds[ack].Kind == scenario.KindSend && cmds[ack].IsAck {
 				s.rec.Retransmission(ack)
 				s.tx = s.render(s.tx[:0], c, ack)
-				s.write(s.tx, c.dst)
+				s.write(s.tx, s.dst(c))
 			}
 			return
 		}
 	}
-	if found < 0 && isReq && s.e.cfg.AutoAnswer && s.autoAnswer(c.dst) {
+	if found < 0 && isReq && s.e.cfg.AutoAnswer && s.autoAnswer(s.dst(c)) {
 		return
 	}
 	if found < 0 {
-		s.rec.UnexpectedMessage(c.cmd)
+		s.rec.UnexpectedMessage(int(c.cmd))
 		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
 			c.id, c.cmd, firstLine(raw))
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}
 
-	s.bookkeeping(c, found, now)
-	s.rec.MessageReceived(found)
+	s.bookkeeping(slot, c, found, now)
+	s.rec.MessageReceived(int(found))
 	if isReq && cseqNum > c.cseq {
 		c.cseq = cseqNum
 	}
@@ -710,13 +728,17 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		}
 	}
 	if cmds[found].RRS && len(c.routes) == 0 {
-		c.routes = appendRouteSet(c.routes, &s.msg, isReq)
+		c.routes = appendRouteSet(s.bufs.get(512), &s.msg, isReq)
 	}
 	c.lastRecvCmd = found
 	c.lastRecvHash = cookie
-	c.lastRecv = append(c.lastRecv[:0], raw...)
-	s.gen++
-	c.lastGen = s.gen
+	if s.e.keepLast[found] {
+		s.bufs.store(&c.lastRecv, raw)
+		s.gen++
+		c.lastGen = s.gen
+	} else {
+		s.bufs.release(&c.lastRecv)
+	}
 
 	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex {
 		c.pauseUntil = 0
