@@ -2,15 +2,17 @@ module github.com/gossip-sip/gossip
 
 go 1.26.0
 
-require golang.org/x/sys v0.50.0
+require (
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0
+	github.com/emiago/sipgo v1.7.3
+	github.com/spf13/pflag v1.1.0
+	golang.org/x/sys v0.50.0
+)
 
 require (
-	github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
-	github.com/emiago/sipgo v1.7.3 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/spf13/pflag v1.1.0 // indirect
 	golang.org/x/sync v0.16.0 // indirect
 )

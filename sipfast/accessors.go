@@ -3,9 +3,10 @@ package sipfast
 // Bytes returns the buffer last passed to Parse.
 func (m *Message) Bytes() []byte { return m.buf }
 
-// Len returns how many bytes of the buffer the message occupies: start line,
-// header section and body. Bytes after it (a second message in the same
-// datagram, RFC 4475 §3.1.1.13 dblreq) are not part of the message.
+// Len returns the offset in the buffer just past the message: any CRLFs
+// before it, start line, header section and body. Bytes after it (a second
+// message in the same datagram, RFC 4475 §3.1.1.8 dblreq) are not part of
+// the message.
 func (m *Message) Len() int { return m.meta.end }
 
 // IsRequest reports whether the message is a request.
@@ -40,7 +41,7 @@ func (m *Message) StatusCode() int { return m.meta.status }
 func (m *Message) StatusClass() int { return m.meta.status / 100 }
 
 // Reason returns the reason phrase of a response, possibly empty (RFC 4475
-// §3.1.1.11 noreason); nil for a request.
+// §3.1.1.13 noreason); nil for a request.
 func (m *Message) Reason() []byte {
 	if m.meta.status == 0 {
 		return nil
@@ -66,15 +67,42 @@ func (m *Message) CSeqMethod() []byte {
 	return meth
 }
 
-// Via returns the topmost Via element: the first comma-separated element of
-// the first Via header (RFC 3261 §20.42), or nil.
+// Via returns the topmost Via element: the first non-empty comma-separated
+// element of the Via headers (RFC 3261 §20.42), or nil.
 func (m *Message) Via() []byte {
-	v := m.HeaderByID(HVia)
+	v := m.firstElement(HVia)
 	if v == nil {
 		return nil
 	}
 	e, _ := nextElement(v)
 	return e
+}
+
+// firstElement returns the value of the first header field with ID id from
+// its first non-empty comma-separated element on: empty elements do not
+// count (RFC 3261 §7.3.1 defers to the #rule of RFC 2616 §2.1).
+func (m *Message) firstElement(id HeaderID) []byte {
+	k := int(m.first[id])
+	if k == 0 {
+		return nil
+	}
+	if v := m.get(m.hdrs[k-1].value); len(v) > 0 && v[0] != ',' && !isLWS(v[0]) {
+		return v // the usual case: the first field starts with an element
+	}
+	for i := k - 1; i < m.meta.n; i++ {
+		h := &m.hdrs[i]
+		if h.id != id {
+			continue
+		}
+		v := m.get(h.value)
+		for len(v) > 0 && (v[0] == ',' || isLWS(v[0])) {
+			v = v[1:]
+		}
+		if len(v) > 0 {
+			return v
+		}
+	}
+	return nil
 }
 
 // TopVia returns the topmost Via element parsed (see ParseVia).
@@ -88,8 +116,7 @@ func (m *Message) TopVia() (Via, bool) {
 
 // ViaBranch returns the branch parameter of the topmost Via, or nil.
 func (m *Message) ViaBranch() []byte {
-	b, _ := Param(viaParams(m.HeaderByID(HVia)), "branch")
-	return b
+	return paramFast(viaParams(m.firstElement(HVia)), &keyBranch)
 }
 
 // ViaSentBy returns the sent-by (host[:port]) of the topmost Via, or nil.
@@ -104,7 +131,7 @@ func (m *Message) ViaSentBy() []byte {
 // ViaReceived returns the received parameter of the topmost Via (RFC 3261
 // §18.2.1), or nil.
 func (m *Message) ViaReceived() []byte {
-	r, _ := Param(viaParams(m.HeaderByID(HVia)), "received")
+	r, _ := Param(viaParams(m.firstElement(HVia)), "received")
 	return r
 }
 
@@ -112,7 +139,7 @@ func (m *Message) ViaReceived() []byte {
 // present reports whether it is there at all, port is its value (0 when it
 // has none, as in a request that asks for it).
 func (m *Message) ViaRport() (port int, present bool) {
-	v, ok := Param(viaParams(m.HeaderByID(HVia)), "rport")
+	v, ok := Param(viaParams(m.firstElement(HVia)), "rport")
 	if !ok {
 		return 0, false
 	}
@@ -127,10 +154,10 @@ func (m *Message) From() []byte { return m.HeaderByID(HFrom) }
 func (m *Message) To() []byte { return m.HeaderByID(HTo) }
 
 // FromTag returns the tag parameter of From (RFC 3261 §19.3), or nil.
-func (m *Message) FromTag() []byte { return addrParam(m.From(), "tag") }
+func (m *Message) FromTag() []byte { return addrParam(m.From(), &keyTag) }
 
 // ToTag returns the tag parameter of To, or nil.
-func (m *Message) ToTag() []byte { return addrParam(m.To(), "tag") }
+func (m *Message) ToTag() []byte { return addrParam(m.To(), &keyTag) }
 
 // FromURI returns the URI of From, without angle brackets, or nil.
 func (m *Message) FromURI() []byte { return addrURI(m.From()) }
@@ -138,10 +165,10 @@ func (m *Message) FromURI() []byte { return addrURI(m.From()) }
 // ToURI returns the URI of To, without angle brackets, or nil.
 func (m *Message) ToURI() []byte { return addrURI(m.To()) }
 
-// Contact returns the first element of the first Contact header (long or
-// compact "m" form), or nil. It may be "*" in a REGISTER (RFC 3261 §10.2.2).
+// Contact returns the first non-empty element of the Contact headers (long
+// or compact "m" form), or nil. It may be "*" in a REGISTER (RFC 3261 §10.2.2).
 func (m *Message) Contact() []byte {
-	v := m.HeaderByID(HContact)
+	v := m.firstElement(HContact)
 	if v == nil {
 		return nil
 	}
@@ -212,11 +239,10 @@ func (m *Message) HeaderByID(id HeaderID) []byte {
 	if id == HOther || id >= numHeaderIDs {
 		return nil
 	}
-	k := int(m.first[id])
-	if k == 0 || k > m.meta.n {
-		return nil
+	if k := m.first[id]; k != 0 { // k ≤ NumHeaders by construction
+		return m.get(m.hdrs[k-1].value)
 	}
-	return m.get(m.hdrs[k-1].value)
+	return nil
 }
 
 // AppendHeaderValues appends the values of every header called name (matched

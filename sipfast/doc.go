@@ -1,6 +1,6 @@
 // Package sipfast is gossip's SIP message scanner: every message gossip
-// sends or receives passes through it, so it indexes a message in place, in
-// about a hundred nanoseconds, without allocating.
+// sends or receives passes through it, so it indexes a message in place,
+// without allocating, at some 15 ns per header field (bench/RESULTS-sipfast.md).
 //
 // # Parsing
 //

@@ -70,7 +70,10 @@ type errPair struct {
 	errs []error
 }
 
-func (e *errPair) Error() string   { return e.msg }
+// Error returns the message.
+func (e *errPair) Error() string { return e.msg }
+
+// Unwrap returns both sentinels, for errors.Is.
 func (e *errPair) Unwrap() []error { return e.errs }
 
 var (

@@ -33,14 +33,16 @@ const DefaultMaxMessage = 65535
 //		deliver(buf[r : r+n]); r += n
 //	}
 func Frame(buf []byte, limit int) (msgLen, skip int, err error) {
-	msgLen, skip, _, err = frame(buf, limit, 0)
+	msgLen, skip, _, _, _, err = frame(buf, limit, 0, 0)
 	return msgLen, skip, err
 }
 
-// frame implements Frame, resuming the search for the end of the header
-// section at offset from of the message; it also returns where a later call
-// may resume.
-func frame(buf []byte, limit, from int) (msgLen, skip, resume int, err error) {
+// frame implements Frame. It resumes the scan of the header section at the
+// line that starts at offset from of the message, with clen1 (Content-Length
+// + 1, 0 for none yet) found before it. It returns where and with which
+// clen1 a later call may resume and, once the header section is complete but
+// the body is not, the length the message will have (need).
+func frame(buf []byte, limit, from, clen1 int) (msgLen, skip, resume, rclen1, need int, err error) {
 	if limit <= 0 {
 		limit = DefaultMaxMessage
 	}
@@ -52,113 +54,101 @@ func frame(buf []byte, limit, from int) (msgLen, skip, resume int, err error) {
 	if len(window) > limit {
 		window = window[:limit]
 	}
-	hl, resume := headerEnd(window, from)
-	if hl == 0 {
-		if len(msg) >= limit {
-			return 0, skip, 0, ErrTooLarge
-		}
-		return 0, skip, resume, nil
+	if from < 0 || from > len(window) {
+		from, clen1 = 0, 0
 	}
-	clen, err := streamContentLength(msg[:hl])
-	if err != nil {
-		return 0, skip, 0, err
+	hl, resume, clen1, err := scanStreamHeaders(window, from, clen1)
+	switch {
+	case err != nil:
+		return 0, skip, 0, 0, 0, err
+	case hl == 0 && len(msg) >= limit:
+		return 0, skip, 0, 0, 0, ErrTooLarge
+	case hl == 0:
+		return 0, skip, resume, clen1, 0, nil
+	case clen1 == 0:
+		// RFC 3261 §18.3: mandatory on stream transports.
+		return 0, skip, 0, 0, 0, ErrContentLength
 	}
+	clen := clen1 - 1
 	if clen > limit-hl {
-		return 0, skip, 0, errCLTooLarge
+		return 0, skip, 0, 0, 0, errCLTooLarge
 	}
 	if len(msg)-hl < clen {
-		// Resume at the first LF of the empty line: the search finds the
-		// same end again without rescanning the header section.
-		return 0, skip, max(hl-3, 0), nil
+		return 0, skip, 0, 0, hl + clen, nil
 	}
-	return hl + clen, skip, 0, nil
+	return hl + clen, skip, 0, 0, 0, nil
 }
 
-// headerEnd returns the length of the header section of msg including the
-// empty line that ends it (CRLF CRLF, or bare LF LF), or 0 and the offset
-// from which a later search with more bytes may resume.
-func headerEnd(msg []byte, from int) (n, resume int) {
-	if from < 0 || from > len(msg) {
-		from = 0
-	}
+// scanStreamHeaders scans the header section of msg line by line from the
+// line that starts at from, looking for the empty line that ends it and for
+// Content-Length (or its compact form "l", RFC 3261 §7.3.3), whose values
+// must agree. It returns the length of the header section including the
+// empty line (CRLF CRLF, or bare LF LF), or 0 and the line at which a later
+// call with more bytes may resume, and clen1 (Content-Length + 1, or 0).
+func scanStreamHeaders(msg []byte, from, clen1 int) (hl, resume, rclen1 int, err error) {
 	i := from
 	for {
 		j := bytes.IndexByte(msg[i:], '\n')
 		if j < 0 {
-			return 0, len(msg)
+			return 0, i, clen1, nil
 		}
-		i += j
-		switch {
-		case i+1 >= len(msg):
-			return 0, i
-		case msg[i+1] == '\n':
-			return i + 2, 0
-		case msg[i+1] == '\r':
-			if i+2 >= len(msg) {
-				return 0, i
+		le := i + j
+		if le == i || le == i+1 && msg[i] == '\r' {
+			if i > 0 {
+				return le + 1, 0, clen1, nil // the empty line
 			}
-			if msg[i+2] == '\n' {
-				return i + 3, 0
+		} else if c := lowerTab[msg[i]]; i > 0 && (c == 'c' || c == 'l') {
+			// A candidate: take the field with its continuation lines.
+			e := le + 1
+			for e < len(msg) && isWS(msg[e]) {
+				k := bytes.IndexByte(msg[e:], '\n')
+				if k < 0 {
+					return 0, i, clen1, nil
+				}
+				e += k + 1
 			}
+			if e >= len(msg) {
+				return 0, i, clen1, nil // a continuation may follow
+			}
+			if n, ok, isCL := contentLengthField(msg[i:e]); isCL {
+				if !ok || clen1 > 0 && clen1 != n+1 {
+					return 0, 0, 0, ErrContentLength
+				}
+				clen1 = n + 1
+			}
+			i = e
+			continue
 		}
-		i++
+		i = le + 1
 	}
 }
 
-// streamContentLength finds Content-Length (or its compact form "l",
-// RFC 3261 §7.3.3) in a complete header section. It is mandatory on streams
-// (RFC 3261 §18.3, §20.14).
-func streamContentLength(h []byte) (int, error) {
-	clen := -1
-	// Skip the start line.
-	i := bytes.IndexByte(h, '\n') + 1
-	for i > 0 && i < len(h) {
-		ls := i
-		j := bytes.IndexByte(h[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-		for i < len(h) && isWS(h[i]) { // folded continuation lines
-			j = bytes.IndexByte(h[i:], '\n')
-			if j < 0 {
-				return 0, ErrContentLength
-			}
-			i += j + 1
-		}
-		c := lowerTab[h[ls]]
-		if c != 'c' && c != 'l' {
-			continue
-		}
-		k := ls
-		for k < i && tokenTab[h[k]] != 0 {
-			k++
-		}
-		name := h[ls:k]
-		if !(len(name) == 1 && c == 'l' || equalFold(name, "content-length")) {
-			continue
-		}
-		for k < i && isWS(h[k]) {
-			k++
-		}
-		if k >= i || h[k] != ':' {
-			continue
-		}
-		n, ok := parseUint(trimLWS(h[k+1:i]), MaxMessageSize)
-		if !ok || clen >= 0 && clen != n {
-			return 0, ErrContentLength
-		}
-		clen = n
+// contentLengthField parses one header field (name, colon, value, with any
+// continuation lines). isCL reports whether it is Content-Length; then ok
+// reports whether the value is a valid length n.
+func contentLengthField(f []byte) (n int, ok, isCL bool) {
+	k := 0
+	for k < len(f) && tokenTab[f[k]] != 0 {
+		k++
 	}
-	if clen < 0 {
-		return 0, ErrContentLength
+	name := f[:k]
+	if !(len(name) == 1 && lowerTab[name[0]] == 'l' || equalFold(name, "content-length")) {
+		return 0, false, false
 	}
-	return clen, nil
+	for k < len(f) && isWS(f[k]) {
+		k++
+	}
+	if k >= len(f) || f[k] != ':' {
+		return 0, false, false
+	}
+	n, ok = parseUint(trimLWS(f[k+1:]), MaxMessageSize)
+	return n, ok, true
 }
 
 // Framer is Frame with memory: it resumes the search for the end of a header
-// section where the previous call stopped, so a large message arriving in
-// many small reads is scanned once, and it counts RFC 5626 keep-alive pings.
+// section where the previous call stopped and remembers the length of a
+// message whose body is still arriving, so a large message arriving in many
+// small reads is scanned once; and it counts RFC 5626 keep-alive pings.
 // The zero value uses DefaultMaxMessage.
 //
 // Between calls the caller may append to the buffer and discard the bytes
@@ -169,7 +159,9 @@ type Framer struct {
 	// means DefaultMaxMessage.
 	Max int
 
-	resume int // header-section search resumes here, relative to the message
+	resume int // header-section scan resumes at this line, relative to the message
+	clen1  int // Content-Length + 1 found before resume (0: none yet)
+	need   int // length of the current message once its header section is known
 	ping   int // bytes of "\r\n\r\n" matched so far among skipped bytes
 	pings  int // complete pings not yet taken
 }
@@ -198,12 +190,22 @@ func (f *Framer) Next(buf []byte) (msgLen, skip int, err error) {
 		f.ping = 0 // a message starts: a lone CRLF before it was a pong
 	}
 	if s > 0 {
-		f.resume = 0
+		f.resume, f.clen1, f.need = 0, 0, 0
 	}
-	msgLen, skip, resume, err := frame(buf, f.Max, f.resume)
-	f.resume = resume
+	if f.need > 0 {
+		// The header section was framed by an earlier call: only the
+		// body's arrival is left to wait for.
+		if len(buf) < f.need {
+			return 0, 0, nil
+		}
+		n := f.need
+		f.resume, f.clen1, f.need = 0, 0, 0
+		return n, 0, nil
+	}
+	msgLen, skip, resume, clen1, need, err := frame(buf, f.Max, f.resume, f.clen1)
+	f.resume, f.clen1, f.need = resume, clen1, need
 	if msgLen > 0 || err != nil {
-		f.resume = 0
+		f.resume, f.clen1, f.need = 0, 0, 0
 	}
 	return msgLen, skip, err
 }

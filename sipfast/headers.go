@@ -1,7 +1,5 @@
 package sipfast
 
-import "math/bits"
-
 // HeaderID is the canonical identity of a well-known header field, shared by
 // its long and compact forms (RFC 3261 §7.3.3). Parse stores one per header
 // so that lookups of well-known headers cost one array read. Header names
@@ -220,13 +218,16 @@ var longTab = func() (t [longTabSize]HeaderID) {
 
 // nameWords is a lower-case long name as little-endian words: its first,
 // middle (bytes 8..16) and last 8 bytes; a name shorter than 8 bytes is in
-// w[0] alone, with mask selecting its bytes. fold has 0x20 in the bytes that
-// hold letters, so that x|fold folds exactly those to lower case.
+// w[0] (low bytes, selected by mask) and in w[2] (high bytes, selected by
+// mask2), so that the first and the last word of any name can be compared
+// alike. fold has 0x20 in the bytes that hold letters, so that x|fold folds
+// exactly those to lower case.
 type nameWords struct {
-	n    int
-	mask uint64
-	w    [3]uint64
-	fold [3]uint64
+	n     int
+	mask  uint64 // bytes of w[0] that belong to the name
+	mask2 uint64 // bytes of w[2] that belong to the name
+	w     [3]uint64
+	fold  [3]uint64
 }
 
 // hdrLower holds the lower-case long names and hdrWords their words, by ID.
@@ -249,8 +250,14 @@ var hdrLower, hdrWords = func() (l [numHeaderIDs]string, w [numHeaderIDs]nameWor
 			copy(pf[:], f)
 			nw.mask = 1<<(8*len(b)) - 1
 			nw.w[0], nw.fold[0] = le64(pb[:]), le64(pf[:])
+			pb, pf = [8]byte{}, [8]byte{}
+			copy(pb[8-len(b):], b)
+			copy(pf[8-len(b):], f)
+			nw.mask2 = ^uint64(0) << (8 * (8 - len(b)))
+			nw.w[2], nw.fold[2] = le64(pb[:]), le64(pf[:])
 			continue
 		}
+		nw.mask, nw.mask2 = ^uint64(0), ^uint64(0)
 		nw.w[0], nw.fold[0] = le64(b), le64(f)
 		if len(b) > 16 {
 			nw.w[1], nw.fold[1] = le64(b[8:]), le64(f[8:])
@@ -308,24 +315,9 @@ const (
 	lf64    = '\n' * ones64
 )
 
+// hasZero sets the high bit of the bytes of x that are zero (and possibly of
+// bytes above a zero byte: only the lowest set bit is exact).
 func hasZero(x uint64) uint64 { return (x - ones64) &^ x & highs64 }
-
-// indexColonOrLF returns the index of the first ':' or '\n' in b, or len(b).
-func indexColonOrLF(b []byte) int {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := le64(b[i:])
-		if t := hasZero(x^colon64) | hasZero(x^lf64); t != 0 {
-			return i + bits.TrailingZeros64(t)>>3
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == ':' || b[i] == '\n' {
-			return i
-		}
-	}
-	return i
-}
 
 // headerID identifies a header name (already trimmed) made of any bytes.
 func headerID[T string | []byte](name T) HeaderID {

@@ -1,6 +1,10 @@
 package sipfast
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // MaxHeaders is the number of header fields one Message indexes. A message
 // with more header fields fails with ErrTooManyHeaders.
@@ -51,7 +55,10 @@ type meta struct {
 // leaves the buffer unchanged. A Message is not safe for concurrent Parse;
 // concurrent reads of a parsed Message are safe. The zero value is ready to
 // use; reuse one Message per goroutine, as Parse and every accessor run
-// without allocating (the scratch buffer grows at most a few times).
+// without allocating (the scratch buffer grows at most a few times). Do not
+// copy a parsed Message to keep it: the copy shares the scratch buffer with
+// the original, which its next Parse overwrites; keep the bytes and parse
+// them again into a second Message instead.
 type Message struct {
 	buf   []byte
 	fold  []byte
@@ -117,95 +124,140 @@ func (m *Message) Parse(buf []byte) error {
 // headers indexes the header section starting at p and returns the offset of
 // the body.
 func (m *Message) headers(buf []byte, p int) (int, error) {
+	n, p, err := m.scanHeaders(buf, p)
+	m.meta.n = n
+	return p, err
+}
+
+// scanHeaders is the loop of headers; it returns the number of header fields
+// indexed. It is the hot path of Parse: the name is found with a SWAR scan
+// for ':', identified by one probe of longTab and a word compare, and the
+// value with bytes.IndexByte.
+func (m *Message) scanHeaders(buf []byte, p int) (n, q int, err error) {
 	for {
-		n := m.meta.n
 		if p >= len(buf) {
 			// No empty line: tolerated at the very end of a datagram.
-			return p, nil
+			return n, p, nil
 		}
 		switch buf[p] {
 		case '\n':
-			return p + 1, nil
+			return n, p + 1, nil
 		case '\r':
 			if p+1 < len(buf) && buf[p+1] == '\n' {
-				return p + 2, nil
+				return n, p + 2, nil
 			}
 			if p+1 == len(buf) {
-				return p + 1, nil
+				return n, p + 1, nil
 			}
-			return p, ErrHeader
+			return n, p, ErrHeader
 		case ' ', '\t':
 			// A continuation line (RFC 3261 §7.3.1) right after the start
 			// line: there is no header to continue.
-			return p, ErrHeader
+			return n, p, ErrHeader
 		}
 		if n == MaxHeaders {
-			return p, ErrTooManyHeaders
+			return n, p, ErrTooManyHeaders
 		}
 
-		// field-name = token (RFC 3261 §7.3.1), HCOLON = *( SP / HTAB ) ":"
+		// The line ends at the first LF. Searching for it from the start of
+		// the line, not from the colon, keeps the loop-carried dependency
+		// short: the colon search and the name lookup below run beside it.
 		ns := p
-		p += indexColonOrLF(buf[p:])
-		if p >= len(buf) {
-			return p, ErrTruncated
+		le := bytes.IndexByte(buf[ns:], '\n')
+		if le < 0 {
+			return n, len(buf), ErrTruncated
 		}
-		if buf[p] != ':' {
-			return p, ErrHeader
+		le += ns
+
+		// field-name = token (RFC 3261 §7.3.1), HCOLON = *( SP / HTAB ) ":".
+		// Find the first ':' of the line 8 bytes at a time.
+		for {
+			if p+8 > le {
+				for p < le && buf[p] != ':' {
+					p++
+				}
+				break
+			}
+			if t := hasZero(binary.LittleEndian.Uint64(buf[p:]) ^ colon64); t != 0 {
+				p += bits.TrailingZeros64(t) >> 3
+				break
+			}
+			p += 8
+		}
+		if p >= le {
+			return n, p, ErrHeader // no colon on the line
 		}
 		ne := p
 		for ne > ns && isWS(buf[ne-1]) {
 			ne--
 		}
 		p++
-		// Identify the name; a well-known name is verified byte for byte,
-		// any other must be a token.
+
+		// Identify the name. A well-known name is verified byte for byte
+		// (letters case-folded); any other name must be a token.
 		var id HeaderID
-		switch ne - ns {
-		case 0:
-			return p, ErrHeader
-		case 1:
+		switch l := ne - ns; {
+		case l == 1:
 			id = compactTab[buf[ns]] // RFC 3261 §7.3.3 compact form
+		case l == 0:
+			return n, p, ErrHeader
+		case ns+24 <= len(buf):
+			// Fast path: longTab is a perfect hash over the well-known
+			// names, so one probe decides unless an unknown name collides.
+			s := nameKey(l, buf[ns], buf[ne-1])
+			id = longTab[s]
+			if id != HOther {
+				// Compare the first and the last 8 bytes, each masked to
+				// the name (they overlap when it is short; the start line
+				// guarantees 8 bytes before any name), without branching on
+				// the length; names over 16 bytes also compare the middle.
+				w := &hdrWords[id]
+				d := (binary.LittleEndian.Uint64(buf[ns:])|w.fold[0])&w.mask ^ w.w[0] |
+					(binary.LittleEndian.Uint64(buf[ne-8:])|w.fold[2])&w.mask2 ^ w.w[2]
+				if w.n != l || d != 0 || l > 16 && binary.LittleEndian.Uint64(buf[ns+8:])|w.fold[1] != w.w[1] {
+					id = bufHeaderID(buf, ns, ne)
+				}
+			}
 		default:
 			id = bufHeaderID(buf, ns, ne)
 		}
 		if id == HOther && !isToken(buf[ns:ne]) {
-			return p, ErrHeader
+			return n, p, ErrHeader
 		}
 
 		// The value runs to the end of the line and over every following
 		// line that starts with SP or HTAB (line folding, RFC 3261 §7.3.1).
 		vs := p
 		folded := false
-		for {
+		p = le + 1
+		for p < len(buf) && isWS(buf[p]) {
+			folded = true
 			j := bytes.IndexByte(buf[p:], '\n')
 			if j < 0 {
-				return len(buf), ErrTruncated
+				return n, len(buf), ErrTruncated
 			}
 			p += j + 1
-			if p < len(buf) && isWS(buf[p]) {
-				folded = true
-				continue
-			}
-			break
 		}
 		ve := p - 1
 		var v span
 		if folded {
 			v = m.unfold(buf[vs:ve])
 		} else {
+			if ve > vs && buf[ve-1] == '\r' {
+				ve--
+			}
 			for vs < ve && isWS(buf[vs]) {
 				vs++
 			}
-			for ve > vs && (buf[ve-1] == '\r' || isWS(buf[ve-1])) {
+			for ve > vs && (isWS(buf[ve-1]) || buf[ve-1] == '\r') {
 				ve--
 			}
 			v = span{int32(vs), int32(ve)}
 		}
-
 		m.hdrs[n] = hdr{name: span{int32(ns), int32(ne)}, value: v, id: id}
-		m.meta.n = n + 1
+		n++
 		if m.first[id] == 0 {
-			m.first[id] = uint8(n + 1)
+			m.first[id] = uint8(n)
 		}
 		if id == HContentLength {
 			m.contentLength(m.get(v))
@@ -214,7 +266,7 @@ func (m *Message) headers(buf []byte, p int) (int, error) {
 }
 
 // contentLength records one Content-Length value (RFC 3261 §20.14:
-// 1*DIGIT). Repeated values must agree (RFC 4475 §3.1.2.11, mcl01).
+// 1*DIGIT). Repeated values must agree (RFC 4475 §3.3.9 mcl01).
 func (m *Message) contentLength(v []byte) {
 	n, ok := parseUint(v, MaxMessageSize)
 	switch {
@@ -328,7 +380,7 @@ func (m *Message) startLine(line []byte, base int) error {
 	}
 
 	// Request-Line = Method SP Request-URI SP SIP-Version CRLF; exactly one
-	// SP between the parts (RFC 4475 §3.1.2.7 lwsstart, §3.1.2.9 trws).
+	// SP between the parts (RFC 4475 §3.1.2.9 lwsstart, §3.1.2.10 trws).
 	i := 0
 	for i < len(line) && tokenTab[line[i]] != 0 {
 		i++
@@ -350,7 +402,7 @@ func (m *Message) startLine(line []byte, base int) error {
 		return ErrStartLine
 	}
 	// Request-URI = SIP-URI / SIPS-URI / absoluteURI: it starts with a
-	// scheme (RFC 3986 §3.1) followed by ':' (RFC 4475 §3.1.2.6 ltgtruri).
+	// scheme (RFC 3986 §3.1) followed by ':' (RFC 4475 §3.1.2.7 ltgtruri).
 	if !hasScheme(line[us:ue]) {
 		return ErrStartLine
 	}

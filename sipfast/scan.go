@@ -1,6 +1,10 @@
 package sipfast
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // Zero-copy scanners for the structured header values the engine reads:
 // comma lists, name-addr/addr-spec, Via and generic parameters. They accept
@@ -45,12 +49,19 @@ func byteSet(chars string) (t [256]bool) {
 }
 
 var (
-	listTab  = byteSet("\"<>,")     // bytes nextElement stops at
-	paramSep = byteSet(";,\"")      // bytes Param stops at between parameters
-	valueEnd = byteSet(";, \t\r\n") // bytes that end an unquoted parameter value
+	listTab  = byteSet("\"<>,")       // bytes nextElement stops at
+	paramSep = byteSet(";,\"")        // bytes Param stops at between parameters
+	valueEnd = func() (t [256]bool) { // bytes that end an unquoted parameter value
+		for c := 0; c <= ' '; c++ {
+			t[c] = true // controls and LWS
+		}
+		t[';'], t[','] = true, true
+		return
+	}()
 )
 
-// trimLWS trims SP, HTAB, CR and LF from both ends.
+// trimLWS trims SP, HTAB, CR and LF from both ends; the result's capacity
+// is its length, so appending to it never writes into the message.
 func trimLWS(b []byte) []byte {
 	for len(b) > 0 && isLWS(b[0]) {
 		b = b[1:]
@@ -58,7 +69,7 @@ func trimLWS(b []byte) []byte {
 	for len(b) > 0 && isLWS(b[len(b)-1]) {
 		b = b[:len(b)-1]
 	}
-	return b
+	return b[:len(b):len(b)]
 }
 
 // skipLWS returns the index of the first non-LWS byte of b at or after i.
@@ -354,7 +365,7 @@ func paramsTail(b []byte) []byte {
 // addrParam returns a header parameter of a name-addr/addr-spec value: the
 // parameters start after the closing '>' or, without angle brackets, at the
 // first ';' (RFC 3261 §20.10).
-func addrParam(v []byte, name string) []byte {
+func addrParam(v []byte, k *paramKey) []byte {
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
 		case '"':
@@ -368,16 +379,120 @@ func addrParam(v []byte, name string) []byte {
 			if j < 0 {
 				return nil
 			}
-			p, _ := Param(v[i+j+1:], name)
-			return p
+			return paramFast(v[i+j+1:], k)
 		case ';':
-			p, _ := Param(v[i:], name)
-			return p
+			return paramFast(v[i:], k)
 		case ',':
 			return nil
 		}
 	}
 	return nil
+}
+
+// paramKey prepares a parameter name of up to 6 bytes for paramFast:
+// ";name=" as a little-endian word, the mask of its bytes and the bits that
+// fold its letters to lower case.
+type paramKey struct {
+	name          string
+	w, mask, fold uint64
+	n             int // len(";name=")
+}
+
+func makeParamKey(name string) paramKey {
+	var b, f [8]byte
+	k := paramKey{name: name, n: len(name) + 2}
+	b[0] = ';'
+	for i := 0; i < len(name); i++ {
+		b[i+1] = lowerTab[name[i]]
+		if b[i+1] >= 'a' && b[i+1] <= 'z' {
+			f[i+1] = 0x20
+		}
+	}
+	b[len(name)+1] = '='
+	k.w, k.fold = le64(b[:]), le64(f[:])
+	k.mask = 1<<(8*k.n) - 1
+	if k.n == 8 {
+		k.mask = ^uint64(0)
+	}
+	return k
+}
+
+var (
+	keyBranch = makeParamKey("branch")
+	keyTag    = makeParamKey("tag")
+)
+
+// paramStop marks the bytes paramFast stops at between parameters.
+var paramStop = byteSet(";,\" \t\r\n")
+
+// paramFast is Param for a prepared key, with a fast path for the usual
+// spelling ";name=value": one word compare per parameter. It falls back to
+// Param, the reference, whenever the list is not plain: LWS (allowed around
+// ';' and '='), a parameter without value, an unbalanced quote, or a
+// parameter too close to the end for a word compare.
+func paramFast(params []byte, k *paramKey) []byte {
+	n := len(params)
+	lws := false
+	for i := 0; i < n; {
+		for i < n && !paramStop[params[i]] {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		switch params[i] {
+		case ',':
+			i = n
+			continue
+		case '"':
+			if i = skipQuoted(params, i); i < 0 {
+				lws = true // unbalanced quote: Param decides
+				i = n
+			}
+			continue
+		case ';':
+		default:
+			lws = true
+			i++
+			continue
+		}
+		var x uint64
+		if i+8 <= n {
+			x = binary.LittleEndian.Uint64(params[i:]) | k.fold
+		}
+		if i+8 <= n && x&(k.mask>>8) == k.w&(k.mask>>8) && x&k.mask != k.w && tokenTab[params[i+k.n-1]] == 0 {
+			// ";name" not followed by '=': a parameter without value or
+			// with LWS before '='; Param decides.
+			lws = true
+			break
+		}
+		if i+8 <= n && x&k.mask == k.w {
+			j := i + k.n
+			if j < n && isLWS(params[j]) {
+				lws = true // LWS after '=': Param skips it
+				break
+			}
+			if j < n && params[j] == '"' {
+				if e := skipQuoted(params, j); e >= 0 {
+					return params[j:e:e]
+				}
+				lws = true
+				break
+			}
+			e := j + valueLen(params[j:])
+			return params[j:e:e]
+		}
+		if i+8 > n {
+			lws = true // too close to the end for the word compare
+			break
+		}
+		i++
+	}
+	if !lws {
+		return nil
+	}
+	v, _ := Param(params, k.name)
+	return v
 }
 
 // addrURI returns the URI of a name-addr/addr-spec value.
@@ -387,4 +502,37 @@ func addrURI(v []byte) []byte {
 	}
 	a, _ := ParseAddr(v)
 	return a.URI
+}
+
+// valueLen returns the length of the unquoted parameter value at the start of
+// b: the index of the first ';', ',' or control or space byte (LWS), 8
+// bytes at a time.
+func valueLen(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if t := valueEnds(binary.LittleEndian.Uint64(b[i:])); t != 0 {
+			return i + bits.TrailingZeros64(t)>>3
+		}
+	}
+	if i == len(b) {
+		return i
+	}
+	if len(b) >= 8 {
+		// The tail: the last 8 bytes, ignoring those already scanned.
+		e := len(b) - 8
+		if t := valueEnds(binary.LittleEndian.Uint64(b[e:])) &^ (1<<(8*(i-e)) - 1); t != 0 {
+			return e + bits.TrailingZeros64(t)>>3
+		}
+		return len(b)
+	}
+	for ; i < len(b) && !valueEnd[b[i]]; i++ {
+	}
+	return i
+}
+
+// valueEnds marks the bytes of x that end a parameter value: controls,
+// LWS, ';' and ',' (hasLess(x, 0x21) | hasZero(x^';') | hasZero(x^',')).
+// Only the lowest mark is exact.
+func valueEnds(x uint64) uint64 {
+	return (x-0x21*ones64)&^x&highs64 | hasZero(x^(';'*ones64)) | hasZero(x^(','*ones64))
 }

@@ -30,6 +30,9 @@ import "bytes"
 //   - 416 ErrURIScheme: the Request-URI scheme is not sip, sips or tel
 //     (RFC 3261 §8.2.2.1, RFC 4475 §3.3.2 unkscm, §3.3.3 novelsc).
 //
+// Validate reads the index, so it is meaningful after Parse returned nil or
+// an error that leaves the header section indexed (see Parse).
+//
 // Validate does not know which extensions, body types or authentication
 // schemes the engine supports (420, 415, 401 are the engine's to decide), and
 // it does not judge Max-Forwards: 0 (483 is a proxy's answer, §16.3).
