@@ -38,6 +38,13 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+# gossip against the real sipp on this machine, side by side: searches each
+# pair's highest zero-failure call rate, measures CPU per call, and rewrites
+# bench/RESULTS.md (about 5 minutes on 2 cores). Extra flags go in
+# BENCH_SIPP_FLAGS, e.g. BENCH_SIPP_FLAGS=-rev=HEAD to leave uncommitted edits out.
+bench-sipp:
+	$(GO) run ./bench/sippbench -out bench/RESULTS.md $(BENCH_SIPP_FLAGS)
+
 # A load run against gossip's own UAS on loopback, with its statistics.
 run: build
 	./scripts/selftest.sh

@@ -1,0 +1,404 @@
+// Command sippbench runs gossip and the real SIPp side by side on one
+// machine and prints how they compare.
+//
+// For each pair of UAC and UAS (sipp → sipp, gossip → gossip, gossip →
+// sipp, sipp → gossip, and gossip → gossip on one shard) it searches for
+// the highest call rate at which a fixed-duration run of the built-in uac
+// and uas scenarios (-d 0) ends with every call successful on both sides
+// and no datagram dropped by the kernel. It then runs every pair at one
+// common rate and measures each process's user and system CPU time per
+// call and its peak RSS, measures the machine's raw loopback datagram
+// ceiling with a bare Go sender/receiver set, and prints one markdown
+// table with the machine it ran on.
+//
+// Usage:
+//
+//	go run ./bench/sippbench [flags]
+//
+// `make bench-sipp` runs the full mode and rewrites bench/RESULTS.md;
+// -short runs a coarse search of a few seconds per pair, for CI.
+// Run `go run ./bench/sippbench -h` for the flags.
+//
+// The harness reads /proc (kernel UDP counters, per-socket drops), so it
+// measures on Linux only.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// pairNames lists the pairs -pairs accepts, in the order the table shows
+// them.
+var pairNames = []string{"sipp-sipp", "gossip-gossip", "gossip1-gossip1", "gossip-sipp", "sipp-gossip"}
+
+// options is the harness configuration, from the command line.
+type options struct {
+	gossip      string        // gossip binary; built from ./cmd/gossip when empty
+	rev         string        // git revision to build gossip from; "" builds the working tree
+	sipp        string        // sipp binary; found on PATH when empty
+	short       bool          // coarse, quick run for CI
+	duration    time.Duration // length of one search probe
+	cpuDuration time.Duration // length of the CPU run at the common rate
+	startRate   int           // first rate the search tries
+	maxRate     int           // highest rate the search tries
+	precision   float64       // bisection stops when high/low is at most this
+	confirm     int           // times a failing rate is tried again before it counts as failed
+	commonRate  int           // rate of the CPU runs; 0: 0.8 × the lowest maximum
+	out         string        // markdown file to write; "" writes none
+	pairs       []string      // pair ids to run, in table order
+	dataplane   string        // -dataplane passed to gossip; "" passes none
+	threads     int           // -threads of gossip sides
+	loopback    time.Duration // length of the loopback ceiling measurement
+	timeout     time.Duration // bound on the whole run
+	keep        bool          // keep the work directory (stat files, outputs)
+	command     string        // the command line, for the report
+}
+
+// modeDefaults are the defaults that differ between full and -short mode.
+type modeDefaults struct {
+	duration, cpuDuration, loopback, timeout time.Duration
+	maxRate, confirm                         int
+	precision                                float64
+}
+
+// defaultsFor returns the defaults of -short (a coarse search capped at
+// 16,000 calls/s, 1 s runs: about half a minute) or of the full mode (5 s
+// probes, 10 s CPU runs, 5% precision: about five minutes on 2 cores).
+func defaultsFor(short bool) modeDefaults {
+	if short {
+		return modeDefaults{duration: time.Second, cpuDuration: time.Second, loopback: 500 * time.Millisecond,
+			timeout: 3 * time.Minute, maxRate: 16000, confirm: 0, precision: 1.5}
+	}
+	return modeDefaults{duration: 5 * time.Second, cpuDuration: 10 * time.Second, loopback: 2 * time.Second,
+		timeout: 20 * time.Minute, maxRate: 256000, confirm: 1, precision: 1.05}
+}
+
+// parseFlags reads the command line. Defaults depend on -short; flags given
+// explicitly always win.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("sippbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: go run ./bench/sippbench [flags]\n\n"+
+			"Finds the highest zero-failure call rate of sipp and gossip pairs on loopback,\n"+
+			"measures CPU per call at a common rate, and prints one markdown table.\n\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.gossip, "gossip", "", "gossip binary to run (default: go build ./cmd/gossip into a temporary directory)")
+	fs.StringVar(&o.rev, "rev", "", "build gossip from this git revision (git archive) instead of the working tree")
+	fs.StringVar(&o.sipp, "sipp", "", "sipp binary to run (default: sipp on PATH)")
+	fs.BoolVar(&o.short, "short", false, "quick, coarse run (a few seconds per pair), for CI; writes no file unless -out is given")
+	fs.DurationVar(&o.duration, "duration", 0, "length of one search probe (default 5s, -short 1s)")
+	fs.DurationVar(&o.cpuDuration, "cpu-duration", 0, "length of each pair's CPU run at the common rate (default 10s, -short 1s)")
+	fs.IntVar(&o.startRate, "start-rate", 4000, "first rate the search tries, calls/s")
+	fs.IntVar(&o.maxRate, "max-rate", 0, "highest rate the search tries, calls/s (default 256000, -short 16000)")
+	fs.Float64Var(&o.precision, "precision", 0, "stop bisecting when the failing rate is within this factor of the passing one (default 1.05, -short 1.5)")
+	fs.IntVar(&o.confirm, "confirm", 0, "try a failing rate this many more times before it counts as failed, against noise from other programs (default 1, -short 0)")
+	fs.IntVar(&o.commonRate, "common-rate", 0, "rate of the CPU runs, calls/s (default 0.8 × the lowest maximum found)")
+	fs.StringVar(&o.out, "out", "", "markdown file to write (default bench/RESULTS.md in the module, none with -short)")
+	pairs := fs.String("pairs", strings.Join(pairNames, ","), "comma-separated pairs to run: "+strings.Join(pairNames, ", "))
+	fs.StringVar(&o.dataplane, "dataplane", "", "gossip -dataplane (std or mmsg); empty passes none, so gossip uses its default")
+	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "gossip -threads (shards) of the gossip sides, except the -threads 1 pair")
+	fs.DurationVar(&o.loopback, "loopback", 0, "length of the raw loopback datagram measurement (default 2s, -short 500ms)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default 20m, -short 3m)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every probe's statistics files and outputs")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	d := defaultsFor(o.short)
+	if !set["duration"] {
+		o.duration = d.duration
+	}
+	if !set["cpu-duration"] {
+		o.cpuDuration = d.cpuDuration
+	}
+	if !set["loopback"] {
+		o.loopback = d.loopback
+	}
+	if !set["timeout"] {
+		o.timeout = d.timeout
+	}
+	if !set["max-rate"] {
+		o.maxRate = d.maxRate
+	}
+	if !set["confirm"] {
+		o.confirm = d.confirm
+	}
+	if !set["start-rate"] {
+		o.startRate = min(o.startRate, o.maxRate)
+	}
+	if !set["precision"] {
+		o.precision = d.precision
+	}
+	switch {
+	case o.duration < 100*time.Millisecond:
+		return o, fmt.Errorf("-duration %s: want at least 100ms", o.duration)
+	case o.cpuDuration < 100*time.Millisecond:
+		return o, fmt.Errorf("-cpu-duration %s: want at least 100ms", o.cpuDuration)
+	case o.startRate < 1:
+		return o, fmt.Errorf("-start-rate %d: want at least 1", o.startRate)
+	case o.maxRate < o.startRate:
+		return o, fmt.Errorf("-max-rate %d: want at least -start-rate (%d)", o.maxRate, o.startRate)
+	case o.precision <= 1:
+		return o, fmt.Errorf("-precision %g: want more than 1", o.precision)
+	case o.confirm < 0:
+		return o, fmt.Errorf("-confirm %d: want 0 or more", o.confirm)
+	case o.commonRate < 0:
+		return o, fmt.Errorf("-common-rate %d: want 0 (automatic) or more", o.commonRate)
+	case o.threads < 1:
+		return o, fmt.Errorf("-threads %d: want at least 1", o.threads)
+	case o.loopback <= 0:
+		return o, fmt.Errorf("-loopback %s: want more than 0", o.loopback)
+	case o.timeout <= 0:
+		return o, fmt.Errorf("-timeout %s: want more than 0", o.timeout)
+	}
+	if o.rev != "" && o.gossip != "" {
+		return o, errors.New("-rev and -gossip: give one (-rev builds the gossip binary)")
+	}
+	if o.dataplane != "" && o.dataplane != "std" && o.dataplane != "mmsg" {
+		return o, fmt.Errorf("-dataplane %q: want std or mmsg", o.dataplane)
+	}
+	chosen := map[string]bool{}
+	for _, p := range strings.Split(*pairs, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !contains(pairNames, p) {
+			return o, fmt.Errorf("-pairs: unknown pair %q (want some of %s)", p, strings.Join(pairNames, ", "))
+		}
+		chosen[p] = true
+	}
+	for _, p := range pairNames {
+		if chosen[p] {
+			o.pairs = append(o.pairs, p)
+		}
+	}
+	if len(o.pairs) == 0 {
+		return o, errors.New("-pairs: no pair chosen")
+	}
+	o.command = commandLine(args)
+	return o, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// commandLine renders the invocation as a user would type it.
+func commandLine(args []string) string {
+	parts := []string{"go", "run", "./bench/sippbench"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'$\\*?") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "sippbench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole harness: it prints the report to stdout, progress to
+// stderr, writes the -out file and returns the report.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report, error) {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "sippbench: "+format+"\n", a...) }
+
+	if _, err := readSNMP(); err != nil {
+		return nil, fmt.Errorf("kernel UDP counters (the harness needs Linux): %w", err)
+	}
+	work, err := os.MkdirTemp("", "sippbench-")
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	if o.keep {
+		logf("work directory (kept): %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+
+	root, err := moduleRoot(ctx)
+	if err != nil && (o.gossip == "" || (o.out == "" && !o.short)) {
+		return nil, err
+	}
+	if o.out == "" && !o.short {
+		o.out = filepath.Join(root, "bench", "RESULTS.md")
+	}
+	needSIPp, needGossip := false, false
+	for _, id := range o.pairs {
+		p := pairByID(id, o.threads)
+		for _, s := range []impl{p.uac, p.uas} {
+			needSIPp = needSIPp || s.kind == kindSIPp
+			needGossip = needGossip || s.kind == kindGossip
+		}
+	}
+	if needSIPp && o.sipp == "" {
+		if o.sipp, err = lookPath("sipp"); err != nil {
+			return nil, fmt.Errorf("sipp is not on PATH (apt-get install sip-tester, or pass -sipp): %w", err)
+		}
+	}
+	gossipSource := "`-gossip " + o.gossip + "`"
+	if needGossip && o.gossip == "" {
+		from := root
+		if o.rev != "" {
+			from += " at " + o.rev
+		}
+		logf("building gossip from %s", from)
+		if o.gossip, gossipSource, err = buildGossip(ctx, root, work, o.rev); err != nil {
+			return nil, err
+		}
+	}
+
+	// Probes run in their own directories: resolve the binaries first.
+	for _, bin := range []*string{&o.sipp, &o.gossip} {
+		if *bin == "" {
+			continue
+		}
+		if *bin, err = resolveBinary(*bin); err != nil {
+			return nil, err
+		}
+	}
+
+	r := &runner{opt: o, work: work, logf: logf}
+	rep := &report{Options: o, Started: started}
+	if rep.Machine, err = describeMachine(ctx, o); err != nil {
+		return nil, err
+	}
+	rep.Machine.GossipSource = gossipSource
+	for _, id := range o.pairs {
+		p := pairByID(id, o.threads)
+		n, err := r.datagramsPerCall(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		rep.Pairs = append(rep.Pairs, &pairResult{Pair: p, DatagramsPerCall: n})
+	}
+
+	logf("loopback ceiling: %d socket pairs, %d-byte datagrams, %s", loopbackPairs, loopbackSize, o.loopback)
+	if rep.Loopback, err = loopbackCeiling(ctx, o.loopback, loopbackPairs, loopbackSize); err != nil {
+		return nil, fmt.Errorf("loopback ceiling: %w", err)
+	}
+	logf("loopback ceiling: %.0f datagrams/s", rep.Loopback.PerSecond)
+
+	for _, pr := range rep.Pairs {
+		logf("[%s] searching from %d calls/s (max %d, probes of %s)", pr.Pair.id, o.startRate, o.maxRate, o.duration)
+		res, err := search(ctx, searchParams{
+			start: o.startRate, max: o.maxRate, min: minRate, factor: 2, precision: o.precision,
+		}, func(ctx context.Context, rate int) (bool, error) {
+			for try := 0; ; try++ {
+				pres, err := r.probe(ctx, pr.Pair, rate, o.duration, true)
+				if err != nil {
+					return false, err
+				}
+				pr.Probes = append(pr.Probes, pres)
+				if pres.OK() || try >= o.confirm {
+					return pres.OK(), nil
+				}
+				logf("[%s] trying %d calls/s again before counting it as failed (-confirm %d)", pr.Pair.id, rate, o.confirm)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", pr.Pair.label, err)
+		}
+		pr.Max, pr.Capped = res.best, res.capped
+		capped := ""
+		if pr.Capped {
+			capped = " (the -max-rate cap)"
+		}
+		logf("[%s] max %d calls/s%s", pr.Pair.id, pr.Max, capped)
+	}
+
+	rep.CommonRate = o.commonRate
+	if rep.CommonRate == 0 {
+		rep.CommonRate = commonRate(rep.Pairs)
+	}
+	rep.CPUDuration = o.cpuDuration
+	for _, pr := range rep.Pairs {
+		logf("[%s] CPU run at %d calls/s for %s", pr.Pair.id, rep.CommonRate, o.cpuDuration)
+		// A CPU run with failures measures retransmissions too: repeat it
+		// like a failing probe, and mark it in the table if it never passed.
+		for try := 0; ; try++ {
+			cres, err := r.probe(ctx, pr.Pair, rep.CommonRate, o.cpuDuration, false)
+			if err != nil {
+				return nil, fmt.Errorf("%s: CPU run: %w", pr.Pair.label, err)
+			}
+			pr.CPU = &cres
+			if cres.OK() || try >= o.confirm {
+				break
+			}
+			pr.CPUFailed = append(pr.CPUFailed, cres)
+			logf("[%s] CPU run failed; running it again (-confirm %d)", pr.Pair.id, o.confirm)
+		}
+	}
+	rep.Finished = time.Now()
+
+	doc := renderMarkdown(rep)
+	if _, err := io.WriteString(stdout, doc); err != nil {
+		return nil, fmt.Errorf("write report: %w", err)
+	}
+	if o.out != "" {
+		if err := os.WriteFile(o.out, []byte(doc), 0o644); err != nil {
+			return nil, fmt.Errorf("write -out %s: %w", o.out, err)
+		}
+		logf("wrote %s", o.out)
+	}
+	return rep, nil
+}
+
+// minRate is the lowest rate the search goes down to before it reports
+// that a pair sustains nothing.
+const minRate = 50
+
+// commonRate is 0.8 × the lowest maximum found (ignoring pairs that
+// sustained nothing), rounded to a readable number.
+func commonRate(pairs []*pairResult) int {
+	low := 0
+	for _, p := range pairs {
+		if p.Max > 0 && (low == 0 || p.Max < low) {
+			low = p.Max
+		}
+	}
+	if low == 0 {
+		return minRate
+	}
+	return max(roundRate(float64(low)*0.8), 1)
+}

@@ -1,0 +1,393 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/internal/testpeer"
+)
+
+// TestHarnessShort runs the harness in -short mode end to end against the
+// real sipp and gossip binaries (about 30 s on a 2-core machine) and checks
+// that the table has every pair with a positive rate and CPU figures.
+func TestHarnessShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs sipp and gossip under load for about half a minute")
+	}
+	if runtime.GOOS != "linux" {
+		testpeer.Require(t, false, "the harness reads /proc: Linux only")
+	}
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	out := filepath.Join(t.TempDir(), "RESULTS.md")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout bytes.Buffer
+	logw := &lineLogger{t: t}
+	rep, err := run(ctx, []string{"-short", "-gossip", gossip, "-sipp", sipp, "-out", out, "-timeout", "150s"}, &stdout, logw)
+	logw.flush()
+	if err != nil {
+		t.Fatalf("harness: %v", err)
+	}
+	file, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("-out file: %v", err)
+	}
+	if string(file) != stdout.String() {
+		t.Errorf("-out file differs from what was printed")
+	}
+	doc := stdout.String()
+	for _, want := range []string{"## Machine", "- CPU: ", "- Kernel: ", "- SIPp: SIPp v", "- gossip: gossip ", "built from ", "- Command: `go run ./bench/sippbench -short"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	rows := tableRows(t, doc)
+	for _, id := range pairNames {
+		label := pairByID(id, runtime.NumCPU()).label
+		cells, ok := rows[label]
+		if !ok {
+			t.Errorf("table has no row %q", label)
+			continue
+		}
+		if rate := number(cells[1]); rate <= 0 {
+			t.Errorf("%s: max calls/s %q, want > 0", label, cells[1])
+		}
+		// The kernel splits CPU time into user and system at clock ticks,
+		// so on a 1 s run either may read 0; their sum may not.
+		uac, uas := number(cells[4])+number(cells[6]), number(cells[5])+number(cells[7])
+		if uac <= 0 || uas <= 0 || number(cells[8]) <= 0 {
+			t.Errorf("%s: CPU µs/call uac %.1f, uas %.1f, total %q; want all > 0", label, uac, uas, cells[8])
+		}
+		if number(cells[9]) <= 0 || number(cells[10]) <= 0 {
+			t.Errorf("%s: RSS %q %q, want > 0", label, cells[9], cells[10])
+		}
+	}
+	if rep.Loopback.PerSecond <= 0 || rep.CommonRate <= 0 {
+		t.Errorf("loopback %.0f datagrams/s, common rate %d: want both > 0", rep.Loopback.PerSecond, rep.CommonRate)
+	}
+	for _, p := range rep.Pairs {
+		if p.DatagramsPerCall != 6 {
+			t.Errorf("%s: %d datagrams per call, want 6 (uac 3 + uas 3)", p.Pair.label, p.DatagramsPerCall)
+		}
+	}
+}
+
+// tableRows finds the results table and returns its rows by pair label.
+func tableRows(t *testing.T, doc string) map[string][]string {
+	t.Helper()
+	_, table, ok := strings.Cut(doc, tableHeader+"\n")
+	if !ok {
+		t.Fatalf("no results table in:\n%s", doc)
+	}
+	rows := map[string][]string{}
+	for i, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		if i == 0 {
+			continue // the alignment row
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for j := range cells {
+			cells[j] = strings.TrimSpace(cells[j])
+		}
+		if len(cells) != strings.Count(tableHeader, "|")-1 {
+			t.Fatalf("row %q has %d cells", line, len(cells))
+		}
+		rows[cells[0]] = cells
+	}
+	return rows
+}
+
+// number reads a table cell such as "≥16000", "12.5†" or "2.00×"; -1 when
+// it holds none.
+func number(cell string) float64 {
+	cell = strings.TrimPrefix(cell, "≥")
+	end := strings.IndexFunc(cell, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if end >= 0 {
+		cell = cell[:end]
+	}
+	v, err := strconv.ParseFloat(cell, 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// lineLogger sends the harness's progress lines to the test log.
+type lineLogger struct {
+	t   *testing.T
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *lineLogger) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, b...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		l.t.Log(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+	}
+}
+
+func (l *lineLogger) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) > 0 {
+		l.t.Log(string(l.buf))
+		l.buf = nil
+	}
+}
+
+func TestSearch(t *testing.T) {
+	sp := searchParams{start: 2000, max: 256000, min: 50, factor: 2, precision: 1.05}
+	cases := []struct {
+		name      string
+		threshold int // highest rate that passes
+		sp        searchParams
+		wantLo    int // best must be in [wantLo, threshold]
+		capped    bool
+	}{
+		{"ramp up then bisect", 37000, sp, 37000 * 100 / 105, false},
+		{"start fails, ramp down", 700, sp, 700 * 100 / 105, false},
+		{"everything passes", 1 << 30, sp, 256000, true},
+		{"nothing passes", 10, sp, 0, false},
+		{"start is max", 1 << 30, searchParams{start: 100, max: 100, min: 50, factor: 2, precision: 1.5}, 100, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var tried []int
+			res, err := search(context.Background(), tc.sp, func(_ context.Context, rate int) (bool, error) {
+				tried = append(tried, rate)
+				return rate <= tc.threshold, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantLo == 0 {
+				if res.best != 0 {
+					t.Fatalf("best %d, want 0 (tried %v)", res.best, tried)
+				}
+				return
+			}
+			if res.best < tc.wantLo || res.best > tc.threshold || res.capped != tc.capped {
+				t.Fatalf("best %d capped %v, want in [%d, %d] capped %v (tried %v)",
+					res.best, res.capped, tc.wantLo, tc.threshold, tc.capped, tried)
+			}
+			if len(tried) > 20 || res.probes != len(tried) {
+				t.Fatalf("%d probes (counted %d): %v", len(tried), res.probes, tried)
+			}
+		})
+	}
+}
+
+func TestSearchStopsOnContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := search(ctx, searchParams{start: 100, max: 1 << 20, min: 1, factor: 2, precision: 1.05},
+		func(context.Context, int) (bool, error) {
+			if n++; n == 3 {
+				cancel()
+			}
+			return true, nil
+		})
+	if err == nil || n != 3 {
+		t.Fatalf("err %v after %d probes, want context error after 3", err, n)
+	}
+}
+
+func TestRoundRate(t *testing.T) {
+	for in, want := range map[float64]int{45254.8: 45300, 999.6: 1000, 123456: 123000, 50: 50, 1414.2: 1410} {
+		if got := roundRate(in); got != want {
+			t.Errorf("roundRate(%g) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// statCSV is a trimmed -trace_stat file as SIPp 3.6 writes it: a header,
+// then rows ending in ';'; times hold tabs.
+const statCSV = "StartTime;LastResetTime;CurrentTime;ElapsedTime(C);TargetRate;CallRate(C);IncomingCall(C);OutgoingCall(C);SuccessfulCall(P);SuccessfulCall(C);FailedCall(P);FailedCall(C);FailedMaxUDPRetrans(C);FailedUnexpectedMessage(C);DeadCallMsgs(C);OutOfCallMsgs(C);Retransmissions(C);ResponseTime1(C);\n" +
+	"2026-11-26\t14:46:26.505117\t1795704386.505117;x;y;00:00:00;1000;0;0;0;0;0;0;0;0;0;0;0;0;00:00:00:000000;\n" +
+	"2026-11-26\t14:46:26.505117\t1795704386.505117;x;y;00:00:02;1000;998.004;0;2000;5;1990;0;10;7;3;1;2;41;00:00:00:000000;\n"
+
+func TestParseStatCSV(t *testing.T) {
+	st, err := parseStatCSV(strings.NewReader(statCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Found || st.Successful != 1990 || st.Failed != 10 || st.Retransmissions != 41 ||
+		st.Outgoing != 2000 || st.Incoming != 0 || st.Dead != 1 || st.OutOfCall != 2 {
+		t.Fatalf("got %+v", st)
+	}
+	if got := st.classes(); got != "FailedMaxUDPRetrans 7, FailedUnexpectedMessage 3" {
+		t.Fatalf("classes %q", got)
+	}
+	if _, err := parseStatCSV(strings.NewReader("a;b;\n")); err == nil {
+		t.Fatal("a file without data rows parsed")
+	}
+	if _, err := parseStatCSV(strings.NewReader("a(C);b(C);\n1;2;\n")); err == nil {
+		t.Fatal("a file without the call columns parsed")
+	}
+}
+
+func TestParseSNMP(t *testing.T) {
+	in := "Ip: Forwarding DefaultTTL\nIp: 1 64\n" +
+		"Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors\n" +
+		"Udp: 561617 422 20907 583112 20906 0 0 0 0\n" +
+		"UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors\n" +
+		"UdpLite: 0 0 0 0 0 0 0 0 0\n"
+	c, err := parseSNMP(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.InErrors != 20907 || c.RcvbufErrors != 20906 {
+		t.Fatalf("got %+v", c)
+	}
+	if _, err := parseSNMP(strings.NewReader("Ip: a\nIp: 1\n")); err == nil {
+		t.Fatal("no Udp lines parsed")
+	}
+}
+
+func TestParseProcNetUDP(t *testing.T) {
+	in := "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		" 1207: 0100007F:3AFC 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 123456 2 0000000000000000 839\n" +
+		"  590: 00000000:22B8 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 99 2 0000000000000000 0\n"
+	socks, err := parseProcNetUDP(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []udpSocket{{LocalPort: 15100, Inode: 123456, Drops: 839}, {LocalPort: 8888, Inode: 99, Drops: 0}}
+	if len(socks) != 2 || socks[0] != want[0] || socks[1] != want[1] {
+		t.Fatalf("got %+v, want %+v", socks, want)
+	}
+}
+
+func TestCountSendElements(t *testing.T) {
+	in := `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="x">
+  <!-- <send> in a comment does not count -->
+  <send retrans="500"><![CDATA[INVITE sip:a@b SIP/2.0 <send>]]></send>
+  <recv response="200"/>
+  <send><![CDATA[ACK]]></send>
+</scenario>`
+	n, err := countSendElements(strings.NewReader(in))
+	if err != nil || n != 2 {
+		t.Fatalf("got %d, %v; want 2", n, err)
+	}
+}
+
+func TestJudge(t *testing.T) {
+	good := probeResult{Rate: 1000, Calls: 1000, Duration: time.Second,
+		UAC: sideResult{Stats: callStats{Found: true, Successful: 1000, Outgoing: 1000}},
+		UAS: sideResult{Stats: callStats{Found: true, Incoming: 1000, Retransmissions: 3}}}
+	if p := judge(good); len(p) != 0 {
+		t.Fatalf("good probe judged %v (retransmissions alone must not fail it)", p)
+	}
+	cases := map[string]func(*probeResult){
+		"uac failed":    func(p *probeResult) { p.UAC.Stats.Successful, p.UAC.Stats.Failed = 999, 1 },
+		"uac short":     func(p *probeResult) { p.UAC.Stats.Successful = 998 },
+		"uac exit":      func(p *probeResult) { p.UAC.Exit = 1 },
+		"uas failed":    func(p *probeResult) { p.UAS.Stats.Failed = 1 },
+		"uas missed":    func(p *probeResult) { p.UAS.Stats.Incoming = 999 },
+		"no stats":      func(p *probeResult) { p.UAS.Stats = callStats{} },
+		"kernel drops":  func(p *probeResult) { p.RcvbufErrors, p.InErrors = 2, 2 },
+		"socket drops":  func(p *probeResult) { p.UAS.Drops = 1 },
+		"unfinished":    func(p *probeResult) { p.Unfinished = true },
+		"aborted drops": func(p *probeResult) { p.AbortedOnDrops = true },
+	}
+	for name, mutate := range cases {
+		p := good
+		mutate(&p)
+		if got := judge(p); len(got) == 0 {
+			t.Errorf("%s: judged ok", name)
+		}
+	}
+	foreign := good
+	foreign.UAS.Stats.Retransmissions = 0
+	foreign.RcvbufErrors, foreign.InErrors = 5, 5
+	foreign.Problems = judge(foreign)
+	if !foreign.onlyForeignDrops() {
+		t.Errorf("drops on no socket of the probe, no retransmission: want onlyForeignDrops")
+	}
+	foreign.UAS.Drops = 1
+	foreign.Problems = judge(foreign)
+	if foreign.onlyForeignDrops() {
+		t.Errorf("drops on the UAS socket: want not onlyForeignDrops")
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	var errs bytes.Buffer
+	o, err := parseFlags([]string{"-short"}, &errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.duration != time.Second || o.maxRate != 16000 || o.out != "" || len(o.pairs) != len(pairNames) {
+		t.Errorf("short defaults: %+v", o)
+	}
+	o, err = parseFlags([]string{"-pairs", "sipp-gossip,sipp-sipp", "-duration", "3s", "-common-rate", "5000"}, &errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.duration != 3*time.Second || o.maxRate != 256000 || o.commonRate != 5000 ||
+		strings.Join(o.pairs, ",") != "sipp-sipp,sipp-gossip" {
+		t.Errorf("full mode: %+v", o)
+	}
+	if o.command != "go run ./bench/sippbench -pairs sipp-gossip,sipp-sipp -duration 3s -common-rate 5000" {
+		t.Errorf("command %q", o.command)
+	}
+	for _, bad := range [][]string{
+		{"-pairs", "sipp-kamailio"}, {"-dataplane", "xdp"}, {"-max-rate", "10", "-start-rate", "20"},
+		{"-precision", "1"}, {"stray"}, {"-duration", "1ms"},
+	} {
+		if _, err := parseFlags(bad, &errs); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}
+
+func TestLoopbackCeiling(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	res, err := loopbackCeiling(context.Background(), 300*time.Millisecond, loopbackPairs, loopbackSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PerSecond <= 0 || res.Median <= 0 || res.Median > res.PerSecond || res.Windows < 1 {
+		t.Fatalf("got %+v", res)
+	}
+	t.Logf("%.0f datagrams/s (median %.0f) over %d windows, %d RcvbufErrors meanwhile", res.PerSecond, res.Median, res.Windows, res.Drops)
+}
+
+func TestFlagDefault(t *testing.T) {
+	help := "gossip extensions:\n" +
+		"  -threads N              event loops (shards) to run calls on (default number of CPUs)\n" +
+		"  -dataplane NAME         packet I/O: mmsg (Linux recvmmsg/sendmmsg batches) or std (portable)\n" +
+		"                          (default mmsg on Linux)\n" +
+		"\nTime values:\n"
+	if got := flagDefault(help, "-dataplane"); got != "mmsg on Linux" {
+		t.Errorf("-dataplane default %q", got)
+	}
+	if got := flagDefault(help, "-threads"); got != "number of CPUs" {
+		t.Errorf("-threads default %q", got)
+	}
+	if got := flagDefault(help, "-nope"); got != "" {
+		t.Errorf("-nope default %q", got)
+	}
+}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// runner runs probes: one UAS and one UAC process against each other.
+type runner struct {
+	opt  options
+	work string
+	logf func(format string, a ...any)
+	seq  int
+}
+
+// sideResult is what one process of a probe did.
+type sideResult struct {
+	Exit      int
+	Stats     callStats
+	StatsErr  string // why the statistics file could not be read
+	User, Sys time.Duration
+	MaxRSSKiB int64
+	Drops     uint64 // kernel receive drops seen on this process's sockets
+	Output    string // tail of what it printed, kept for failures
+}
+
+// probeResult is one run of a pair at one rate.
+type probeResult struct {
+	Rate     int
+	Calls    int
+	Duration time.Duration
+	UAC, UAS sideResult
+	// Kernel counter deltas across the probe (whole network namespace).
+	RcvbufErrors, InErrors uint64
+	Wall                   time.Duration // UAC start to exit
+	Unfinished             bool          // the UAC was stopped at the deadline
+	AbortedOnDrops         bool          // the UAC was stopped early: its or the UAS's sockets dropped datagrams
+	Attempts               int           // runs, counting retries for drops elsewhere on the machine
+	Problems               []string      // why it failed; empty when it passed
+}
+
+// OK reports whether the probe passed: every call successful on both
+// sides and no kernel receive drops.
+func (p probeResult) OK() bool { return len(p.Problems) == 0 }
+
+// onlyForeignDrops reports whether the probe failed only because the
+// namespace-wide drop counters moved while nothing points at this probe:
+// no drops on its sockets and no retransmission on either side.
+func (p probeResult) onlyForeignDrops() bool {
+	return len(p.Problems) == 1 && (p.RcvbufErrors > 0 || p.InErrors > 0) &&
+		p.UAC.Drops == 0 && p.UAS.Drops == 0 &&
+		p.UAC.Stats.Retransmissions == 0 && p.UAS.Stats.Retransmissions == 0
+}
+
+// foreignRetries is how many times a probe is repeated when it failed only
+// on drops that other programs caused.
+const foreignRetries = 2
+
+// probe runs pair p at rate for d, repeating it when only other programs'
+// drops failed it. An error means the harness could not run it at all.
+func (r *runner) probe(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool) (probeResult, error) {
+	var res probeResult
+	for attempt := 1; ; attempt++ {
+		var err error
+		res, err = r.probeOnce(ctx, p, rate, d, abortOnDrops)
+		if err != nil {
+			return res, err
+		}
+		res.Attempts = attempt
+		r.logf("[%s] %s", p.id, res.summary())
+		if !res.onlyForeignDrops() || attempt > foreignRetries {
+			return res, nil
+		}
+		r.logf("[%s] the drops were not on this probe's sockets and nothing was retransmitted: another program's; repeating", p.id)
+	}
+}
+
+// probeOnce starts the UAS, waits until it is bound, runs the UAC with
+// -m rate×d, stops the UAS (SIGINT) once the UAC is done, and judges the
+// result.
+func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool) (probeResult, error) {
+	calls := max(int(math.Round(float64(rate)*d.Seconds())), 1)
+	res := probeResult{Rate: rate, Calls: calls, Duration: d}
+	r.seq++
+	dir := filepath.Join(r.work, fmt.Sprintf("%03d-%s-%d", r.seq, p.id, rate))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, fmt.Errorf("probe directory: %w", err)
+	}
+	// Every process is bounded: far past the deadline below, it is killed.
+	hardTimeout := 3*d + 60*time.Second
+
+	uas, port, err := r.startUAS(ctx, p.uas, dir, hardTimeout)
+	if err != nil {
+		return res, err
+	}
+	defer uas.kill()
+	uacPort, err := freeUDPPort()
+	if err != nil {
+		return res, err
+	}
+	before, err := readSNMP()
+	if err != nil {
+		return res, fmt.Errorf("kernel UDP counters: %w", err)
+	}
+	mon := newDropMonitor()
+	uac, err := startProc(ctx, hardTimeout, dir, r.binary(p.uac.kind),
+		r.sideArgs(p.uac, "uac", port, uacPort, rate, calls, "uac.csv")...)
+	if err != nil {
+		return res, err
+	}
+	defer uac.kill()
+	procs := map[string]*proc{"uac": uac, "uas": uas}
+
+	// The last call is due at d; allow a little for start-up and the last
+	// call's messages. A UAC later than that did not sustain the rate (or
+	// waits on retransmissions): stop it.
+	deadline := uac.start.Add(d + max(500*time.Millisecond, d/10))
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-uac.done:
+			break wait
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case now := <-tick.C:
+			mon.sample(procs)
+			if abortOnDrops && (mon.drops("uac") > 0 || mon.drops("uas") > 0) {
+				res.AbortedOnDrops = true
+				uac.interrupt(3 * time.Second)
+				break wait
+			}
+			if now.After(deadline) {
+				res.Unfinished = true
+				uac.interrupt(3 * time.Second)
+				break wait
+			}
+		}
+	}
+	res.Wall = uac.end.Sub(uac.start)
+	// Let the UAS take in the last messages, then stop it: it would
+	// otherwise wait out its scenario's final timewait.
+	time.Sleep(100 * time.Millisecond)
+	mon.sample(procs)
+	uas.interrupt(5 * time.Second)
+	after, err := readSNMP()
+	if err != nil {
+		return res, fmt.Errorf("kernel UDP counters: %w", err)
+	}
+	res.RcvbufErrors = after.RcvbufErrors - before.RcvbufErrors
+	res.InErrors = after.InErrors - before.InErrors
+
+	res.UAC = collect(uac, filepath.Join(dir, "uac.csv"), mon.drops("uac"))
+	res.UAS = collect(uas, filepath.Join(dir, "uas.csv"), mon.drops("uas"))
+	if r.opt.keep {
+		uac.saveOutput(filepath.Join(dir, "uac.out"))
+		uas.saveOutput(filepath.Join(dir, "uas.out"))
+	}
+	res.Problems = judge(res)
+	return res, nil
+}
+
+// startUAS starts the UAS on a free port and waits until all its sockets
+// are bound; it tries a few ports, as another program may take the one
+// found free.
+func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration) (*proc, int, error) {
+	want := 1
+	if s.kind == kindGossip {
+		want = s.threads // one SO_REUSEPORT socket per shard
+	}
+	var lastErr error
+	for try := 0; try < 3; try++ {
+		port, err := freeUDPPort()
+		if err != nil {
+			return nil, 0, err
+		}
+		p, err := startProc(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
+		if err != nil {
+			return nil, 0, err
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) && !p.exited() && boundSockets(port) < want {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !p.exited() && boundSockets(port) >= want {
+			return p, port, nil
+		}
+		p.kill()
+		lastErr = fmt.Errorf("%s uas on 127.0.0.1:%d did not bind %d socket(s) (exit %d): %s",
+			p.name, port, want, p.exitCode(), lastLines(p.out.String(), 5))
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+	}
+	return nil, 0, lastErr
+}
+
+// collect gathers one ended process's statistics and resource usage.
+func collect(p *proc, statFile string, drops uint64) sideResult {
+	s := sideResult{Exit: p.exitCode(), Drops: drops}
+	s.User, s.Sys, s.MaxRSSKiB = p.usage()
+	st, err := readStatFile(statFile)
+	if err != nil {
+		s.StatsErr = err.Error()
+	}
+	s.Stats = st
+	s.Output = p.out.String()
+	return s
+}
+
+// judge lists why a probe failed: the UAC did not end by itself with
+// status 0, not every call succeeded on the UAC, the UAS did not see every
+// call or failed one, or the kernel dropped datagrams. Retransmissions
+// alone do not fail a probe; they are reported.
+func judge(p probeResult) []string {
+	var out []string
+	if p.Unfinished {
+		out = append(out, fmt.Sprintf("uac not done %s after start (last call due at %s): stopped",
+			p.Wall.Round(10*time.Millisecond), p.Duration))
+	}
+	if p.AbortedOnDrops {
+		out = append(out, "stopped early: kernel dropped datagrams on the probe's sockets")
+	}
+	if p.UAC.Exit != 0 {
+		out = append(out, fmt.Sprintf("uac exit %d%s", p.UAC.Exit, outputHint(p.UAC)))
+	}
+	if !p.UAC.Stats.Found {
+		out = append(out, "uac statistics: "+p.UAC.StatsErr)
+	} else if p.UAC.Stats.Successful != p.Calls || p.UAC.Stats.Failed != 0 {
+		msg := fmt.Sprintf("uac %d/%d calls successful, %d failed", p.UAC.Stats.Successful, p.Calls, p.UAC.Stats.Failed)
+		if c := p.UAC.Stats.classes(); c != "" {
+			msg += " (" + c + ")"
+		}
+		out = append(out, msg)
+	}
+	if p.UAS.Exit != 0 {
+		out = append(out, fmt.Sprintf("uas exit %d%s", p.UAS.Exit, outputHint(p.UAS)))
+	}
+	if !p.UAS.Stats.Found {
+		out = append(out, "uas statistics: "+p.UAS.StatsErr)
+	} else if p.UAS.Stats.Incoming != p.Calls || p.UAS.Stats.Failed != 0 {
+		msg := fmt.Sprintf("uas saw %d/%d calls, %d failed", p.UAS.Stats.Incoming, p.Calls, p.UAS.Stats.Failed)
+		if c := p.UAS.Stats.classes(); c != "" {
+			msg += " (" + c + ")"
+		}
+		out = append(out, msg)
+	}
+	if p.RcvbufErrors > 0 || p.InErrors > 0 || p.UAC.Drops > 0 || p.UAS.Drops > 0 {
+		out = append(out, fmt.Sprintf("kernel receive drops: RcvbufErrors +%d, InErrors +%d (on uac sockets %d, on uas sockets %d)",
+			p.RcvbufErrors, p.InErrors, p.UAC.Drops, p.UAS.Drops))
+	}
+	return out
+}
+
+// outputHint is the last line a failed process printed, if any.
+func outputHint(s sideResult) string {
+	if l := lastLines(s.Output, 1); l != "" {
+		return ": " + l
+	}
+	return ""
+}
+
+// lastLines returns the last n non-empty lines of s, joined by " | ".
+func lastLines(s string, n int) string {
+	var out []string
+	lines := strings.Split(s, "\n")
+	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			out = append([]string{l}, out...)
+		}
+	}
+	return strings.Join(out, " | ")
+}
+
+// summary is the probe in one line, for the log and the search log.
+func (p probeResult) summary() string {
+	verdict := "ok"
+	if !p.OK() {
+		verdict = "FAIL: " + strings.Join(p.Problems, "; ")
+	}
+	return fmt.Sprintf("%d calls/s × %s: %s (retransmissions uac %d, uas %d; uac %s)",
+		p.Rate, p.Duration, verdict, p.UAC.Stats.Retransmissions, p.UAS.Stats.Retransmissions,
+		p.Wall.Round(10*time.Millisecond))
+}
+
+// freeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
+func freeUDPPort() (int, error) {
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return 0, fmt.Errorf("find a free UDP port on 127.0.0.1: %w", err)
+	}
+	defer c.Close()
+	addr, ok := c.LocalAddr().(*net.UDPAddr)
+	if !ok {
+		return 0, errors.New("find a free UDP port: unexpected local address type")
+	}
+	return addr.Port, nil
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// pairResult is everything measured for one pair.
+type pairResult struct {
+	Pair             pair
+	DatagramsPerCall int           // sends of the uac plus the uas scenario
+	Max              int           // highest passing rate; 0 when none passed
+	Capped           bool          // Max is -max-rate: the pair may do more
+	Probes           []probeResult // the search, in order
+	CPU              *probeResult  // the run at the common rate
+	CPUFailed        []probeResult // earlier CPU runs that failed and were repeated
+}
+
+// report is the outcome of a harness run.
+type report struct {
+	Options           options
+	Machine           machine
+	Loopback          loopbackResult
+	CommonRate        int
+	CPUDuration       time.Duration
+	Pairs             []*pairResult
+	Started, Finished time.Time
+}
+
+// perCall is a CPU time per call in microseconds.
+func perCall(d time.Duration, calls int) float64 {
+	if calls <= 0 {
+		return 0
+	}
+	return float64(d.Nanoseconds()) / 1e3 / float64(calls)
+}
+
+// callCeiling is the loopback ceiling in calls/s for a pair that puts
+// datagrams datagrams on the wire per call.
+func (r *report) callCeiling(datagrams int) float64 {
+	if datagrams <= 0 {
+		return 0
+	}
+	return r.Loopback.PerSecond / float64(datagrams)
+}
+
+// baseline is the sipp → sipp maximum, or 0 when that pair did not run or
+// sustained nothing.
+func (r *report) baseline() (int, bool) {
+	for _, p := range r.Pairs {
+		if p.Pair.id == "sipp-sipp" {
+			return p.Max, p.Capped
+		}
+	}
+	return 0, false
+}
+
+// tableHeader is the results table's header row; the test finds the table
+// by it.
+const tableHeader = "| pair | max calls/s | vs sipp → sipp | share of loopback ceiling | UAC user µs/call | UAS user µs/call | UAC sys µs/call | UAS sys µs/call | CPU µs/call, both sides | UAC peak RSS MiB | UAS peak RSS MiB |"
+
+// renderMarkdown renders the report: intro, machine, the table, notes and
+// the search log.
+func renderMarkdown(r *report) string {
+	var b strings.Builder
+	o := r.Options
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+
+	w("# gossip and SIPp, side by side\n\n")
+	w("Written by `make bench-sipp` (`go run ./bench/sippbench`, see `-h`); rerun it to refresh. ")
+	w("Each row is one UAC → UAS pair on 127.0.0.1 running the built-in `uac` and `uas` scenarios with `-d 0`. ")
+	w("**max calls/s** is the highest `-r` at which a fixed-length run ended with every call successful on both sides ")
+	w("and no datagram dropped by the kernel; **vs sipp → sipp** divides it by the SIPp pair's maximum from the same run. ")
+	w("The CPU and memory columns come from one run of every pair at one common rate, so they compare directly. ")
+	w("Read the ratios first: they are measured side by side, in one run, on one machine. Absolute numbers are context and move between runs. ")
+	if r.Machine.CPUs <= 4 {
+		w("Caveat: this machine has %d logical CPUs, so both ends of a pair share the same cores, and the kernel's loopback path ", r.Machine.CPUs)
+		w("(a copy, a wake-up and a system call per datagram on each end) takes much of the CPU and dominates the result; ")
+	} else {
+		w("Both ends of a pair run on this one machine, and the kernel's loopback path ")
+		w("(a copy, a wake-up and a system call per datagram on each end) takes a large part of the CPU; ")
+	}
+	w("**share of loopback ceiling** sets each rate against what bare Go sockets move on the same machine.\n\n")
+
+	w("## Machine\n\n")
+	w("- CPU: %s, %d logical CPUs\n", r.Machine.CPU, r.Machine.CPUs)
+	w("- Kernel: %s\n", r.Machine.Kernel)
+	w("- Go: %s\n", r.Machine.Go)
+	if r.Machine.SIPp != "" {
+		w("- SIPp: %s\n", r.Machine.SIPp)
+	}
+	if r.Machine.Gossip != "" {
+		dp := "`-dataplane " + o.dataplane + "`"
+		if o.dataplane == "" {
+			dp = "gossip's default"
+			if r.Machine.GossipDataplane != "" {
+				dp += " (" + r.Machine.GossipDataplane + ")"
+			}
+		}
+		w("- gossip: %s, built from %s; dataplane %s\n", r.Machine.Gossip, r.Machine.GossipSource, dp)
+	}
+	w("- Date: %s (the run took %s)\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second))
+	w("- Command: `%s`\n\n", o.command)
+
+	w("## Results\n\n")
+	base, baseCapped := r.baseline()
+	w("%s\n", tableHeader)
+	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	cpuFailed := false
+	for _, p := range r.Pairs {
+		rate := fmt.Sprint(p.Max)
+		if p.Capped {
+			rate = "≥" + rate
+		}
+		ratio := "n/a"
+		if base > 0 && p.Max > 0 {
+			ratio = fmt.Sprintf("%.2f×", float64(p.Max)/float64(base))
+			if p.Pair.id == "sipp-sipp" {
+				ratio = "1.00×"
+			} else if baseCapped || p.Capped {
+				ratio += " (capped)"
+			}
+		}
+		share := "n/a"
+		if c := r.callCeiling(p.DatagramsPerCall); c > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*float64(p.Max)/c)
+		}
+		cells := []string{"n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"}
+		if c := p.CPU; c != nil {
+			mark := ""
+			if !c.OK() {
+				mark, cpuFailed = "†", true
+			}
+			cells = []string{
+				fmt.Sprintf("%.1f%s", perCall(c.UAC.User, c.Calls), mark),
+				fmt.Sprintf("%.1f%s", perCall(c.UAS.User, c.Calls), mark),
+				fmt.Sprintf("%.1f%s", perCall(c.UAC.Sys, c.Calls), mark),
+				fmt.Sprintf("%.1f%s", perCall(c.UAS.Sys, c.Calls), mark),
+				fmt.Sprintf("%.1f%s", perCall(c.UAC.User+c.UAC.Sys+c.UAS.User+c.UAS.Sys, c.Calls), mark),
+				fmt.Sprintf("%.1f", float64(c.UAC.MaxRSSKiB)/1024),
+				fmt.Sprintf("%.1f", float64(c.UAS.MaxRSSKiB)/1024),
+			}
+		}
+		w("| %s | %s | %s | %s | %s |\n", p.Pair.label, rate, ratio, share, strings.Join(cells, " | "))
+	}
+
+	w("\nNotes:\n\n")
+	w("- **max calls/s**: ramp ×2 from %d calls/s (halving if that fails), then bisection until the failing rate is within %.0f%% of the passing one; ", o.startRate, 100*(o.precision-1))
+	if o.confirm > 0 {
+		w("a rate counts as failed only when %d tries in a row fail (other programs share the machine); ", o.confirm+1)
+	}
+	w("each probe runs the UAC with `-d 0 -r RATE -m RATE×%s` and both sides with `-trace_stat -fd 1`. ", o.duration)
+	w("A probe fails when the UAC is not done 0.5 s (or 10%%) after its last call was due (it is then stopped), ")
+	w("when the UAC's last `-trace_stat` row has `SuccessfulCall(C)` short of the calls or `FailedCall(C)` above 0, ")
+	w("when the UAS saw fewer calls or failed one, when either exits non-zero, or when the kernel's UDP `RcvbufErrors`/`InErrors` ")
+	w("(`/proc/net/snmp`) moved during the probe. A probe that failed only on drops that were not on its own sockets, with no retransmission, is repeated up to %d times (other programs on a shared machine). ", foreignRetries)
+	w("Retransmissions alone do not fail a probe; they are in the search log. ≥ marks the `-max-rate` cap (%d).\n", o.maxRate)
+	w("- Both sides run with `-buff_size %d` (the kernel caps it at `net.core.rmem_max`). With its default buffers SIPp fails early: on the 2-core machine this harness was written on, sipp → sipp without `-buff_size` lost datagrams and failed calls at 10,000 calls/s, where gossip → gossip did not.\n", bufSize)
+	if r.CommonRate > 0 && len(r.Pairs) > 0 {
+		calls := 0
+		if r.Pairs[0].CPU != nil {
+			calls = r.Pairs[0].CPU.Calls
+		}
+		src := "0.8 × the lowest maximum"
+		if o.commonRate > 0 {
+			src = "`-common-rate`"
+		}
+		w("- CPU and RSS: one run of each pair at %d calls/s (%s) for %s (%d calls); user and system CPU time of each process after it exited (getrusage), divided by the calls: µs per call = ms per 1,000 calls. The kernel splits a process's CPU time into user and system by sampling at clock ticks, so on short runs the split is coarse; the total is exact. Peak RSS is `ru_maxrss`.\n",
+			r.CommonRate, src, r.CPUDuration, calls)
+	}
+	if cpuFailed {
+		w("- † The CPU run of this pair had failures every time it was tried (see the search log); its figures are per call started and include retransmissions.\n")
+	}
+	w("- The UAS is stopped with SIGINT 0.1 s after the UAC exits instead of waiting out the scenario's final 4 s `timewait` (both implementations alike), so the UAS figures cover the calls, not that idle wait.\n")
+	if len(r.Pairs) > 0 {
+		dpc := r.Pairs[0].DatagramsPerCall
+		same := true
+		for _, p := range r.Pairs {
+			same = same && p.DatagramsPerCall == dpc
+		}
+		per := fmt.Sprintf("%d datagrams per call", dpc)
+		if !same {
+			per = "each pair's datagrams per call"
+		}
+		mode := "on one port with SO_REUSEPORT"
+		if !r.Loopback.ReusePort {
+			mode = "on one port each"
+		}
+		w("- Loopback ceiling: %.0f datagrams/s (best %s window; median %.0f) received by %d bare Go receivers %s from %d senders with at most %d datagrams in flight, %d-byte datagrams, over %s; ",
+			r.Loopback.PerSecond, loopbackWindowLength, r.Loopback.Median, r.Loopback.Pairs, mode, r.Loopback.Pairs,
+			loopbackWindow, r.Loopback.Size, r.Loopback.Duration.Round(10*time.Millisecond))
+		w("at %s (the `<send>`s of `-sd uac` plus `-sd uas`: INVITE, ACK, BYE and 180, 200, 200; SIPp's uas sends no 100 Trying) that is %.0f calls/s. ",
+			per, r.callCeiling(dpc))
+		w("The pairs do more per datagram than these bare sockets (parse, match, timers, statistics), so 100%% is out of reach; the column shows how much of the machine's loopback capacity each pair turns into calls.\n")
+	}
+	w("- gossip sides run `-threads %d` (the CPUs) except in the `-threads 1` row; SIPp is single-threaded.\n", o.threads)
+
+	w("\n## Search log\n")
+	for _, p := range r.Pairs {
+		w("\n%s (%d datagrams per call):\n\n", p.Pair.label, p.DatagramsPerCall)
+		for _, pr := range p.Probes {
+			w("- %s%s\n", pr.summary(), retried(pr))
+		}
+		for _, c := range p.CPUFailed {
+			w("- CPU run: %s%s\n", c.summary(), retried(c))
+		}
+		if p.CPU != nil {
+			w("- CPU run: %s%s\n", p.CPU.summary(), retried(*p.CPU))
+		}
+	}
+	return b.String()
+}
+
+// retried notes how often a probe had to be repeated.
+func retried(p probeResult) string {
+	if p.Attempts > 1 {
+		return fmt.Sprintf(" [run %d times: drops elsewhere on the machine]", p.Attempts)
+	}
+	return ""
+}
