@@ -565,7 +565,9 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		tr.Message(trace.Received, time.Now(), "UDP", data, from)
 	}
 	if err := s.msg.Parse(data); err != nil {
-		s.rec.ParseError()
+		if !errors.Is(err, sipfast.ErrKeepAlive) { // RFC 5626 §4.4.1 CRLF keep-alives are not errors
+			s.rec.ParseError()
+		}
 		return
 	}
 	cid := s.msg.CallID()
@@ -722,6 +724,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	if found > c.lastSendCmd && (!isReq || isAnyOf(s.msg.Method(), "ACK", "CANCEL", "BYE", "PRACK")) {
 		if isReq || code >= 200 || string(cseqMethod) == "INVITE" {
 			c.retransAt = 0
+			s.bufs.release(&c.lastSent)
 		} else {
 			c.retransAt = now + int64(s.e.cfg.T2)
 			c.retransDelay = s.e.cfg.T2
