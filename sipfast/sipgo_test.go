@@ -181,6 +181,13 @@ func compareSipgo(t *testing.T, p *sip.Parser, name string, buf []byte) bool {
 		{&a.fromTag, &b.fromTag, m.From(), ";tag="},
 		{&a.toTag, &b.toTag, m.To(), ";tag="},
 	} {
+		if *p.fb != *p.fa && (!isToken([]byte(*p.fa)) || !isToken([]byte(*p.fb))) {
+			// RFC 3261 §8.1.1.7, §19.3: branch and tag are tokens; what
+			// each parser makes of a non-token value is its own business.
+			t.Logf("%s: %s value is not a token (sipfast %q, sipgo %q)", name, p.param, *p.fa, *p.fb)
+			*p.fa, *p.fb = "", ""
+			continue
+		}
 		i := strings.Index(string(p.value), p.param+*p.fa)
 		if *p.fb != *p.fa && *p.fa != "" && (i < 0 || i > 0 && isLWS(p.value[i-1])) {
 			t.Logf("%s: sipgo reads %s%s in %q as %q", name, p.param, *p.fa, p.value, *p.fb)
