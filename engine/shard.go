@@ -564,6 +564,12 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	if tr := s.e.cfg.Tracer; tr != nil && fromSocket {
 		tr.Message(trace.Received, time.Now(), "UDP", data, from)
 	}
+	if fromSocket && s.e.steer {
+		// Steer before parsing: only the owning shard indexes the message.
+		if cid := sipfast.PeekCallID(data); cid != nil && s.handOff(maphash.Bytes(s.e.seed, cid), data, from) {
+			return
+		}
+	}
 	if err := s.msg.Parse(data); err != nil {
 		if !errors.Is(err, sipfast.ErrKeepAlive) { // RFC 5626 §4.4.1 CRLF keep-alives are not errors
 			s.rec.ParseError()
@@ -576,17 +582,8 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		return
 	}
 	h := maphash.Bytes(s.e.seed, cid)
-	if fromSocket && s.e.steer {
-		if owner := s.e.shards[h%uint64(len(s.e.shards))]; owner != s {
-			if owner.inbox.Push(data, from) {
-				if owner.sleeping.Load() {
-					owner.ep.Wake()
-				}
-			} else {
-				s.e.handoffDrops.Add(1)
-			}
-			return
-		}
+	if fromSocket && s.e.steer && s.handOff(h, data, from) {
+		return
 	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
 		s.incoming(slot, s.calls.at(slot), data, from, now)
@@ -617,6 +614,23 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
 	s.incoming(slot, c, data, from, now)
+}
+
+// handOff passes a datagram whose Call-ID hashes to h to the shard that
+// owns it, reporting false when that is this shard.
+func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort) bool {
+	owner := s.e.shards[h%uint64(len(s.e.shards))]
+	if owner == s {
+		return false
+	}
+	if owner.inbox.Push(data, from) {
+		if owner.sleeping.Load() {
+			owner.ep.Wake()
+		}
+	} else {
+		s.e.handoffDrops.Add(1)
+	}
+	return true
 }
 
 // matches reports whether scenario command idx expects the message in s.msg.
@@ -739,6 +753,11 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		s.bufs.store(&c.lastRecv, raw)
 		s.gen++
 		c.lastGen = s.gen
+		// The sends that follow render from this copy: index it now from
+		// the parse already done.
+		if s.msg.CopyTo(&s.last, c.lastRecv) {
+			s.lastCall, s.lastGen = c, c.lastGen
+		}
 	} else {
 		s.bufs.release(&c.lastRecv)
 	}

@@ -1,0 +1,79 @@
+package sipfast
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestPeekCallID(t *testing.T) {
+	for _, tc := range []struct {
+		name, msg, want string
+	}{
+		{"long", "INVITE sip:a@b SIP/2.0\r\nVia: x\r\nCall-ID: abc@h\r\n\r\n", "abc@h"},
+		{"compact", "SIP/2.0 200 OK\r\ni:  xyz \r\nCSeq: 1 A\r\n\r\n", "xyz"},
+		{"case", "BYE sip:a SIP/2.0\r\ncall-id\t: Q\r\n\r\n", "Q"},
+		{"in body only", "BYE sip:a SIP/2.0\r\nTo: b\r\n\r\nCall-ID: no\r\n", ""},
+		{"absent", "BYE sip:a SIP/2.0\r\nTo: b\r\n\r\n", ""},
+		{"folded", "BYE sip:a SIP/2.0\r\nCall-ID: a\r\n b\r\n\r\n", ""},
+		{"lookalike", "BYE sip:a SIP/2.0\r\nCall-Info: x\r\nI: real\r\n\r\n", "real"},
+		{"no colon", "BYE sip:a SIP/2.0\r\nCall-ID\r\n\r\n", ""},
+		{"bare LF", "BYE sip:a SIP/2.0\nCall-ID: lf\n\n", "lf"},
+		{"empty", "", ""},
+	} {
+		if got := PeekCallID([]byte(tc.msg)); string(got) != tc.want {
+			t.Errorf("%s: PeekCallID = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestPeekCallIDAgreesWithParse holds PeekCallID to Parse on every corpus
+// message that has a plain Call-ID.
+func TestPeekCallIDAgreesWithParse(t *testing.T) {
+	var m Message
+	for _, buf := range seedCorpus(t) {
+		if m.Parse(buf) != nil {
+			continue
+		}
+		got := PeekCallID(buf)
+		if got != nil && !bytes.Equal(got, m.CallID()) {
+			t.Errorf("PeekCallID %q, Parse %q in %.120q", got, m.CallID(), buf)
+		}
+	}
+}
+
+func TestCopyTo(t *testing.T) {
+	var m, c Message
+	buf := append([]byte(nil), msgInvite...)
+	if err := m.Parse(buf); err != nil {
+		t.Fatal(err)
+	}
+	cp := append([]byte(nil), buf...)
+	if !m.CopyTo(&c, cp) {
+		t.Fatal("CopyTo refused a same-length copy")
+	}
+	for i := range buf {
+		buf[i] = 'x' // the copy must not depend on the original
+	}
+	var fresh Message
+	if err := fresh.Parse(cp); err != nil {
+		t.Fatal(err)
+	}
+	if string(c.CallID()) != string(fresh.CallID()) || string(c.ViaBranch()) != string(fresh.ViaBranch()) ||
+		string(c.Body()) != string(fresh.Body()) {
+		t.Fatalf("copied index differs: %q / %q", c.CallID(), fresh.CallID())
+	}
+	if m.CopyTo(&c, cp[:10]) {
+		t.Fatal("CopyTo accepted a buffer of another length")
+	}
+	if a := testing.AllocsPerRun(100, func() { m.CopyTo(&c, cp); PeekCallID(cp) }); a != 0 {
+		t.Fatalf("allocs = %v", a)
+	}
+}
+
+func BenchmarkPeekCallID(b *testing.B) {
+	buf := append([]byte(nil), msgInvite...)
+	b.ReportAllocs()
+	for b.Loop() {
+		PeekCallID(buf)
+	}
+}
