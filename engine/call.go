@@ -5,6 +5,32 @@ import (
 	"time"
 )
 
+// id is the call's Call-ID.
+func (c *call) id() []byte { return c.ids[:c.idLen] }
+
+// peerTag is the To tag of the last response, or empty.
+func (c *call) peerTag() []byte { return c.ids[c.idLen:] }
+
+// peerTable interns the remote addresses of a shard's calls: a call keeps a
+// 4-byte index instead of a 32-byte address, and a run has few peers.
+type peerTable struct {
+	addrs []netip.AddrPort
+	index map[netip.AddrPort]uint32
+}
+
+func (t *peerTable) intern(a netip.AddrPort) uint32 {
+	if i, ok := t.index[a]; ok {
+		return i
+	}
+	if t.index == nil {
+		t.index = make(map[netip.AddrPort]uint32)
+	}
+	i := uint32(len(t.addrs))
+	t.addrs = append(t.addrs, a)
+	t.index[a] = i
+	return i
+}
+
 // call is one call's state: a slot in its shard's slab. It holds no Go
 // timer, goroutine or map; message copies come from the shard's buffer
 // pool only while the scenario still needs them, so a call held in a long
@@ -25,13 +51,14 @@ type call struct {
 	recvRetransHash uint64
 	lastGen         uint64 // changes whenever lastRecv does
 
-	peer netip.AddrPort // rendered by [remote_ip] and [remote_port]
-
-	id       []byte // Call-ID
+	// ids holds the Call-ID, then the To tag of the last response
+	// ([peer_tag_param]): one pooled buffer for both.
+	ids      []byte
 	lastSent []byte // the message being retransmitted (RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1)
 	lastRecv []byte // copy of the last accepted message, while a send may use [last_*]
-	peerTag  []byte // To tag of the last response ([peer_tag_param])
 	routes   []byte // recorded route set ([routes])
+	idLen    uint16
+	peer     uint32 // index into the shard's peer table: [remote_ip], [remote_port], replies
 
 	cmd             int32 // current scenario command
 	lastSendCmd     int32

@@ -19,7 +19,7 @@ type tableEntry struct {
 
 func newCallTable(capacity int) *callTable {
 	size := 16
-	for size < capacity*2 {
+	for size < capacity*3/2 {
 		size <<= 1
 	}
 	return &callTable{slots: make([]tableEntry, size), mask: uint64(size - 1)}

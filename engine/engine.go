@@ -149,6 +149,9 @@ func New(cfg Config) (*Engine, error) {
 	e.steer = share
 	e.cfg.Shards = shards
 	capacity := max(cfg.Limit/shards, 1024)
+	if cfg.Limit > 0 {
+		capacity = cfg.Limit/shards + 1
+	}
 	for i := 0; i < shards; i++ {
 		port := cfg.LocalPort
 		if e.client && port != 0 {

@@ -152,14 +152,15 @@ func TestRenderUACInvite(t *testing.T) {
 	s := p.uac.shards[0]
 	slot, c := s.alloc(0)
 	c.number = 7
-	c.peer = p.uac.cfg.Remote
-	c.id = p.uac.appendCallID(c.id, 7)
+	c.peer = s.remote
+	c.ids = p.uac.appendCallID(nil, 7)
+	c.idLen = uint16(len(c.ids))
 	c.cseq = 1
 	_ = slot
 	out := s.render(nil, c, 0)
 	msg := string(out)
 	for _, want := range []string{
-		"INVITE sip:service@" + c.peer.String() + " SIP/2.0\r\n",
+		"INVITE sip:service@" + p.uac.cfg.Remote.String() + " SIP/2.0\r\n",
 		"Via: SIP/2.0/UDP 127.0.0.1:",
 		";branch=z9hG4bK-",
 		"Call-ID: 7-",

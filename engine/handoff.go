@@ -9,9 +9,9 @@ import (
 // for one shard (Vyukov's bounded queue). When several shards share a UDP
 // port the kernel picks the socket by flow, not by call, so a shard that
 // reads a message for a call another shard owns copies it in here and
-// wakes the owner. Each cell owns its buffer; copying grows a buffer only
-// when a datagram is larger than any before, so steady state does not
-// allocate.
+// wakes the owner. Each cell owns its buffer, sized by the first datagram
+// that passes through it and grown only by a larger one, so steady state
+// does not allocate and an unused queue costs no memory.
 type handoff struct {
 	cells   []handoffCell
 	mask    uint64
@@ -34,7 +34,6 @@ func newHandoff(size int) *handoff {
 	q := &handoff{cells: make([]handoffCell, n), mask: uint64(n - 1)}
 	for i := range q.cells {
 		q.cells[i].seq.Store(uint64(i))
-		q.cells[i].data = make([]byte, 0, 2048)
 	}
 	return q
 }

@@ -43,9 +43,9 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 		case scenario.OpService:
 			dst = append(dst, s.e.cfg.Service...)
 		case scenario.OpRemoteIP:
-			dst = c.peer.Addr().Unmap().AppendTo(dst)
+			dst = s.peers.addrs[c.peer].Addr().Unmap().AppendTo(dst)
 		case scenario.OpRemotePort:
-			dst = strconv.AppendInt(dst, int64(c.peer.Port())+int64(op.Offset), 10)
+			dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
 		case scenario.OpLocalIP:
 			dst = append(dst, s.e.localIP...)
 		case scenario.OpLocalIPType:
@@ -63,7 +63,7 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 		case scenario.OpCallNumber:
 			dst = strconv.AppendUint(dst, c.number, 10)
 		case scenario.OpCallID:
-			dst = append(dst, c.id...)
+			dst = append(dst, c.id()...)
 		case scenario.OpCSeq:
 			dst = strconv.AppendInt(dst, int64(c.cseq)+int64(op.Offset), 10)
 		case scenario.OpPID:
@@ -79,9 +79,9 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 		case scenario.OpLen:
 			lenAt, lenOffset = len(dst), op.Offset
 		case scenario.OpPeerTagParam:
-			if len(c.peerTag) > 0 {
+			if tag := c.peerTag(); len(tag) > 0 {
 				dst = append(dst, ";tag="...)
-				dst = append(dst, c.peerTag...)
+				dst = append(dst, tag...)
 			}
 		case scenario.OpRoutes:
 			if len(c.routes) > 0 {

@@ -20,7 +20,7 @@ import (
 const (
 	tick        = time.Millisecond // timer wheel resolution
 	maxIdle     = 100 * time.Millisecond
-	handoffSize = 4096
+	handoffSize = 1024
 )
 
 // shard is one event loop: it owns an endpoint, a slab of calls, their
@@ -35,6 +35,7 @@ type shard struct {
 
 	calls   slab
 	bufs    bufPool
+	peers   peerTable
 	free    []int32
 	table   *callTable
 	dead    *deadCalls
@@ -58,9 +59,11 @@ type shard struct {
 	tx       []byte
 	pkts     []dataplane.Packet
 
+	remote    uint32 // peer index of the configured remote host
 	sched     uint64 // next index in this shard's share of the rate schedule
 	userSlots int    // -users: calls to start now
 	exhausted bool   // -m reached: no more calls from this shard
+	limited   bool   // -l reached at the last launch
 }
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
@@ -72,13 +75,14 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		local: ep.LocalAddr(),
 		rec:   stats.NewRecorder(e.layout),
 		table: newCallTable(capacity),
-		dead:  newDeadCalls(capacity),
+		dead:  newDeadCalls(4096),
 		wheel: newWheel(0),
 		inbox: newHandoff(handoffSize),
 		tx:    make([]byte, 0, 4096),
 		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
 	}
 	s.poller, _ = ep.(dataplane.Poller)
+	s.remote = s.peers.intern(e.cfg.Remote)
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
 		if idx < e.cfg.Users%e.cfg.Shards {
@@ -212,6 +216,8 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 			if s.userSlots > 0 {
 				d = now
 			}
+		} else if s.limited {
+			d = min(d, now+int64(tick))
 		} else if s.e.interval > 0 {
 			d = min(d, s.dueAt())
 		}
@@ -244,9 +250,15 @@ func (s *shard) launch(now int64) {
 	if s.e.interval <= 0 {
 		return
 	}
+	s.limited = false
 	for s.dueAt() <= now {
+		if max := s.e.cfg.MaxCalls; max > 0 && s.e.created.Load() >= uint64(max) {
+			s.exhausted = true
+			return
+		}
 		if s.e.cfg.Limit > 0 && s.e.open.Load() >= int64(s.e.cfg.Limit) {
-			return // -l reached: try again next loop
+			s.limited = true // -l reached: look again next tick
+			return
 		}
 		if !s.startCall(now) {
 			return
@@ -264,10 +276,11 @@ func (s *shard) startCall(now int64) bool {
 	}
 	slot, c := s.alloc(now)
 	c.number = number
-	c.peer = s.e.cfg.Remote
+	c.peer = s.remote
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	c.id = s.e.appendCallID(s.bufs.get(64), number)
-	c.hash = maphash.Bytes(s.e.seed, c.id)
+	c.ids = s.e.appendCallID(s.bufs.get(64), number)
+	c.idLen = uint16(min(len(c.ids), 0xffff))
+	c.hash = maphash.Bytes(s.e.seed, c.id())
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
 	s.advance(slot, c, now)
@@ -295,14 +308,28 @@ func (s *shard) alloc(now int64) (int32, *call) {
 	return slot, c
 }
 
-func (s *shard) callID(slot int32) []byte { return s.calls.at(slot).id }
+func (s *shard) callID(slot int32) []byte { return s.calls.at(slot).id() }
 
 // dst is where the call's messages go: its peer, or -rsa.
 func (s *shard) dst(c *call) netip.AddrPort {
 	if s.e.cfg.SendTo.IsValid() && s.e.client {
 		return s.e.cfg.SendTo
 	}
-	return c.peer
+	return s.peers.addrs[c.peer]
+}
+
+// setPeerTag records the To tag of a response after the Call-ID.
+func (s *shard) setPeerTag(c *call, tag []byte) {
+	if string(c.peerTag()) == string(tag) {
+		return
+	}
+	n := int(c.idLen) + len(tag)
+	if cap(c.ids) < n {
+		b := append(s.bufs.get(n), c.id()...)
+		s.bufs.put(c.ids)
+		c.ids = b
+	}
+	c.ids = append(c.ids[:c.idLen], tag...)
 }
 
 // outcome is how a call ended.
@@ -330,7 +357,7 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	s.dead.Add(c.hash, now+int64(s.e.cfg.DeadCallWait))
 	s.wheel.Cancel(slot)
 	c.live = false
-	for _, b := range [...]*[]byte{&c.id, &c.lastSent, &c.lastRecv, &c.peerTag, &c.routes} {
+	for _, b := range [...]*[]byte{&c.ids, &c.lastSent, &c.lastRecv, &c.routes} {
 		s.bufs.release(b)
 	}
 	s.free = append(s.free, slot)
@@ -516,7 +543,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		allowed = min(allowed, s.e.cfg.MaxRetrans)
 		if int(c.retransCount) > allowed {
 			s.rec.RecvTimeout(int(c.lastSendCmd))
-			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id)
+			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id())
 			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
 			return
 		}
@@ -546,7 +573,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 			s.advance(slot, c, now)
 			return
 		}
-		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id, c.cmd)
+		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id(), c.cmd)
 		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
 		return
 	}
@@ -607,9 +634,10 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	}
 	slot, c := s.alloc(now)
 	c.number = number
-	c.peer = from
+	c.peer = s.peers.intern(from)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	s.bufs.store(&c.id, cid)
+	s.bufs.store(&c.ids, cid)
+	c.idLen = uint16(min(len(cid), 0xffff))
 	c.hash = h
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
@@ -678,7 +706,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	cseqNum, cseqMethod := s.msg.CSeq()
 	if !isReq {
 		if tag := s.msg.ToTag(); len(tag) > 0 {
-			s.bufs.store(&c.peerTag, tag)
+			s.setPeerTag(c, tag)
 		}
 	}
 
@@ -722,7 +750,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	if found < 0 {
 		s.rec.UnexpectedMessage(int(c.cmd))
 		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
-			c.id, c.cmd, firstLine(raw))
+			c.id(), c.cmd, firstLine(raw))
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}
