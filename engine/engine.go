@@ -36,10 +36,10 @@ type Engine struct {
 	layout stats.Layout
 	coll   *stats.Collector
 
-	interval     float64 // ns between scheduled calls; 0: no rate
-	needsLast    []bool  // per command: the template uses [last_*]
-	keepLast     []bool  // per command: a later send may still use the last message
-	counterIndex []int   // per command: generic counter index or -1
+	pace         atomic.Pointer[pace] // the call schedule; replaced by SetRate
+	needsLast    []bool               // per command: the template uses [last_*]
+	keepLast     []bool               // per command: a later send may still use the last message
+	counterIndex []int                // per command: generic counter index or -1
 	localIP      []byte
 	localIPType  byte
 	mediaIP      []byte
@@ -85,9 +85,7 @@ func New(cfg Config) (*Engine, error) {
 		stopped: make(chan struct{}),
 		abortCh: make(chan struct{}),
 	}
-	if cfg.Rate > 0 {
-		e.interval = float64(cfg.RatePeriod) / cfg.Rate
-	}
+	e.pace.Store(&pace{interval: intervalOf(cfg.Rate, cfg.RatePeriod), rate: cfg.Rate})
 	e.layout = stats.Layout{
 		RTDNames:              scn.RTDNames,
 		Commands:              len(scn.Commands),
@@ -332,11 +330,48 @@ func (e *Engine) Snapshot() *stats.Snapshot {
 func (e *Engine) Collector() *stats.Collector { return e.coll }
 
 func (e *Engine) targetRate() float64 {
-	if e.cfg.Rate <= 0 {
+	return e.pace.Load().rate * float64(time.Second) / float64(e.cfg.RatePeriod)
+}
+
+// pace is the call schedule: schedule position k (counted over all shards)
+// is due at start + (k-base)·interval; positions before base are due now.
+// It is immutable; SetRate publishes a new one.
+type pace struct {
+	start    int64   // engine time of position base
+	base     uint64  // first position of this schedule
+	interval float64 // ns between positions; 0: no new calls
+	rate     float64 // calls per RatePeriod, as set
+}
+
+func intervalOf(rate float64, period time.Duration) float64 {
+	if rate <= 0 {
 		return 0
 	}
-	return e.cfg.Rate * float64(time.Second) / float64(e.cfg.RatePeriod)
+	return float64(period) / rate
 }
+
+// SetRate changes the call rate (calls per RatePeriod) from now on; 0
+// pauses call creation. Calls already due are still started. Safe from
+// any goroutine (SIPp's +, -, *, / keys and "cset rate").
+func (e *Engine) SetRate(rate float64) {
+	now := e.now()
+	for {
+		old := e.pace.Load()
+		// Positions the old schedule made due by now keep their turn.
+		base := old.base
+		if old.interval > 0 && now > old.start {
+			base += uint64(float64(now-old.start)/old.interval) + 1
+		}
+		np := &pace{start: now, base: base, interval: intervalOf(rate, e.cfg.RatePeriod), rate: max(rate, 0)}
+		if e.pace.CompareAndSwap(old, np) {
+			e.wakeAll()
+			return
+		}
+	}
+}
+
+// Rate returns the current call rate (calls per RatePeriod).
+func (e *Engine) Rate() float64 { return e.pace.Load().rate }
 
 // Stop ends the run gracefully: no new calls; running calls may finish
 // within DrainTimeout, then the rest are aborted. Safe to call from any

@@ -104,3 +104,56 @@ func TestServerSpreadsOneRemoteOverShards(t *testing.T) {
 		}
 	}
 }
+
+// TestSetRateRebasesTheSchedule changes the rate mid-run with a simulated
+// clock: calls follow the old rate up to the change and the new one after
+// it, pausing (rate 0) starts nothing, and no burst follows a resume.
+func TestSetRateRebasesTheSchedule(t *testing.T) {
+	scn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Scenario: scn, Remote: sink(t), Local: netip.MustParseAddr("127.0.0.1"),
+		Shards: 2, Rate: 100, RatePeriod: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.closeEndpoints()
+	e.t0 = time.Now()
+	clock := int64(0)
+	run := func(until time.Duration) {
+		for ; clock <= int64(until); clock += int64(time.Millisecond) {
+			for _, s := range e.shards {
+				s.launch(clock)
+			}
+		}
+	}
+	setRate := func(r float64) {
+		// SetRate reads the engine clock; pin it to the simulated one.
+		e.t0 = time.Now().Add(-time.Duration(clock))
+		e.SetRate(r)
+	}
+	run(time.Second) // t=0..1s at 100/s: 101 calls (one at t=0)
+	if got := e.created.Load(); got != 101 {
+		t.Fatalf("after 1 s at 100/s: %d calls, want 101", got)
+	}
+	setRate(1000)
+	run(2 * time.Second)
+	if got := e.created.Load(); got < 1095 || got > 1105 {
+		t.Fatalf("after 1 s more at 1000/s: %d calls, want about 1101", got)
+	}
+	before := e.created.Load()
+	setRate(0)
+	run(3 * time.Second)
+	if got := e.created.Load(); got != before {
+		t.Fatalf("paused: %d calls started", got-before)
+	}
+	setRate(10)
+	run(4 * time.Second)
+	if got := e.created.Load() - before; got < 9 || got > 12 {
+		t.Fatalf("after resume at 10/s for 1 s: %d calls, want about 10", got)
+	}
+	if e.Rate() != 10 {
+		t.Fatalf("Rate() = %v", e.Rate())
+	}
+}

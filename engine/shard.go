@@ -218,8 +218,8 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 			}
 		} else if s.limited {
 			d = min(d, now+int64(tick))
-		} else if s.e.interval > 0 {
-			d = min(d, s.dueAt())
+		} else if p := s.e.pace.Load(); p.interval > 0 {
+			d = min(d, s.dueAt(p))
 		}
 	}
 	return d
@@ -228,9 +228,12 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 // dueAt is when this shard's next scheduled call is due. Shard i takes
 // schedule positions i, i+N, i+2N, … so the shards together keep the rate
 // without sharing a clock.
-func (s *shard) dueAt() int64 {
+func (s *shard) dueAt(p *pace) int64 {
 	k := uint64(s.idx) + s.sched*uint64(s.e.cfg.Shards)
-	return int64(float64(k) * s.e.interval)
+	if k < p.base {
+		return p.start // scheduled before the last rate change: due now
+	}
+	return p.start + int64(float64(k-p.base)*p.interval)
 }
 
 // launch starts the calls that are due.
@@ -247,11 +250,12 @@ func (s *shard) launch(now int64) {
 		}
 		return
 	}
-	if s.e.interval <= 0 {
+	p := s.e.pace.Load()
+	if p.interval <= 0 {
 		return
 	}
 	s.limited = false
-	for s.dueAt() <= now {
+	for s.dueAt(p) <= now {
 		if max := s.e.cfg.MaxCalls; max > 0 && s.e.created.Load() >= uint64(max) {
 			s.exhausted = true
 			return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -328,6 +329,45 @@ func TestSecondSignalAborts(t *testing.T) {
 	re := regexp.MustCompile(`Aborted call\s+\|\s+\d+\s+\|\s+(\d+)`)
 	if m := re.FindStringSubmatch(uac.Output()); m == nil || m[1] != strconv.Itoa(created) {
 		t.Errorf("aborted calls %v, want %d", m, created)
+	}
+	_ = uas.Signal(syscall.SIGTERM)
+	uas.Wait()
+}
+
+// TestRemoteControlChangesRate starts a UAC at 5 calls/s that would need
+// 60 s for its 300 calls, then raises the rate through the UDP
+// remote-control port with SIPp's "cset rate" command.
+func TestRemoteControlChangesRate(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	cport := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	start := time.Now()
+	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "5", "-m", "300", "-nostdin", "-cp", strconv.Itoa(cport),
+		"-trace_stat", "-stf", "uac.csv", "-fd", "1")
+	testpeer.WaitUDPBound(t, cport, 5*time.Second)
+	time.Sleep(time.Second)
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(cport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("cset rate 200")); err != nil {
+		t.Fatal(err)
+	}
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("uac exit %d", code)
+	}
+	if el := time.Since(start); el > 15*time.Second {
+		t.Errorf("300 calls took %s: the rate did not change", el)
+	}
+	got := statTotals(t, filepath.Join(dir, "uac.csv"))
+	if got["SuccessfulCall"] != 300 || got["FailedCall"] != 0 {
+		t.Errorf("successful %d failed %d", got["SuccessfulCall"], got["FailedCall"])
 	}
 	_ = uas.Signal(syscall.SIGTERM)
 	uas.Wait()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
+	"github.com/gossip-sip/gossip/cmd/gossip/internal/live"
 	"github.com/gossip-sip/gossip/engine"
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/engine/trace"
@@ -257,6 +258,24 @@ func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, st
 		done <- res
 	}()
 
+	controller := live.NewController(eng, 1, opts.Users > 0, func(msg string) {
+		fmt.Fprintf(stderr, "gossip: %s\n", msg)
+	})
+	closeControl, err := startControlPort(opts, controller, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		eng.Abort()
+		<-done
+		return cli.ExitFatal
+	}
+	defer closeControl()
+	restoreKeyboard, rawKeys := startKeyboard(opts, controller)
+	defer restoreKeyboard()
+	var screenOut io.Writer = stdout
+	if rawKeys {
+		screenOut = crlfWriter{stdout}
+	}
+
 	terminal := isTerminal(stdout)
 	screenTick := time.NewTicker(time.Second)
 	defer screenTick.Stop()
@@ -290,26 +309,34 @@ wait:
 			eng.Abort()
 		case <-screenTick.C:
 			snap := screen.Snapshot(time.Now())
-			snap.TargetRate, snap.Users = targetOf(opts)
+			snap.TargetRate, snap.Users = targetOf(opts, eng)
 			if terminal {
-				io.WriteString(stdout, "\x1b[H\x1b[2J")
-				stats.WriteScreen(stdout, snap, info)
+				io.WriteString(screenOut, "\x1b[H\x1b[2J")
+				if controller.Screen() == 2 {
+					stats.WriteSummary(screenOut, snap, info)
+				} else {
+					stats.WriteScreen(screenOut, snap, info)
+				}
+				if controller.Paused() {
+					io.WriteString(screenOut, "\nTraffic paused: p resumes.\n")
+				}
+				io.WriteString(screenOut, "\nKeys: + - * / rate, p pause, q stop, Q quit now, 1 screen, 2 totals.\n")
 			} else {
 				writeProgress(stdout, snap)
 			}
 		case <-statTick:
 			snap := statPeriod.Snapshot(time.Now())
-			snap.TargetRate, snap.Users = targetOf(opts)
+			snap.TargetRate, snap.Users = targetOf(opts, eng)
 			if err := statFile.WriteRow(snap); err != nil {
 				fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
 			}
 		}
 	}
 	final := res.Stats
-	final.TargetRate, final.Users = targetOf(opts)
+	final.TargetRate, final.Users = targetOf(opts, eng)
 	if statFile != nil {
 		snap := statPeriod.Snapshot(time.Now())
-		snap.TargetRate, snap.Users = targetOf(opts)
+		snap.TargetRate, snap.Users = targetOf(opts, eng)
 		if err := statFile.WriteRow(snap); err != nil {
 			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
 		}
@@ -341,11 +368,11 @@ func exitStatus(s *stats.Snapshot, timedOut, timeoutError bool) int {
 	}
 }
 
-func targetOf(opts *cli.Options) (float64, int) {
+func targetOf(opts *cli.Options, eng *engine.Engine) (float64, int) {
 	if opts.Users > 0 {
 		return 0, opts.Users
 	}
-	return opts.Rate * float64(time.Second) / float64(opts.RatePeriod), -1
+	return eng.Rate() * float64(time.Second) / float64(opts.RatePeriod), -1
 }
 
 func screenInfo(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario) stats.ScreenInfo {

@@ -161,6 +161,10 @@ func implementedFlags() []flagSpec {
 			func(o *Options) *bool { return &o.TraceScreen }),
 
 		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
+		num("cp", secProcess, "PORT", "UDP remote-control port (keys and \"cset rate N\" commands)",
+			"8888, or the next free of 60", func(o *Options) *int { return &o.ControlPort }),
+		str("ci", secProcess, "IP", "address of the remote-control port", "127.0.0.1",
+			func(o *Options) *string { return &o.ControlIP }),
 		sw("nostdin", secProcess, "ignore keyboard commands on standard input",
 			func(o *Options) *bool { return &o.NoStdin }),
 		sw("skip_rlimit", secProcess, "leave the open-files limit alone",
@@ -191,7 +195,7 @@ func sippOnlyFlags() map[string]int {
 		// scenarios
 		"rxsf", "rxrn", "oocsf", "oocsn",
 		// addresses and transports
-		"bind_to_device", "ci", "cp", "max_socket", "max_reconnect", "reconnect_close",
+		"bind_to_device", "max_socket", "max_reconnect", "reconnect_close",
 		"reconnect_sleep", "tls_cert", "tls_key", "tls_ca", "tls_crl", "tls_version",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour

@@ -206,6 +206,12 @@ type Options struct {
 	Background bool
 	// NoStdin is -nostdin: do not read keyboard commands. Default false.
 	NoStdin bool
+	// ControlPort is -cp, the UDP remote-control port; 0 tries 8888 and
+	// the next 59 ports as SIPp does. Default 0.
+	ControlPort int
+	// ControlIP is -ci, the remote-control port's address. gossip binds
+	// loopback by default where SIPp binds every address. Default "".
+	ControlIP string
 	// SkipRlimit is -skip_rlimit: do not raise the open-files limit.
 	// Default false.
 	SkipRlimit bool

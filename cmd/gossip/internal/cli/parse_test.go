@@ -106,6 +106,8 @@ func TestEachFlag(t *testing.T) {
 		{"timeout_error", []string{"-timeout_error"}, func(o *Options) { o.TimeoutError = true }},
 		{"max_retrans", []string{"-max_retrans", "3"}, func(o *Options) { o.MaxRetrans = 3 }},
 		{"nr", []string{"-nr"}, func(o *Options) { o.NoRetrans = true }},
+		{"cp", []string{"-cp", "9000"}, func(o *Options) { o.ControlPort = 9000 }},
+		{"ci", []string{"-ci", "127.0.0.2"}, func(o *Options) { o.ControlIP = "127.0.0.2" }},
 		{"max_invite_retrans", []string{"-max_invite_retrans", "2"}, func(o *Options) { o.MaxInviteRetrans = 2 }},
 		{"max_non_invite_retrans", []string{"-max_non_invite_retrans", "3"}, func(o *Options) { o.MaxNonInviteRetrans = 3 }},
 		{"T2", []string{"-T2", "2s"}, func(o *Options) { o.T2 = 2 * time.Second }},
