@@ -18,6 +18,11 @@ var ErrTimeout = errors.New("dataplane: read deadline reached")
 type Packet struct {
 	Data []byte
 	From netip.AddrPort
+	// To is the address the datagram was sent to, when the backend sees
+	// it (xdp: it may be any address of a source range, and the port of
+	// another shard when the interface hashed the reply onto this
+	// shard's queue); the zero AddrPort otherwise.
+	To netip.AddrPort
 	// Truncated is set when the datagram was longer than the endpoint's
 	// buffer and Data holds only its beginning.
 	Truncated bool
@@ -64,10 +69,19 @@ type Endpoint interface {
 	Close() error
 }
 
+// DropCounter is implemented by endpoints that know how many datagrams
+// the kernel dropped on their socket because its receive queue was full.
+type DropCounter interface {
+	// Drops returns the socket's drop count so far, as the kernel last
+	// reported it (it comes with received datagrams).
+	Drops() uint64
+}
+
 // Config says how to open endpoints.
 type Config struct {
-	// Backend names the implementation: "std" (portable, default) or
-	// "mmsg" (Linux recvmmsg/sendmmsg batches).
+	// Backend names the implementation: "std" (portable, default),
+	// "mmsg" (Linux recvmmsg/sendmmsg batches) or "xdp" (Linux AF_XDP,
+	// configured by XDP).
 	Backend string
 	// Local is the address to bind; port 0 picks a free port.
 	Local netip.AddrPort
@@ -78,6 +92,8 @@ type Config struct {
 	// MaxDatagram is the largest datagram read in full; longer ones are
 	// truncated and reported with Truncated. Default 65535.
 	MaxDatagram int
+	// XDP configures the xdp backend; other backends ignore it.
+	XDP XDPConfig
 }
 
 // ErrUnknownBackend is returned by Open for a backend name it does not know.
@@ -90,6 +106,8 @@ func Open(cfg Config) (Endpoint, error) {
 		return openStd(cfg)
 	case "mmsg":
 		return openMmsg(cfg)
+	case "xdp":
+		return openXDP(cfg)
 	default:
 		return nil, errors.Join(ErrUnknownBackend, errors.New("backend "+cfg.Backend))
 	}

@@ -308,3 +308,38 @@ func TestPollerTryRead(t *testing.T) {
 		}
 	})
 }
+
+// TestDropCounter overflows a small receive queue and expects the kernel's
+// drop count (SO_RXQ_OVFL) to come back with the next datagram read.
+func TestDropCounter(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ep, err := Open(Config{Backend: backend, Local: loopback, BufferSize: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ep.Close()
+		dc, ok := ep.(DropCounter)
+		if !ok {
+			t.Skipf("%s does not count drops", backend)
+		}
+		p := peer(t)
+		for i := 0; i < 500; i++ {
+			_, _ = p.WriteToUDP(payload(i, 500), net.UDPAddrFromAddrPort(ep.LocalAddr()))
+		}
+		// The kernel stamps a datagram with the drops counted before it
+		// was queued: drain the queue, then read one sent afterwards.
+		pkts := make([]Packet, ReadBatchSize)
+		for {
+			if _, err := ep.Read(pkts, time.Now().Add(50*time.Millisecond)); err != nil {
+				break
+			}
+		}
+		_, _ = p.WriteToUDP(payload(0, 100), net.UDPAddrFromAddrPort(ep.LocalAddr()))
+		if _, err := ep.Read(pkts, time.Now().Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if dc.Drops() == 0 {
+			t.Fatal("500 datagrams into a 4 KiB queue, yet no drop reported")
+		}
+	})
+}

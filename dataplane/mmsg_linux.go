@@ -39,7 +39,8 @@ type mmsgEndpoint struct {
 	rhdrs  []unix.Mmsghdr
 	riovs  []unix.Iovec
 	rnames []unix.RawSockaddrInet6
-	rctl   []byte // batch × rctlLen: SCM_TIMESTAMPNS control messages
+	rctl   []byte // batch × rctlLen: SCM_TIMESTAMPNS and SO_RXQ_OVFL control messages
+	drops  atomic.Uint64 // the kernel's drop count for this socket (SO_RXQ_OVFL)
 
 	sarena []byte // queued datagram bytes
 	shdrs  []unix.Mmsghdr
@@ -53,9 +54,10 @@ type mmsgEndpoint struct {
 	closeOnce sync.Once
 }
 
-// rctlLen is the control buffer of one received datagram: room for one
-// SCM_TIMESTAMPNS message carrying a struct timespec.
-var rctlLen = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))
+// rctlLen is the control buffer of one received datagram: room for an
+// SCM_TIMESTAMPNS message carrying a struct timespec and an SO_RXQ_OVFL
+// message carrying the socket's cumulative drop count (a uint32).
+var rctlLen = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{}))) + unix.CmsgSpace(4)
 
 const (
 	mmsgBatch     = 64
@@ -87,8 +89,10 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.BufferSize)
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, cfg.BufferSize)
 	}
-	// Kernel receive time stamps; without them Received stays 0.
+	// Kernel receive time stamps; without them Received stays 0. Drop
+	// counts of the receive queue come with every datagram (SO_RXQ_OVFL).
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
 	var sa unix.Sockaddr
 	if v6 {
 		sa = &unix.SockaddrInet6{Port: int(cfg.Local.Port()), Addr: a.As16()}
@@ -196,7 +200,7 @@ func (e *mmsgEndpoint) collect(pkts []Packet, n int) int {
 			Data:      e.rbuf[i*e.rmax : i*e.rmax+min(size, e.rmax)],
 			From:      sockaddrToAddrPort(&e.rnames[i]),
 			Truncated: h.Hdr.Flags&unix.MSG_TRUNC != 0,
-			Received:  rxTimestamp(e.rctl[i*rctlLen:(i+1)*rctlLen], int(h.Hdr.Controllen)),
+			Received:  e.control(e.rctl[i*rctlLen:(i+1)*rctlLen], int(h.Hdr.Controllen)),
 		}
 	}
 	return n
@@ -397,20 +401,32 @@ func addrPortToSockaddr(ap netip.AddrPort, sa *unix.RawSockaddrInet6, v6 bool) u
 	return unix.SizeofSockaddrInet6
 }
 
-// rxTimestamp finds the SCM_TIMESTAMPNS message in a received control
-// buffer and returns it as Unix nanoseconds, or 0.
+// control walks a received datagram's control messages: it returns the
+// SCM_TIMESTAMPNS time stamp as Unix nanoseconds (0 when absent) and
+// records the SO_RXQ_OVFL drop count.
 //
 //	struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }
-//	followed (aligned) by struct timespec { time_t tv_sec; long tv_nsec; }
-func rxTimestamp(ctl []byte, n int) int64 {
-	if n < unix.CmsgLen(0) || n > len(ctl) {
-		return 0
+//	followed (aligned) by the data: struct timespec, or a uint32 count
+func (e *mmsgEndpoint) control(ctl []byte, n int) int64 {
+	var ts int64
+	n = min(n, len(ctl))
+	for off := 0; off+unix.CmsgLen(0) <= n; {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[off]))
+		l := int(h.Len)
+		if l < unix.CmsgLen(0) || off+l > n {
+			break
+		}
+		data := off + unix.CmsgLen(0)
+		switch {
+		case h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(16):
+			ts = (*unix.Timespec)(unsafe.Pointer(&ctl[data])).Nano()
+		case h.Level == unix.SOL_SOCKET && h.Type == unix.SO_RXQ_OVFL && l >= unix.CmsgLen(4):
+			e.drops.Store(uint64(*(*uint32)(unsafe.Pointer(&ctl[data]))))
+		}
+		off += unix.CmsgSpace(l - unix.CmsgLen(0))
 	}
-	h := (*unix.Cmsghdr)(unsafe.Pointer(&ctl[0]))
-	if h.Level != unix.SOL_SOCKET || h.Type != unix.SCM_TIMESTAMPNS ||
-		int(h.Len) < unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
-		return 0
-	}
-	ts := (*unix.Timespec)(unsafe.Pointer(&ctl[unix.CmsgLen(0)]))
-	return ts.Nano()
+	return ts
 }
+
+// Drops implements DropCounter.
+func (e *mmsgEndpoint) Drops() uint64 { return e.drops.Load() }

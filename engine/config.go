@@ -34,6 +34,13 @@ type Config struct {
 	Backend string
 	// BufferSize sets the sockets' send and receive buffers (-buff_size).
 	BufferSize int
+	// XDP configures the "xdp" backend (-xdp_iface, -xdp_mode,
+	// -xdp_src_range): shard k serves receive queue k, and XDP.Queues,
+	// when positive (-xdp_queues), is the number of shards. With
+	// XDP.SrcRange set, each call of a client scenario sends from its own
+	// address of the range (call number modulo the range's size), which
+	// [local_ip] renders (source.go). Other backends ignore it.
+	XDP dataplane.XDPConfig
 
 	// Rate is the number of new calls per RatePeriod (-r, -rp).
 	Rate       float64
@@ -84,8 +91,18 @@ type Config struct {
 	// scenario step expects with 200 OK instead of failing the call (-aa).
 	AutoAnswer bool
 	// Tracer, when set, receives every message and call warning
-	// (-trace_msg, -trace_err).
+	// (-trace_msg, -trace_err, -trace_shortmsg).
 	Tracer trace.Tracer
+	// Observer, when set, receives each response-time sample and the
+	// status code of each unexpected message (-trace_rtt,
+	// -trace_error_codes).
+	Observer trace.CallObserver
+	// ActionLog, when set, receives the text of the scenario's <log>
+	// actions (-trace_logs).
+	ActionLog trace.ActionLogger
+	// Mirror, when set, receives a copy of every SIP message sent or
+	// received, with its real send or receive time (HEP export, -hep_addr).
+	Mirror trace.Mirror
 
 	// DrainTimeout bounds how long Stop lets running calls finish before
 	// they are aborted.

@@ -29,7 +29,8 @@ type Engine struct {
 	cfg    Config
 	scn    *scenario.Scenario
 	client bool
-	steer  bool // shards share a port: route each message to its call's shard
+	steer  bool     // shards share a port: route each message to its call's shard
+	xdp    xdpState // the xdp backend's source range and port steering (source.go)
 	shards []*shard
 	seed   maphash.Seed
 	t0     time.Time
@@ -67,6 +68,8 @@ type Result struct {
 	Interrupted bool
 	// SendErrors counts datagrams the kernel refused.
 	SendErrors uint64
+	// Health says whether the generator itself fell behind during the run.
+	Health Health
 }
 
 // New checks cfg, binds every shard's endpoint and returns an engine ready
@@ -136,7 +139,7 @@ func New(cfg Config) (*Engine, error) {
 			bind = netip.IPv6Unspecified()
 		}
 	}
-	shards := cfg.Shards
+	shards := e.xdpShards(cfg.Shards)
 	// A server answers on one port: its shards share it when the kernel
 	// can spread flows over them, and re-steer by Call-ID.
 	share := !e.client && shards > 1
@@ -164,9 +167,13 @@ func New(cfg Config) (*Engine, error) {
 			Local:      netip.AddrPortFrom(bind, uint16(port)),
 			ReusePort:  share,
 			BufferSize: cfg.BufferSize,
+			XDP:        e.xdpConfig(i),
 		})
 		if err != nil {
 			e.closeEndpoints()
+			if errors.Is(err, dataplane.ErrXDP) {
+				return nil, err // names what the host lacks; not a bind failure
+			}
 			if errors.Is(err, dataplane.ErrUnknownBackend) {
 				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 			}
@@ -178,6 +185,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.shards = append(e.shards, newShard(e, i, ep, capacity))
 	}
+	e.initXDP()
 	recs := make([]*stats.Recorder, len(e.shards))
 	for i, s := range e.shards {
 		recs[i] = s.rec
@@ -322,6 +330,7 @@ func (e *Engine) Snapshot() *stats.Snapshot {
 	} else {
 		s.Users = e.cfg.Users
 	}
+	e.fillMirror(s)
 	return s
 }
 
@@ -440,7 +449,7 @@ loop:
 	e.Abort()
 	e.wg.Wait()
 	e.closeEndpoints()
-	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load()}, nil
+	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health()}, nil
 }
 
 // finished reports whether the run has nothing left to do.

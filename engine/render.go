@@ -47,7 +47,7 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 		case scenario.OpRemotePort:
 			dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
 		case scenario.OpLocalIP:
-			dst = append(dst, s.e.localIP...)
+			dst = s.appendLocalIP(dst, c)
 		case scenario.OpLocalIPType:
 			dst = append(dst, s.e.localIPType)
 		case scenario.OpLocalPort:

@@ -59,11 +59,16 @@ type shard struct {
 	tx       []byte
 	pkts     []dataplane.Packet
 
-	remote    uint32 // peer index of the configured remote host
-	sched     uint64 // next index in this shard's share of the rate schedule
-	userSlots int    // -users: calls to start now
-	exhausted bool   // -m reached: no more calls from this shard
-	limited   bool   // -l reached at the last launch
+	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
+
+	health       shardHealth
+	wakeAt       int64  // the deadline the loop last slept towards; 0: none
+	dropsAtStart uint64 // the socket's kernel drop count when the shard started
+	remote       uint32 // peer index of the configured remote host
+	sched        uint64 // next index in this shard's share of the rate schedule
+	userSlots    int    // -users: calls to start now
+	exhausted    bool   // -m reached: no more calls from this shard
+	limited      bool   // -l reached at the last launch
 }
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
@@ -82,6 +87,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
 	}
 	s.poller, _ = ep.(dataplane.Poller)
+	s.mirrorLocal = mirrorAddr(s.local, e.localIP)
 	s.remote = s.peers.intern(e.cfg.Remote)
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
@@ -95,8 +101,15 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 // run is the shard's event loop.
 func (s *shard) run() {
 	defer s.e.wg.Done()
+	if dc, ok := s.ep.(dataplane.DropCounter); ok {
+		s.dropsAtStart = dc.Drops()
+	}
 	for {
 		now := s.e.now()
+		if s.wakeAt != 0 && now > s.wakeAt {
+			s.health.noteWake(now - s.wakeAt)
+		}
+		s.wakeAt = 0
 		st := s.e.state.Load()
 		if st >= stateAborting {
 			s.abortAll(now)
@@ -120,6 +133,7 @@ func (s *shard) run() {
 		s.rec.SetCurrentCalls(s.active)
 
 		deadline := s.nextDeadline(now, st)
+		s.wakeAt = deadline
 		if s.busy && s.poller != nil {
 			// Busy: sleep to the next tick (or deadline) and drain what
 			// queued meanwhile, many datagrams per wake-up. Kernel receive
@@ -184,6 +198,9 @@ func (s *shard) dispatch(n int) {
 		at := now
 		if pk.Received != 0 {
 			at = min(max(pk.Received-wallOffset, now-int64(time.Second)), now)
+		}
+		if s.e.xdp.portSteer && s.steerByPort(pk) {
+			continue
 		}
 		s.onDatagram(pk.Data, pk.From, at, true)
 	}
@@ -254,6 +271,7 @@ func (s *shard) launch(now int64) {
 	if p.interval <= 0 {
 		return
 	}
+	heldBack := s.limited // catching up after -l is not the generator's delay
 	s.limited = false
 	for s.dueAt(p) <= now {
 		if max := s.e.cfg.MaxCalls; max > 0 && s.e.created.Load() >= uint64(max) {
@@ -263,6 +281,9 @@ func (s *shard) launch(now int64) {
 		if s.e.cfg.Limit > 0 && s.e.open.Load() >= int64(s.e.cfg.Limit) {
 			s.limited = true // -l reached: look again next tick
 			return
+		}
+		if !heldBack {
+			s.health.noteLaunch(now - s.dueAt(p))
 		}
 		if !s.startCall(now) {
 			return
@@ -469,6 +490,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				d = s.e.cfg.DefaultPause
 			}
 			s.bookkeeping(slot, c, c.cmd, now)
+			s.rec.PauseStarted(int(c.cmd))
 			if d <= 0 {
 				c.cmd = s.next(c.cmd)
 				continue
@@ -486,7 +508,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 // send renders command idx for c into s.tx and sends it to the peer.
 func (s *shard) send(c *call, idx int) bool {
 	s.tx = s.render(s.tx[:0], c, idx)
-	if !s.write(s.tx, s.dst(c)) {
+	if !s.writeCall(c, s.tx, s.dst(c)) {
 		return false
 	}
 	s.rec.MessageSent(idx)
@@ -501,6 +523,9 @@ func (s *shard) write(b []byte, dst netip.AddrPort) bool {
 	}
 	if tr := s.e.cfg.Tracer; tr != nil {
 		tr.Message(trace.Sent, time.Now(), "UDP", b, dst)
+	}
+	if m := s.e.cfg.Mirror; m != nil {
+		m.Mirror(s.idx, trace.Sent, time.Now(), b, s.mirrorLocal, dst, nil)
 	}
 	return true
 }
@@ -521,7 +546,11 @@ func (s *shard) bookkeeping(slot int32, c *call, idx int32, now int64) {
 		s.calls.rtdStart(slot)[cmd.StartRTD] = now
 	}
 	if r := cmd.StopRTD; r != scenario.NoIndex && c.rtdDone&(1<<r) == 0 {
-		s.rec.ResponseTime(r, time.Duration(now-s.calls.rtdStart(slot)[r]))
+		d := time.Duration(now - s.calls.rtdStart(slot)[r])
+		s.rec.ResponseTime(r, d)
+		if o := s.e.cfg.Observer; o != nil {
+			o.ResponseTime(r, time.Duration(now), d)
+		}
 		if !cmd.RepeatRTD {
 			c.rtdDone |= 1 << r
 		}
@@ -557,7 +586,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
 			c.retransDelay = s.e.cfg.T2
 		}
-		s.write(c.lastSent, s.dst(c))
+		s.writeCall(c, c.lastSent, s.dst(c))
 		s.rec.Retransmission(int(c.lastSendCmd))
 		c.retransAt = now + int64(c.retransDelay)
 	}
@@ -594,6 +623,9 @@ func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
 func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSocket bool) {
 	if tr := s.e.cfg.Tracer; tr != nil && fromSocket {
 		tr.Message(trace.Received, time.Now(), "UDP", data, from)
+	}
+	if m := s.e.cfg.Mirror; m != nil && fromSocket {
+		m.Mirror(s.idx, trace.Received, s.e.t0.Add(time.Duration(now)), data, s.mirrorLocal, from, nil)
 	}
 	if fromSocket && s.e.steer {
 		// Steer before parsing: only the owning shard indexes the message.
@@ -696,12 +728,14 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 				s.rec.DeadCallMessage()
 				return
 			}
+			s.rec.RecvRetransmission(int(c.recvRetransRecv))
 			s.rec.Retransmission(int(c.recvRetransSend))
 			s.tx = s.render(s.tx[:0], c, int(c.recvRetransSend))
-			s.write(s.tx, s.dst(c))
+			s.writeCall(c, s.tx, s.dst(c))
 			return
 		}
 		if c.lastRecvCmd >= 0 && c.lastRecvHash == cookie {
+			s.rec.RecvRetransmission(int(c.lastRecvCmd))
 			return // duplicate of a message not answered yet
 		}
 	}
@@ -743,7 +777,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 				ack < len(cmds) && cmds[ack].Kind == scenario.KindSend && cmds[ack].IsAck {
 				s.rec.Retransmission(ack)
 				s.tx = s.render(s.tx[:0], c, ack)
-				s.write(s.tx, s.dst(c))
+				s.writeCall(c, s.tx, s.dst(c))
 			}
 			return
 		}
@@ -753,6 +787,9 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	}
 	if found < 0 {
 		s.rec.UnexpectedMessage(int(c.cmd))
+		if o := s.e.cfg.Observer; o != nil {
+			o.UnexpectedMessage(code)
+		}
 		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
 			c.id(), c.cmd, firstLine(raw))
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)

@@ -53,6 +53,8 @@ func run(args []string, stdout, stderr *os.File) int {
 			return 0
 		case "sipp":
 			return runSIPp(args[1:], stdout, stderr)
+		case "hep-dump":
+			return runHEPDump(args[1:], stdout, stderr)
 		case "server", "tui", "shell", "auth", "pcap2scenario", "merge":
 			fmt.Fprintf(stderr, "gossip: the %q subcommand is not available yet\n", args[0])
 			return 1

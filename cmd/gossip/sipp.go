@@ -16,10 +16,11 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
+	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/live"
 	"github.com/gossip-sip/gossip/engine"
 	"github.com/gossip-sip/gossip/engine/stats"
-	"github.com/gossip-sip/gossip/engine/trace"
+	"github.com/gossip-sip/gossip/hep"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -68,24 +69,31 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 		return cli.ExitFailed
 	}
-	files, closeTraces, err := openTraces(opts, scn)
+	out, err := openOutputs(opts, scn, args, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 		return cli.ExitFatal
 	}
-	defer closeTraces()
-	if files != nil {
-		cfg.Tracer = files
+	defer out.close()
+	out.configure(&cfg)
+	hx, err := openHEP(opts, &cfg, logger, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		return cli.ExitFailed
 	}
+	defer closeHEP(hx, &stats.Snapshot{}, io.Discard) // after a failure; runEngine closes it first
 	eng, err := engine.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		if errors.Is(err, dataplane.ErrXDP) {
+			return cli.ExitFatal // asked for xdp and cannot have it: no silent fallback
+		}
 		if errors.Is(err, engine.ErrBind) {
 			return cli.ExitBind
 		}
 		return cli.ExitFailed
 	}
-	return runEngine(eng, opts, scn, stdout, stderr)
+	return runEngine(eng, opts, scn, hx, out, stdout, stderr)
 }
 
 func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
@@ -159,6 +167,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
 	}
 	cfg.AutoAnswer = opts.AutoAnswer
+	cfg.XDP = xdpConfig(opts)
 	if opts.RemoteSendAddr != "" {
 		host, port, err := opts.RemoteSendAddrPort()
 		if err != nil {
@@ -219,29 +228,8 @@ func resolveIP(host string) (netip.Addr, error) {
 
 // runEngine runs the engine with signals, the screen, statistics files
 // and the global timeout, and returns SIPp's exit status.
-func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, stdout, stderr *os.File) int {
+func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, hx *hep.Exporter, out *outputs, stdout, stderr *os.File) int {
 	info := screenInfo(eng, opts, scn)
-
-	var statFile *stats.StatFile
-	var statPeriod *stats.Period
-	if opts.TraceStat {
-		name := opts.StatFile
-		if name == "" {
-			name = fmt.Sprintf("%s_%d_.csv", scenarioBase(opts, scn), os.Getpid())
-		}
-		f, err := os.Create(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
-			return cli.ExitFatal
-		}
-		defer f.Close()
-		statFile = stats.NewStatFile(f, eng.Collector().Layout())
-		statPeriod = eng.Collector().NewPeriod()
-		if err := statFile.WriteHeader(); err != nil {
-			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
-			return cli.ExitFatal
-		}
-	}
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -269,6 +257,12 @@ func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, st
 		return cli.ExitFatal
 	}
 	defer closeControl()
+	if err := out.start(eng, controller); err != nil { // -trace_stat rows and the -rate_increase ramp
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+		eng.Abort()
+		<-done
+		return cli.ExitFatal
+	}
 	restoreKeyboard, rawKeys := startKeyboard(opts, controller)
 	defer restoreKeyboard()
 	var screenOut io.Writer = stdout
@@ -279,13 +273,8 @@ func runEngine(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario, st
 	terminal := isTerminal(stdout)
 	screenTick := time.NewTicker(time.Second)
 	defer screenTick.Stop()
-	var statTick <-chan time.Time
-	if statFile != nil {
-		t := time.NewTicker(opts.StatPeriod)
-		defer t.Stop()
-		statTick = t.C
-	}
 	var res *engine.Result
+	var lastHealth engine.Health
 	signals := 0
 	screen := eng.Collector().NewPeriod()
 wait:
@@ -310,48 +299,41 @@ wait:
 		case <-screenTick.C:
 			snap := screen.Snapshot(time.Now())
 			snap.TargetRate, snap.Users = targetOf(opts, eng)
+			hepSnapshot(hx, snap)
 			if terminal {
 				io.WriteString(screenOut, "\x1b[H\x1b[2J")
-				if controller.Screen() == 2 {
-					stats.WriteSummary(screenOut, snap, info)
-				} else {
-					stats.WriteScreen(screenOut, snap, info)
-				}
+				stats.WriteScreenNumber(screenOut, controller.Screen(), snap, info)
 				if controller.Paused() {
 					io.WriteString(screenOut, "\nTraffic paused: p resumes.\n")
 				}
-				io.WriteString(screenOut, "\nKeys: + - * / rate, p pause, q stop, Q quit now, 1 screen, 2 totals.\n")
+				if h := eng.Health(); h.Saturated() {
+					io.WriteString(screenOut, "\n"+h.String()+"\n")
+				}
+				io.WriteString(screenOut, "\nKeys: + - * / rate, p pause, q stop, Q quit now, 1-4 6-9 screens.\n")
 			} else {
 				writeProgress(stdout, snap)
-			}
-		case <-statTick:
-			snap := statPeriod.Snapshot(time.Now())
-			snap.TargetRate, snap.Users = targetOf(opts, eng)
-			if err := statFile.WriteRow(snap); err != nil {
-				fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
+				if h := eng.Health(); h.Saturated() && h != lastHealth {
+					fmt.Fprintf(stderr, "gossip: warning: %s\n", h)
+					lastHealth = h
+				}
 			}
 		}
 	}
 	final := res.Stats
 	final.TargetRate, final.Users = targetOf(opts, eng)
-	if statFile != nil {
-		snap := statPeriod.Snapshot(time.Now())
-		snap.TargetRate, snap.Users = targetOf(opts, eng)
-		if err := statFile.WriteRow(snap); err != nil {
-			fmt.Fprintf(stderr, "gossip: -trace_stat: %v\n", err)
-		}
-	}
+	closeHEP(hx, final, stderr)
 	stats.WriteSummary(stdout, final, info)
-	if opts.TraceScreen {
-		name := fmt.Sprintf("%s_%d_screen.log", scenarioBase(opts, scn), os.Getpid())
-		if err := writeFile(name, func(w io.Writer) error { return stats.WriteSummary(w, final, info) }); err != nil {
-			fmt.Fprintf(stderr, "gossip: -trace_screen: %v\n", err)
-		}
+	if res.Health.Saturated() {
+		fmt.Fprintf(stdout, "\n%s\n", res.Health)
 	}
 	if res.SendErrors > 0 {
 		fmt.Fprintf(stderr, "gossip: %d datagrams could not be sent\n", res.SendErrors)
 	}
-	return exitStatus(final, timedOut, opts.TimeoutError)
+	code := exitStatus(final, timedOut, opts.TimeoutError)
+	if err := out.finish(final, info, code); err != nil { // last rows, -trace_screen, -summary_json
+		fmt.Fprintf(stderr, "gossip: %v\n", err)
+	}
+	return code
 }
 
 // exitStatus applies SIPp's rules (sipp.cpp sipp_exit).
@@ -397,6 +379,8 @@ func screenInfo(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario) s
 	for _, c := range scn.Commands {
 		info.Commands = append(info.Commands, commandLabel(&c))
 	}
+	info.Steps = scenarioSteps(scn, opts)
+	info.Keys = opts.Keys
 	return info
 }
 
@@ -443,51 +427,4 @@ func writeProgress(w io.Writer, s *stats.Snapshot) {
 	fmt.Fprintf(w, "%s created=%d current=%d successful=%d failed=%d retrans=%d rate=%.1f/s\n",
 		s.Elapsed(true).Truncate(time.Second), c.Created(), s.CurrentCalls, c.Successful,
 		c.Failed, c.Retransmissions, s.CallRate(false))
-}
-
-// openTraces opens the -trace_msg and -trace_err logs under SIPp's names.
-func openTraces(opts *cli.Options, scn *scenario.Scenario) (*trace.Files, func(), error) {
-	if !opts.TraceMsg && !opts.TraceErr {
-		return nil, func() {}, nil
-	}
-	base := fmt.Sprintf("%s_%d_", scenarioBase(opts, scn), os.Getpid())
-	var closers []io.Closer
-	var msgs io.Writer
-	if opts.TraceMsg {
-		f, err := os.Create(base + "messages.log")
-		if err != nil {
-			return nil, nil, fmt.Errorf("-trace_msg: %w", err)
-		}
-		closers = append(closers, f)
-		msgs = f
-	}
-	var openErrors func() (io.Writer, error)
-	if opts.TraceErr {
-		openErrors = func() (io.Writer, error) {
-			f, err := os.Create(base + "errors.log")
-			if err == nil {
-				closers = append(closers, f)
-			}
-			return f, err
-		}
-	}
-	files := trace.NewFiles(msgs, openErrors)
-	return files, func() {
-		_ = files.Flush()
-		for _, c := range closers {
-			_ = c.Close()
-		}
-	}, nil
-}
-
-func writeFile(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

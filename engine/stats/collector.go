@@ -46,6 +46,9 @@ type Collector struct {
 
 	def     *Period
 	periods []*Period
+
+	startOnce sync.Once
+	started   chan struct{} // closed by the first SetStart
 }
 
 // Period is an independent window for periodic values: each of its
@@ -57,6 +60,7 @@ type Period struct {
 	prevCm []uint64
 	prevGn []uint64
 	acc    *set
+	hists  bool // snapshots carry the period's histograms
 }
 
 // NewCollector returns a collector for the recorders recs, all built from
@@ -80,22 +84,36 @@ func NewCollector(l Layout, recs []*Recorder) *Collector {
 		cum:     newSet(g, false),
 		totCmd:  make([]uint64, g.commands*cmdStride),
 		totGen:  make([]uint64, g.counters),
+		started: make(chan struct{}),
 	}
 	c.def = c.NewPeriod()
 	return c
 }
 
 // SetStart sets the run's start time, and the start of every period's first
-// window. Call it before the first Snapshot.
+// window. Call it before the first Snapshot. The first call closes the
+// channel Started returns.
 func (c *Collector) SetStart(t time.Time) {
+	c.mu.Lock()
 	c.start = t
 	for _, p := range c.periods {
 		p.last = t
 	}
+	c.mu.Unlock()
+	c.startOnce.Do(func() { close(c.started) })
 }
 
 // Start returns the run's start time.
-func (c *Collector) Start() time.Time { return c.start }
+func (c *Collector) Start() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.start
+}
+
+// Started returns a channel closed once SetStart has been called (the
+// engine calls it when its run starts): outputs that write a first row at
+// the start of the run, as SIPp does, wait for it.
+func (c *Collector) Started() <-chan struct{} { return c.started }
 
 // Layout returns the layout the collector was built with.
 func (c *Collector) Layout() Layout { return c.layout }
@@ -118,6 +136,15 @@ func (c *Collector) NewPeriod() *Period {
 		acc:    newSet(c.g, false),
 	}
 	c.periods = append(c.periods, p)
+	return p
+}
+
+// NewHistogramPeriod is NewPeriod for an output that needs the period's
+// histograms themselves (an HdrHistogram interval log): its Snapshots carry
+// copies of them, see Snapshot.IntervalRTDHistogram.
+func (c *Collector) NewHistogramPeriod() *Period {
+	p := c.NewPeriod()
+	p.hists = true
 	return p
 }
 
@@ -203,6 +230,13 @@ func (p *Period) Snapshot(now time.Time) *Snapshot {
 		s.callLen[k] = src.cl.dist()
 		s.callLenRep[k] = slices.Clone(src.cl.rep)
 	}
+	if p.hists {
+		s.rtdHist = make([]*hdrhistogram.Histogram, len(p.acc.rtd))
+		for i := range p.acc.rtd {
+			s.rtdHist[i] = p.acc.rtd[i].h.Clone()
+		}
+		s.clHist = p.acc.cl.h.Clone()
+	}
 
 	p.prev = c.tot
 	copy(p.prevCm, c.totCmd)
@@ -252,9 +286,13 @@ type Totals struct {
 	Commands []CommandTotals
 }
 
-// CommandTotals are one scenario command's message counters.
+// CommandTotals are one scenario command's message counters. Retrans
+// counts, for a send, the message sent again (our retransmissions and
+// answers repeated to the peer's) and, for a recv, the peer's
+// retransmissions of the message it matched. Paused counts the calls that
+// entered a pause command.
 type CommandTotals struct {
-	Sent, Received, Retrans, Unexpected, Timeouts uint64
+	Sent, Received, Retrans, Unexpected, Timeouts, Paused uint64
 }
 
 // Created returns the number of calls created, incoming and outgoing.
@@ -290,6 +328,7 @@ func makeTotals(v []uint64, cmd, gen []uint64) Totals {
 			Retrans:    c[cmdRetrans],
 			Unexpected: c[cmdUnexpected],
 			Timeouts:   c[cmdTimeouts],
+			Paused:     c[cmdPaused],
 		}
 	}
 	return t
@@ -354,11 +393,17 @@ type Snapshot struct {
 	Users      int
 	// Layout is the run's layout (shared, do not modify).
 	Layout Layout
+	// Mirror counts the messages mirrored to a HEP collector (-hep_addr);
+	// the engine fills it when a mirror is configured.
+	Mirror MirrorTotals
 
 	rtd        [2][]Dist // [0] periodic, [1] cumulative
 	rtdRep     [2][][]uint64
 	callLen    [2]Dist
 	callLenRep [2][]uint64
+
+	rtdHist []*hdrhistogram.Histogram // the period's, for NewHistogramPeriod
+	clHist  *hdrhistogram.Histogram
 }
 
 func idx(cumulative bool) int {
@@ -399,6 +444,20 @@ func (s *Snapshot) RTDRepartition(i int, cumulative bool) []uint64 {
 func (s *Snapshot) CallLengthRepartition(cumulative bool) []uint64 {
 	return s.callLenRep[idx(cumulative)]
 }
+
+// IntervalRTDHistogram returns the histogram of RTD i's values (in µs)
+// recorded during this snapshot's period, LastReset..Now; nil unless the
+// snapshot comes from a NewHistogramPeriod, or if i is out of range. The
+// histogram belongs to the caller.
+func (s *Snapshot) IntervalRTDHistogram(i int) *hdrhistogram.Histogram {
+	if uint(i) >= uint(len(s.rtdHist)) {
+		return nil
+	}
+	return s.rtdHist[i]
+}
+
+// IntervalCallLengthHistogram is IntervalRTDHistogram for call lengths.
+func (s *Snapshot) IntervalCallLengthHistogram() *hdrhistogram.Histogram { return s.clHist }
 
 // Elapsed returns the time since the start of the run (cumulative) or since
 // LastReset, truncated to the millisecond as SIPp computes it from wall-clock

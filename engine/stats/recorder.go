@@ -36,6 +36,7 @@ const (
 	cmdRetrans
 	cmdUnexpected
 	cmdTimeouts
+	cmdPaused
 	cmdStride
 )
 
@@ -154,6 +155,17 @@ func (r *Recorder) Retransmission(cmd int) {
 	r.inc(ctrRetransmissions)
 	r.incCmd(cmd, cmdRetrans)
 }
+
+// RecvRetransmission counts a retransmission, sent by the peer, of the
+// message recv command cmd matched (SIPp's per-message Retrans of a recv).
+// Unlike Retransmission it does not count in the run's Retransmissions
+// total: SIPp counts there the answer sent again.
+func (r *Recorder) RecvRetransmission(cmd int) { r.incCmd(cmd, cmdRetrans) }
+
+// PauseStarted counts a call that entered pause command cmd (SIPp's
+// Sessions of a pause in -trace_counts, which counts entries and never
+// goes down).
+func (r *Recorder) PauseStarted(cmd int) { r.incCmd(cmd, cmdPaused) }
 
 // UnexpectedMessage counts a message that arrived while the call waited at
 // command cmd and that the scenario did not expect there.

@@ -27,8 +27,14 @@ type ScreenInfo struct {
 	MaxCalls  int
 	// Commands label the scenario's commands for the per-message table, e.g.
 	// "INVITE ->", "100 <-", "Pause [0ms]"; index i labels command i. Without
-	// labels the table is not shown.
+	// labels (and without Steps) the table is not shown.
 	Commands []string
+	// Steps describe the scenario's commands, indexed like Commands; when
+	// set, the per-message table is SIPp's (arrows, B-RTD/E-RTD marks, the
+	// Messages, Retrans, Timeout and Unexpected-Msg columns).
+	Steps []Step
+	// Keys are the -key NAME VALUE pairs, shown on the variables screen.
+	Keys map[string]string
 }
 
 const screenWidth = 80
@@ -122,15 +128,22 @@ func WriteScreen(w io.Writer, s *Snapshot, info ScreenInfo) error {
 	for i, n := range s.Layout.Counters {
 		row2("Counter "+n, at(P.Counters, i), at(C.Counters, i))
 	}
+	if m := &s.Mirror; m.Enabled {
+		fmt.Fprintf(&b, "  %-22s %10s %12d   dropped %d\n", "HEP packets sent", "", m.Sent, m.Dropped)
+	}
 
 	writeCommands(&b, s, &info)
-	writePercentiles(&b, s, false)
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// writeCommands writes the per-command table with cumulative counts.
+// writeCommands writes the per-command table with cumulative counts: SIPp's
+// when the steps are known, a plain one from the labels otherwise.
 func writeCommands(b *bytes.Buffer, s *Snapshot, info *ScreenInfo) {
+	if len(info.Steps) > 0 {
+		writeSteps(b, s, info)
+		return
+	}
 	if len(info.Commands) == 0 {
 		return
 	}
@@ -176,9 +189,20 @@ func writePercentiles(b *bytes.Buffer, s *Snapshot, cumulativeOnly bool) {
 // returns its error.
 func WriteSummary(w io.Writer, s *Snapshot, info ScreenInfo) error {
 	var b bytes.Buffer
+	rule(&b, "Final statistics")
+	writeStatsTable(&b, s, &info)
+	writeCommands(&b, s, &info)
+	writePercentiles(&b, s, true)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// writeStatsTable writes the table of SIPp's statistics screen: periodic
+// and cumulative counters side by side.
+func writeStatsTable(b *bytes.Buffer, s *Snapshot, info *ScreenInfo) {
 	P, C := &s.Periodic, &s.Cumulative
 	const sep = "-------------------------+---------------------------+--------------------------\n"
-	txt := func(name, v string) { fmt.Fprintf(&b, "  %-22.22s | %s\n", name, v) }
+	txt := func(name, v string) { fmt.Fprintf(b, "  %-22.22s | %s\n", name, v) }
 	col := func(name, p, c string) {
 		l := fmt.Sprintf("  %-22.22s | %-25s | %s", name, p, c)
 		b.WriteString(strings.TrimRight(l, " ") + "\n")
@@ -188,7 +212,6 @@ func WriteSummary(w io.Writer, s *Snapshot, info ScreenInfo) error {
 	}
 	dur := func(d time.Duration) string { return string(appendDurHMSMicro(nil, d)) }
 
-	rule(&b, "Final statistics")
 	if info.Scenario != "" {
 		txt("Scenario", info.Scenario)
 	}
@@ -242,17 +265,16 @@ func WriteSummary(w io.Writer, s *Snapshot, info ScreenInfo) error {
 		num("Watchdog major", P.WatchdogMajor, C.WatchdogMajor)
 		num("Watchdog minor", P.WatchdogMinor, C.WatchdogMinor)
 	}
+	if m := &s.Mirror; m.Enabled {
+		col("HEP packets sent", "", fmt.Sprintf("%8d", m.Sent))
+		col("HEP messages dropped", "", fmt.Sprintf("%8d", m.Dropped))
+	}
 	b.WriteString(sep)
 	for i, n := range s.Layout.RTDNames {
 		col("Response Time "+n, dur(s.RTD(i, false).Mean), dur(s.RTD(i, true).Mean))
 	}
 	col("Call Length", dur(s.CallLength(false).Mean), dur(s.CallLength(true).Mean))
 	b.WriteString(sep)
-
-	writeCommands(&b, s, &info)
-	writePercentiles(&b, s, true)
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 // hms formats d as H:MM:SS (hours grow as needed).

@@ -75,6 +75,15 @@ func dur(name string, sec section, arg, help, def string, unit time.Duration, p 
 		bind: func(o *Options) pflag.Value { return &timeValue{p: p(o), unit: unit} }}
 }
 
+// overwrite is a SIPp *_overwrite flag: a boolean value (true, false or a
+// number) saying whether the log file is truncated (the default) or
+// appended to.
+func overwrite(name, file string, p func(o *Options) *bool) flagSpec {
+	return flagSpec{name: name, sec: secStats, arg: "BOOL", arity: 1, def: "true",
+		help: "false: append to the " + file + " file instead of truncating it",
+		bind: func(o *Options) pflag.Value { return &sippBoolValue{p(o)} }}
+}
+
 // implementedFlags lists the flags gossip parses, in Usage order. It
 // returns a fresh slice on every call (no package-level mutable state).
 func implementedFlags() []flagSpec {
@@ -128,6 +137,14 @@ func implementedFlags() []flagSpec {
 			"-", func(o *Options) *int { return &o.Users }),
 		dur("d", secRate, "TIME", "length of scenario pauses that give none", "", time.Millisecond,
 			func(o *Options) *time.Duration { return &o.CallDuration }),
+		num("rate_increase", secRate, "N", "add N to the rate every -rate_interval",
+			"-", func(o *Options) *int { return &o.RateIncrease }),
+		num("rate_max", secRate, "N", "with -rate_increase: stop raising the rate past N, and end the test",
+			"-", func(o *Options) *int { return &o.RateMax }),
+		sw("no_rate_quit", secRate, "with -rate_max: keep running at the maximum rate instead of ending",
+			func(o *Options) *bool { return &o.NoRateQuit }),
+		dur("rate_interval", secRate, "TIME", "period of -rate_increase steps", "the -fd period", time.Second,
+			func(o *Options) *time.Duration { return &o.RateInterval }),
 
 		dur("recv_timeout", secTimers, "TIME", "abort a call whose expected message is late",
 			"none", time.Millisecond, func(o *Options) *time.Duration { return &o.RecvTimeout }),
@@ -159,6 +176,35 @@ func implementedFlags() []flagSpec {
 			func(o *Options) *bool { return &o.TraceMsg }),
 		sw("trace_screen", secStats, "write the final screens to <scenario>_<pid>_screen.log",
 			func(o *Options) *bool { return &o.TraceScreen }),
+		sw("trace_shortmsg", secStats, "log one line per message to <scenario>_<pid>_shortmessages.log",
+			func(o *Options) *bool { return &o.TraceShortMsg }),
+		sw("trace_counts", secStats, "write per-message counters every -fd to <scenario>_<pid>_counts.csv",
+			func(o *Options) *bool { return &o.TraceCounts }),
+		sw("trace_error_codes", secStats, "write the codes of unexpected responses every -fd to <scenario>_<pid>_error_codes.csv",
+			func(o *Options) *bool { return &o.TraceErrorCodes }),
+		sw("trace_rtt", secStats, "write every response time to <scenario>_<pid>_rtt.csv",
+			func(o *Options) *bool { return &o.TraceRTT }),
+		num("rtt_freq", secStats, "N", "write -trace_rtt samples N at a time", "",
+			func(o *Options) *int { return &o.RTTFreq }),
+		sw("trace_logs", secStats, "write the scenario's <log> actions to <scenario>_<pid>_logs.log",
+			func(o *Options) *bool { return &o.TraceLogs }),
+		sw("periodic_rtd", secStats, "write repartition counts of each -fd period, not of the run, to -trace_stat",
+			func(o *Options) *bool { return &o.PeriodicRTD }),
+		str("message_file", secStats, "FILE", "name of the -trace_msg file", "-",
+			func(o *Options) *string { return &o.MessageFile }),
+		overwrite("message_overwrite", "-message_file", func(o *Options) *bool { return &o.MessageOverwrite }),
+		str("shortmessage_file", secStats, "FILE", "name of the -trace_shortmsg file", "-",
+			func(o *Options) *string { return &o.ShortMessageFile }),
+		overwrite("shortmessage_overwrite", "-shortmessage_file", func(o *Options) *bool { return &o.ShortMessageOverwrite }),
+		str("error_file", secStats, "FILE", "name of the -trace_err file", "-",
+			func(o *Options) *string { return &o.ErrorFile }),
+		overwrite("error_overwrite", "-error_file", func(o *Options) *bool { return &o.ErrorOverwrite }),
+		str("log_file", secStats, "FILE", "name of the -trace_logs file", "-",
+			func(o *Options) *string { return &o.LogFile }),
+		overwrite("log_overwrite", "-log_file", func(o *Options) *bool { return &o.LogOverwrite }),
+		str("screen_file", secStats, "FILE", "name of the -trace_screen file", "-",
+			func(o *Options) *string { return &o.ScreenFile }),
+		overwrite("screen_overwrite", "-screen_file", func(o *Options) *bool { return &o.ScreenOverwrite }),
 
 		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
 		num("cp", secProcess, "PORT", "UDP remote-control port (keys and \"cset rate N\" commands)",
@@ -172,8 +218,34 @@ func implementedFlags() []flagSpec {
 
 		num("threads", secGossip, "N", "event loops (shards) to run calls on",
 			"number of CPUs", func(o *Options) *int { return &o.Threads }),
-		str("dataplane", secGossip, "NAME", "packet I/O: mmsg (Linux recvmmsg/sendmmsg batches) or std (portable)",
+		str("dataplane", secGossip, "NAME", "packet I/O: mmsg (Linux recvmmsg/sendmmsg batches), std (portable) or xdp (Linux AF_XDP, root; see -xdp_*)",
 			"mmsg on Linux", func(o *Options) *string { return &o.Dataplane }),
+		str("xdp_iface", secGossip, "IFNAME", "-dataplane xdp: the interface to send and receive on (required)",
+			"-", func(o *Options) *string { return &o.XDPIface }),
+		num("xdp_queues", secGossip, "N", "-dataplane xdp: receive queues to serve, one shard each (instead of -threads)",
+			"all of the interface's", func(o *Options) *int { return &o.XDPQueues }),
+		str("xdp_mode", secGossip, "MODE", "-dataplane xdp: native (in the driver) or generic (any interface, slower)",
+			XDPModeNative, func(o *Options) *string { return &o.XDPMode }),
+		str("xdp_src_range", secGossip, "CIDR", "-dataplane xdp: send each call from its own address of this IPv4 range",
+			"-", func(o *Options) *string { return &o.XDPSrcRange }),
+		str("xdp_next_hop_mac", secGossip, "MAC", "-dataplane xdp: destination MAC of every frame",
+			"from the neighbour table", func(o *Options) *string { return &o.XDPNextHopMAC }),
+		str("xdp_copy", secGossip, "MODE", "-dataplane xdp: auto (zero-copy where the driver offers it), copy or zerocopy",
+			XDPCopyAuto, func(o *Options) *string { return &o.XDPCopy }),
+		str("trace_hdr", secGossip, "FILE", "write an HdrHistogram interval log of response times and call lengths every -fd",
+			"-", func(o *Options) *string { return &o.TraceHDR }),
+		str("summary_json", secGossip, "FILE", "write a JSON summary of the run (totals, failures, percentiles) at the end",
+			"-", func(o *Options) *string { return &o.SummaryJSON }),
+		str("hep_addr", secGossip, "HOST[:PORT]", "mirror every SIP message sent and received to this HEP3 (Homer) collector",
+			"none; port 9060", func(o *Options) *string { return &o.HEPAddr }),
+		str("hep_transport", secGossip, "udp|tcp", "transport to the -hep_addr collector",
+			"", func(o *Options) *string { return &o.HEPTransport }),
+		num("hep_id", secGossip, "N", "HEP capture agent ID (0 to 4294967295)",
+			"", func(o *Options) *int { return &o.HEPID }),
+		str("hep_password", secGossip, "KEY", "HEP authentication key sent in every packet",
+			"-", func(o *Options) *string { return &o.HEPPassword }),
+		str("hep_node_name", secGossip, "NAME", "HEP capture node name sent in every packet",
+			"-", func(o *Options) *string { return &o.HEPNodeName }),
 	}
 }
 
@@ -185,9 +257,9 @@ func sippOnlyFlags() map[string]int {
 	for _, name := range []string{
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
-		"nd", "pause_msg_ign", "callid_slash_ign", "no_rate_quit", "rfc3339", "periodic_rtd",
-		"trace_shortmsg", "trace_counts", "trace_error_codes", "trace_calldebug", "trace_rtt",
-		"trace_logs",
+		"nd", "pause_msg_ign", "callid_slash_ign", "rfc3339",
+		// -trace_calldebug needs a history of every call's messages
+		"trace_calldebug",
 	} {
 		m[name] = 0
 	}
@@ -209,7 +281,7 @@ func sippOnlyFlags() map[string]int {
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",
 		// rate
-		"rate_scale", "rate_increase", "rate_max", "rate_interval",
+		"rate_scale",
 		// timers
 		"send_timeout", "rtcheck",
 		// 3PCC
@@ -219,10 +291,8 @@ func sippOnlyFlags() map[string]int {
 		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",
 		"watchdog_major_maxtriggers", "watchdog_minor_maxtriggers",
 		// statistics and logs
-		"f", "stat_delimiter", "message_file", "message_overwrite", "shortmessage_file",
-		"shortmessage_overwrite", "error_file", "error_overwrite", "calldebug_file",
-		"calldebug_overwrite", "screen_file", "screen_overwrite", "rtt_freq", "log_file",
-		"log_overwrite", "ringbuffer_files", "ringbuffer_size", "max_log_size",
+		"f", "stat_delimiter", "calldebug_file", "calldebug_overwrite",
+		"ringbuffer_files", "ringbuffer_size", "max_log_size",
 	} {
 		m[name] = 1
 	}

@@ -79,10 +79,30 @@ func (t Transport) valid() bool {
 	return false
 }
 
+// HEP export defaults and the transports -hep_transport accepts.
+const (
+	// DefaultHEPPort is the collector port when -hep_addr gives none.
+	DefaultHEPPort = 9060
+	// DefaultHEPID is the capture agent ID when -hep_id is not given.
+	DefaultHEPID    = 2001
+	HEPTransportUDP = "udp"
+	HEPTransportTCP = "tcp"
+)
+
 // Dataplane backends accepted by -dataplane.
 const (
 	DataplaneStd  = "std"  // portable, any OS
 	DataplaneMmsg = "mmsg" // Linux recvmmsg/sendmmsg batches
+	DataplaneXDP  = "xdp"  // Linux AF_XDP sockets and an XDP steering program
+)
+
+// Values of -xdp_mode and -xdp_copy.
+const (
+	XDPModeNative  = "native"
+	XDPModeGeneric = "generic"
+	XDPCopyAuto    = "auto"
+	XDPCopyCopy    = "copy"
+	XDPCopyZero    = "zerocopy"
 )
 
 // Options is the parsed command line: one field per flag, with SIPp's
@@ -156,6 +176,19 @@ type Options struct {
 	// CallDuration is -d, the length of scenario pauses that give none
 	// (plain numbers are milliseconds). Default 0.
 	CallDuration time.Duration
+	// RateIncrease is -rate_increase: add this to Rate every RateInterval
+	// (a negative value lowers it, down to 0). Default 0, off.
+	RateIncrease int
+	// RateMax is -rate_max: with RateIncrease, the rate stops at this
+	// value and, unless NoRateQuit, the test ends when it would pass it.
+	// Default 0, no maximum.
+	RateMax int
+	// NoRateQuit is -no_rate_quit: keep running at RateMax. Default false.
+	NoRateQuit bool
+	// RateInterval is -rate_interval, the period of RateIncrease steps
+	// (plain numbers are seconds); 0 means StatPeriod (-fd), as in SIPp.
+	// Default 0.
+	RateInterval time.Duration
 
 	// RecvTimeout is -recv_timeout, the default timeout of recv commands
 	// (plain numbers are milliseconds); 0 means none. Default 0.
@@ -201,6 +234,43 @@ type Options struct {
 	// TraceScreen is -trace_screen: write the final screens to a file.
 	// Default false.
 	TraceScreen bool
+	// TraceShortMsg is -trace_shortmsg: log one line per message sent or
+	// received. Default false.
+	TraceShortMsg bool
+	// TraceCounts is -trace_counts: write the per-message counters every
+	// StatPeriod. Default false.
+	TraceCounts bool
+	// TraceErrorCodes is -trace_error_codes: write the status codes of
+	// unexpected responses every StatPeriod. Default false.
+	TraceErrorCodes bool
+	// TraceRTT is -trace_rtt: write every response-time sample. Default
+	// false.
+	TraceRTT bool
+	// RTTFreq is -rtt_freq: -trace_rtt samples are written this many at a
+	// time. Default 200.
+	RTTFreq int
+	// TraceLogs is -trace_logs: write the scenario's <log> actions.
+	// Default false.
+	TraceLogs bool
+	// PeriodicRTD is -periodic_rtd: -trace_stat repartition counts cover
+	// each period instead of the whole run. Default false.
+	PeriodicRTD bool
+	// MessageFile, ShortMessageFile, ErrorFile, LogFile and ScreenFile are
+	// -message_file, -shortmessage_file, -error_file, -log_file and
+	// -screen_file, the names of the -trace_msg, -trace_shortmsg,
+	// -trace_err, -trace_logs and -trace_screen files. Default "" (SIPp's
+	// <scenario>_<pid>_<kind>.log).
+	MessageFile, ShortMessageFile, ErrorFile, LogFile, ScreenFile string
+	// The *Overwrite fields are SIPp's -*_overwrite flags: false appends to
+	// the log file instead of truncating it. Default true.
+	MessageOverwrite, ShortMessageOverwrite, ErrorOverwrite, LogOverwrite, ScreenOverwrite bool
+	// TraceHDR is gossip's -trace_hdr FILE: an HdrHistogram interval log
+	// of response times and call lengths, one interval per StatPeriod.
+	// Default "" (none).
+	TraceHDR string
+	// SummaryJSON is gossip's -summary_json FILE: a JSON summary of the
+	// run written at its end. Default "" (none).
+	SummaryJSON string
 
 	// Background is -bg: detach from the terminal. Default false.
 	Background bool
@@ -219,9 +289,42 @@ type Options struct {
 	// Threads is gossip's -threads, the number of event-loop shards.
 	// Default runtime.NumCPU().
 	Threads int
-	// Dataplane is gossip's -dataplane backend, DataplaneStd or
-	// DataplaneMmsg. Default DataplaneMmsg on Linux, DataplaneStd elsewhere.
+	// Dataplane is gossip's -dataplane backend, DataplaneStd,
+	// DataplaneMmsg or DataplaneXDP. Default DataplaneMmsg on Linux,
+	// DataplaneStd elsewhere.
 	Dataplane string
+	// XDPIface is -xdp_iface, the interface of the xdp backend. Default "".
+	XDPIface string
+	// XDPQueues is -xdp_queues, the receive queues (and shards) the xdp
+	// backend serves. Default 0: every queue of the interface.
+	XDPQueues int
+	// XDPMode is -xdp_mode, XDPModeNative or XDPModeGeneric. Default ""
+	// (native).
+	XDPMode string
+	// XDPSrcRange is -xdp_src_range, an IPv4 prefix each call sends from
+	// its own address of. Default "" (none). See XDPSrcPrefix.
+	XDPSrcRange string
+	// XDPNextHopMAC is -xdp_next_hop_mac, the destination MAC of every
+	// frame. Default "" (resolved per destination).
+	XDPNextHopMAC string
+	// XDPCopy is -xdp_copy, XDPCopyAuto, XDPCopyCopy or XDPCopyZero.
+	// Default "" (auto).
+	XDPCopy string
+
+	// HEPAddr is gossip's -hep_addr HOST[:PORT]: every SIP message sent
+	// and received is mirrored to this HEP3 collector (Homer). Default ""
+	// (none). See HEPAddrPort.
+	HEPAddr string
+	// HEPTransport is -hep_transport, HEPTransportUDP or HEPTransportTCP.
+	// Default HEPTransportUDP.
+	HEPTransport string
+	// HEPID is -hep_id, the HEP capture agent ID (0 to 4294967295).
+	// Default DefaultHEPID.
+	HEPID int
+	// HEPPassword is -hep_password, the HEP authentication key. Default "".
+	HEPPassword string
+	// HEPNodeName is -hep_node_name, the HEP capture node name. Default "".
+	HEPNodeName string
 
 	// Given records the flags the user typed, by name without dashes
 	// ("p", "trace_stat"), so callers can tell "-p 0" from no -p. Parse
@@ -242,25 +345,33 @@ func defaultDataplane() string {
 // own flags), with nothing given.
 func Defaults() *Options {
 	return &Options{
-		Transport:           TransportUDP,
-		MediaPort:           6000,
-		BufferSize:          65536,
-		Service:             "service",
-		BaseCSeq:            1,
-		CallIDFormat:        "%u-%p@%s",
-		Keys:                map[string]string{},
-		Rate:                10,
-		RatePeriod:          time.Second,
-		Limit:               LimitAuto,
-		MaxRetrans:          max(DefaultMaxInviteRetrans, DefaultMaxNonInviteRetrans),
-		MaxInviteRetrans:    DefaultMaxInviteRetrans,
-		MaxNonInviteRetrans: DefaultMaxNonInviteRetrans,
-		T2:                  4 * time.Second,
-		DeadCallWait:        33 * time.Second,
-		StatPeriod:          60 * time.Second,
-		Threads:             runtime.NumCPU(),
-		Dataplane:           defaultDataplane(),
-		Given:               map[string]bool{},
+		Transport:             TransportUDP,
+		MediaPort:             6000,
+		BufferSize:            65536,
+		Service:               "service",
+		BaseCSeq:              1,
+		CallIDFormat:          "%u-%p@%s",
+		Keys:                  map[string]string{},
+		Rate:                  10,
+		RatePeriod:            time.Second,
+		Limit:                 LimitAuto,
+		MaxRetrans:            max(DefaultMaxInviteRetrans, DefaultMaxNonInviteRetrans),
+		MaxInviteRetrans:      DefaultMaxInviteRetrans,
+		MaxNonInviteRetrans:   DefaultMaxNonInviteRetrans,
+		T2:                    4 * time.Second,
+		DeadCallWait:          33 * time.Second,
+		StatPeriod:            60 * time.Second,
+		RTTFreq:               200,
+		MessageOverwrite:      true,
+		ShortMessageOverwrite: true,
+		ErrorOverwrite:        true,
+		LogOverwrite:          true,
+		ScreenOverwrite:       true,
+		Threads:               runtime.NumCPU(),
+		Dataplane:             defaultDataplane(),
+		HEPTransport:          HEPTransportUDP,
+		HEPID:                 DefaultHEPID,
+		Given:                 map[string]bool{},
 	}
 }
 
@@ -304,6 +415,12 @@ func splitWithDefault(addr, flag string, def int) (string, int, error) {
 		port = def
 	}
 	return host, port, nil
+}
+
+// HEPAddrPort splits HEPAddr (-hep_addr) into host and port; the port
+// defaults to DefaultHEPPort. It fails when -hep_addr is empty or malformed.
+func (o *Options) HEPAddrPort() (host string, port int, err error) {
+	return splitWithDefault(o.HEPAddr, "-hep_addr", DefaultHEPPort)
 }
 
 // SIPpScenarios returns the names SIPp 3.6/3.7 accept for -sn and -sd, in
@@ -428,16 +545,49 @@ func (o *Options) Validate() error {
 	if o.StatPeriod <= 0 {
 		return bad("-fd", formatDuration(o.StatPeriod), "must be positive")
 	}
-	if o.Changed("stf") && o.StatFile == "" {
-		return bad("-stf", "", "empty file name")
+	for _, f := range []struct{ flag, v string }{{"stf", o.StatFile}, {"message_file", o.MessageFile},
+		{"shortmessage_file", o.ShortMessageFile}, {"error_file", o.ErrorFile}, {"log_file", o.LogFile},
+		{"screen_file", o.ScreenFile}, {"trace_hdr", o.TraceHDR}, {"summary_json", o.SummaryJSON}} {
+		if o.Changed(f.flag) && f.v == "" {
+			return bad("-"+f.flag, "", "empty file name")
+		}
+	}
+	if o.RTTFreq < 1 {
+		return bad("-rtt_freq", itoa(o.RTTFreq), "must be at least 1")
+	}
+	if o.RateMax < 0 {
+		return bad("-rate_max", itoa(o.RateMax), "must not be negative (leave it out for no maximum)")
+	}
+	if o.RateInterval < 0 || (o.Changed("rate_interval") && o.RateInterval <= 0) {
+		return bad("-rate_interval", formatDuration(o.RateInterval), "must be positive")
+	}
+	if o.RateIncrease != 0 && o.Users > 0 {
+		return &FlagError{Flag: "-rate_increase", Kind: ErrConflict,
+			Detail: "-rate_increase changes the call rate, which a -users run does not use"}
 	}
 
 	// gossip's own.
 	if o.Threads < 1 {
 		return bad("-threads", itoa(o.Threads), "must be at least 1")
 	}
-	if o.Dataplane != DataplaneStd && o.Dataplane != DataplaneMmsg {
-		return bad("-dataplane", o.Dataplane, fmt.Sprintf("unknown backend (%s or %s)", DataplaneStd, DataplaneMmsg))
+	if o.Dataplane != DataplaneStd && o.Dataplane != DataplaneMmsg && o.Dataplane != DataplaneXDP {
+		return bad("-dataplane", o.Dataplane, fmt.Sprintf("unknown backend (%s, %s or %s)", DataplaneStd, DataplaneMmsg, DataplaneXDP))
+	}
+	if err := o.validateXDP(); err != nil {
+		return err
+	}
+
+	// HEP export.
+	if o.HEPAddr != "" || o.Changed("hep_addr") {
+		if _, _, err := SplitHostPort(o.HEPAddr); err != nil {
+			return bad("-hep_addr", o.HEPAddr, err.Error())
+		}
+	}
+	if o.HEPTransport != HEPTransportUDP && o.HEPTransport != HEPTransportTCP {
+		return bad("-hep_transport", o.HEPTransport, "unknown transport (udp or tcp)")
+	}
+	if o.HEPID < 0 || int64(o.HEPID) > math.MaxUint32 {
+		return bad("-hep_id", itoa(o.HEPID), "must be between 0 and 4294967295")
 	}
 	return nil
 }

@@ -27,6 +27,15 @@ func expect(remote string, edit func(o *Options), given ...string) *Options {
 	return o
 }
 
+// xdpEdit wraps edit with the flags every -xdp_* row also gives.
+func xdpEdit(edit func(o *Options)) func(o *Options) {
+	return func(o *Options) {
+		o.Dataplane, o.XDPIface = DataplaneXDP, "eth1"
+		o.Given["dataplane"], o.Given["xdp_iface"] = true, true
+		edit(o)
+	}
+}
+
 func mustParse(t *testing.T, args ...string) *Options {
 	t.Helper()
 	o, err := Parse(args)
@@ -39,26 +48,34 @@ func mustParse(t *testing.T, args ...string) *Options {
 func TestDefaults(t *testing.T) {
 	o := mustParse(t, "127.0.0.1")
 	want := &Options{
-		Remote:              "127.0.0.1",
-		Transport:           "u1",
-		MediaPort:           6000,
-		BufferSize:          65536,
-		Service:             "service",
-		BaseCSeq:            1,
-		CallIDFormat:        "%u-%p@%s",
-		Keys:                map[string]string{},
-		Rate:                10,
-		RatePeriod:          time.Second,
-		Limit:               -1,
-		MaxRetrans:          9,
-		MaxInviteRetrans:    5,
-		MaxNonInviteRetrans: 9,
-		T2:                  4 * time.Second,
-		DeadCallWait:        33 * time.Second,
-		StatPeriod:          60 * time.Second,
-		Threads:             runtime.NumCPU(),
-		Dataplane:           defaultDataplane(),
-		Given:               map[string]bool{},
+		Remote:                "127.0.0.1",
+		Transport:             "u1",
+		MediaPort:             6000,
+		BufferSize:            65536,
+		Service:               "service",
+		BaseCSeq:              1,
+		CallIDFormat:          "%u-%p@%s",
+		Keys:                  map[string]string{},
+		Rate:                  10,
+		RatePeriod:            time.Second,
+		Limit:                 -1,
+		MaxRetrans:            9,
+		MaxInviteRetrans:      5,
+		MaxNonInviteRetrans:   9,
+		T2:                    4 * time.Second,
+		DeadCallWait:          33 * time.Second,
+		StatPeriod:            60 * time.Second,
+		RTTFreq:               200,
+		MessageOverwrite:      true,
+		ShortMessageOverwrite: true,
+		ErrorOverwrite:        true,
+		LogOverwrite:          true,
+		ScreenOverwrite:       true,
+		Threads:               runtime.NumCPU(),
+		Dataplane:             defaultDataplane(),
+		HEPTransport:          "udp",
+		HEPID:                 2001,
+		Given:                 map[string]bool{},
 	}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", o, want)
@@ -118,11 +135,45 @@ func TestEachFlag(t *testing.T) {
 		{"trace_err", []string{"-trace_err"}, func(o *Options) { o.TraceErr = true }},
 		{"trace_msg", []string{"-trace_msg"}, func(o *Options) { o.TraceMsg = true }},
 		{"trace_screen", []string{"-trace_screen"}, func(o *Options) { o.TraceScreen = true }},
+		{"trace_shortmsg", []string{"-trace_shortmsg"}, func(o *Options) { o.TraceShortMsg = true }},
+		{"trace_counts", []string{"-trace_counts"}, func(o *Options) { o.TraceCounts = true }},
+		{"trace_error_codes", []string{"-trace_error_codes"}, func(o *Options) { o.TraceErrorCodes = true }},
+		{"trace_rtt", []string{"-trace_rtt"}, func(o *Options) { o.TraceRTT = true }},
+		{"rtt_freq", []string{"-rtt_freq", "7"}, func(o *Options) { o.RTTFreq = 7 }},
+		{"trace_logs", []string{"-trace_logs"}, func(o *Options) { o.TraceLogs = true }},
+		{"periodic_rtd", []string{"-periodic_rtd"}, func(o *Options) { o.PeriodicRTD = true }},
+		{"message_file", []string{"-message_file", "m.log"}, func(o *Options) { o.MessageFile = "m.log" }},
+		{"message_overwrite", []string{"-message_overwrite", "false"}, func(o *Options) { o.MessageOverwrite = false }},
+		{"shortmessage_file", []string{"-shortmessage_file", "s.log"}, func(o *Options) { o.ShortMessageFile = "s.log" }},
+		{"shortmessage_overwrite", []string{"-shortmessage_overwrite", "FALSE"}, func(o *Options) { o.ShortMessageOverwrite = false }},
+		{"error_file", []string{"-error_file", "e.log"}, func(o *Options) { o.ErrorFile = "e.log" }},
+		{"error_overwrite", []string{"-error_overwrite", "0"}, func(o *Options) { o.ErrorOverwrite = false }},
+		{"log_file", []string{"-log_file", "l.log"}, func(o *Options) { o.LogFile = "l.log" }},
+		{"log_overwrite", []string{"-log_overwrite", "true"}, nil},
+		{"screen_file", []string{"-screen_file", "scr.log"}, func(o *Options) { o.ScreenFile = "scr.log" }},
+		{"screen_overwrite", []string{"-screen_overwrite", "0x0"}, func(o *Options) { o.ScreenOverwrite = false }},
+		{"rate_increase", []string{"-rate_increase", "10"}, func(o *Options) { o.RateIncrease = 10 }},
+		{"rate_max", []string{"-rate_max", "100"}, func(o *Options) { o.RateMax = 100 }},
+		{"no_rate_quit", []string{"-no_rate_quit"}, func(o *Options) { o.NoRateQuit = true }},
+		{"rate_interval", []string{"-rate_interval", "5"}, func(o *Options) { o.RateInterval = 5 * time.Second }},
+		{"trace_hdr", []string{"-trace_hdr", "run.hlog"}, func(o *Options) { o.TraceHDR = "run.hlog" }},
+		{"summary_json", []string{"-summary_json", "run.json"}, func(o *Options) { o.SummaryJSON = "run.json" }},
 		{"bg", []string{"-bg"}, func(o *Options) { o.Background = true }},
 		{"nostdin", []string{"-nostdin"}, func(o *Options) { o.NoStdin = true }},
 		{"skip_rlimit", []string{"-skip_rlimit"}, func(o *Options) { o.SkipRlimit = true }},
 		{"threads", []string{"-threads", "7"}, func(o *Options) { o.Threads = 7 }},
 		{"dataplane", []string{"-dataplane", "mmsg"}, func(o *Options) { o.Dataplane = "mmsg" }},
+		{"xdp_iface", []string{"-xdp_iface", "eth1", "-dataplane", "xdp"}, xdpEdit(func(o *Options) {})},
+		{"xdp_queues", []string{"-xdp_queues", "4", "-dataplane", "xdp", "-xdp_iface", "eth1"}, xdpEdit(func(o *Options) { o.XDPQueues = 4 })},
+		{"xdp_mode", []string{"-xdp_mode", "generic", "-dataplane", "xdp", "-xdp_iface", "eth1"}, xdpEdit(func(o *Options) { o.XDPMode = "generic" })},
+		{"xdp_src_range", []string{"-xdp_src_range", "10.10.0.0/16", "-dataplane", "xdp", "-xdp_iface", "eth1"}, xdpEdit(func(o *Options) { o.XDPSrcRange = "10.10.0.0/16" })},
+		{"xdp_next_hop_mac", []string{"-xdp_next_hop_mac", "02:00:00:00:00:01", "-dataplane", "xdp", "-xdp_iface", "eth1"}, xdpEdit(func(o *Options) { o.XDPNextHopMAC = "02:00:00:00:00:01" })},
+		{"xdp_copy", []string{"-xdp_copy", "copy", "-dataplane", "xdp", "-xdp_iface", "eth1"}, xdpEdit(func(o *Options) { o.XDPCopy = "copy" })},
+		{"hep_addr", []string{"-hep_addr", "127.0.0.1:9061"}, func(o *Options) { o.HEPAddr = "127.0.0.1:9061" }},
+		{"hep_transport", []string{"-hep_transport", "tcp"}, func(o *Options) { o.HEPTransport = "tcp" }},
+		{"hep_id", []string{"-hep_id", "4294967295"}, func(o *Options) { o.HEPID = 4294967295 }},
+		{"hep_password", []string{"-hep_password", "s3cret"}, func(o *Options) { o.HEPPassword = "s3cret" }},
+		{"hep_node_name", []string{"-hep_node_name", "lab-1"}, func(o *Options) { o.HEPNodeName = "lab-1" }},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -358,11 +409,24 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-sd", "nope"}, ErrBadValue, `invalid value "nope" for -sd: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
 		{[]string{"-sf", ""}, ErrBadValue, `invalid value "" for -sf: empty file name`},
 		{[]string{"-stf", ""}, ErrBadValue, `invalid value "" for -stf: empty file name`},
+		{[]string{"-message_file", ""}, ErrBadValue, `invalid value "" for -message_file: empty file name`},
+		{[]string{"-summary_json", ""}, ErrBadValue, `invalid value "" for -summary_json: empty file name`},
+		{[]string{"-message_overwrite", "maybe"}, ErrBadValue, `invalid value "maybe" for -message_overwrite: not a boolean (true, false or a number)`},
+		{[]string{"-rtt_freq", "0"}, ErrBadValue, `invalid value "0" for -rtt_freq: must be at least 1`},
+		{[]string{"-rate_max", "-5"}, ErrBadValue, `invalid value "-5" for -rate_max: must not be negative (leave it out for no maximum)`},
+		{[]string{"-rate_interval", "0"}, ErrBadValue, `invalid value "0" for -rate_interval: must be positive`},
+		{[]string{"-rate_increase", "1.5"}, ErrBadValue, `invalid value "1.5" for -rate_increase: not an integer`},
+		{[]string{"-trace_calldebug"}, ErrNotSupported, "-trace_calldebug is a SIPp flag gossip does not support yet"},
 		{[]string{"-i", ""}, ErrBadValue, `invalid value "" for -i: empty address`},
 		{[]string{"-i", "[::1"}, ErrBadValue, `invalid value "[::1" for -i: missing ']' after IPv6 address`},
 		{[]string{"-rsa", "host:abc"}, ErrBadValue, `invalid value "host:abc" for -rsa: port "abc" is not a number between 1 and 65535`},
 		{[]string{"-threads", "0"}, ErrBadValue, `invalid value "0" for -threads: must be at least 1`},
-		{[]string{"-dataplane", "xdp"}, ErrBadValue, `invalid value "xdp" for -dataplane: unknown backend (std or mmsg)`},
+		{[]string{"-dataplane", "dpdk"}, ErrBadValue, `invalid value "dpdk" for -dataplane: unknown backend (std, mmsg or xdp)`},
+		{[]string{"-dataplane", "xdp"}, ErrConflict, `-dataplane xdp needs -xdp_iface IFNAME, the interface to attach to`},
+		{[]string{"-xdp_iface", "eth1"}, ErrConflict, `-xdp_iface needs -dataplane xdp`},
+		{[]string{"-dataplane", "xdp", "-xdp_iface", "eth1", "-xdp_mode", "fast"}, ErrBadValue, `invalid value "fast" for -xdp_mode: unknown mode (native or generic)`},
+		{[]string{"-dataplane", "xdp", "-xdp_iface", "eth1", "-xdp_src_range", "10.10.0.0"}, ErrBadValue, `invalid value "10.10.0.0" for -xdp_src_range: not an IPv4 prefix such as 10.10.0.0/16`},
+		{[]string{"-dataplane", "xdp", "-xdp_iface", "eth1", "-xdp_next_hop_mac", "zz"}, ErrBadValue, `invalid value "zz" for -xdp_next_hop_mac: not an Ethernet address such as 02:00:00:00:00:01`},
 		{[]string{"host:0"}, ErrBadValue, `invalid remote address "host:0": port "0" is not a number between 1 and 65535`},
 		{[]string{""}, ErrBadValue, `invalid remote address "": empty address`},
 		{[]string{"a b"}, ErrBadValue, `invalid remote address "a b": contains white space or control characters`},
@@ -374,6 +438,8 @@ func TestErrorMessages(t *testing.T) {
 			`remote address given twice ("a.example" and "b.example"); gossip takes one host[:port]`},
 		{[]string{"-users", "5", "-l", "5"}, ErrConflict,
 			"-l cannot be combined with -users (with -users, the number of users is the call limit)"},
+		{[]string{"-users", "5", "-rate_increase", "5"}, ErrConflict,
+			"-rate_increase changes the call rate, which a -users run does not use"},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)
@@ -503,8 +569,12 @@ func TestSIPpOptionTable(t *testing.T) {
 			t.Errorf("-%s is refused as a SIPp flag but SIPp has no such option", name)
 		}
 	}
+	ext := map[string]bool{}
+	for _, s := range implementedFlags() {
+		ext[s.name] = s.sec == secGossip
+	}
 	for name := range impl {
-		if !sipp[name] && name != "threads" && name != "dataplane" {
+		if !sipp[name] && !ext[name] {
 			t.Errorf("-%s is implemented but is neither a SIPp option nor a gossip extension", name)
 		}
 	}
@@ -581,5 +651,41 @@ func TestRemoteSendAddrPort(t *testing.T) {
 	o = mustParse(t, "-sn", "uas")
 	if _, _, err := o.RemoteAddr(); !errors.Is(err, ErrBadValue) {
 		t.Errorf("RemoteAddr() without a remote: %v", err)
+	}
+}
+
+func TestHEPFlags(t *testing.T) {
+	o := mustParse(t, "-sn", "uas", "-hep_addr", "homer.example")
+	if h, p, err := o.HEPAddrPort(); h != "homer.example" || p != DefaultHEPPort || err != nil {
+		t.Errorf("HEPAddrPort() = %q, %d, %v; want the default port 9060", h, p, err)
+	}
+	o = mustParse(t, "-sn", "uas", "-hep_addr", "[::1]:9999")
+	if h, p, err := o.HEPAddrPort(); h != "::1" || p != 9999 || err != nil {
+		t.Errorf("HEPAddrPort() = %q, %d, %v", h, p, err)
+	}
+	if _, _, err := Defaults().HEPAddrPort(); !errors.Is(err, ErrBadValue) {
+		t.Errorf("HEPAddrPort() without -hep_addr: %v", err)
+	}
+	for _, tt := range []struct{ args, want string }{
+		{"-hep_addr host:0", `invalid value "host:0" for -hep_addr: port "0" is not a number between 1 and 65535`},
+		{"-hep_addr host -hep_transport sctp", `invalid value "sctp" for -hep_transport: unknown transport (udp or tcp)`},
+		{"-hep_addr host -hep_id -1", `invalid value "-1" for -hep_id: must be between 0 and 4294967295`},
+		{"-hep_addr host -hep_id 4294967296", `invalid value "4294967296" for -hep_id: must be between 0 and 4294967295`},
+	} {
+		_, err := Parse(append([]string{"-sn", "uas"}, strings.Fields(tt.args)...))
+		if !errors.Is(err, ErrBadValue) || err.Error() != tt.want {
+			t.Errorf("Parse(%s) = %v, want %s", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestGivenFlags(t *testing.T) {
+	args := []string{"-sn", "uac", "127.0.0.1:5070", "-key", "a", "b c", "-r", "5", "--trace_stat", "-r", "-1"}
+	if _, err := Parse(args[:len(args)-2]); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"sn": "uac", "key": "a b c", "r": "-1", "trace_stat": ""}
+	if got := GivenFlags(args); !maps.Equal(got, want) {
+		t.Errorf("GivenFlags = %v, want %v", got, want)
 	}
 }

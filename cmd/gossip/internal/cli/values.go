@@ -24,6 +24,29 @@ func (v *boolValue) Set(s string) error {
 func (v *boolValue) String() string { return strconv.FormatBool(*v.p) }
 func (v *boolValue) Type() string   { return "bool" }
 
+// sippBoolValue reads a boolean value the way SIPp's get_bool does: true or
+// false in any case, or an integer (non-zero is true).
+type sippBoolValue struct{ p *bool }
+
+func (v *sippBoolValue) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "true":
+		*v.p = true
+		return nil
+	case "false":
+		*v.p = false
+		return nil
+	}
+	n, err := parseInt(s)
+	if err != nil {
+		return errors.New("not a boolean (true, false or a number)")
+	}
+	*v.p = n != 0
+	return nil
+}
+func (v *sippBoolValue) String() string { return strconv.FormatBool(*v.p) }
+func (v *sippBoolValue) Type() string   { return "bool" }
+
 type stringValue struct{ p *string }
 
 func (v *stringValue) Set(s string) error { *v.p = s; return nil }

@@ -67,6 +67,21 @@ func (c *Controller) Paused() bool {
 	return c.paused
 }
 
+// UpdateRate sets the rate to f(current rate) and returns the new rate. While
+// traffic is paused it changes the rate that resuming restores, as the rate
+// keys do (SIPp's -rate_increase ramp calls it).
+func (c *Controller) UpdateRate(f func(rate float64) float64) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.paused {
+		c.pauseRate = max(f(c.pauseRate), 0)
+		return c.pauseRate
+	}
+	r := max(f(c.t.Rate()), 0)
+	c.t.SetRate(r)
+	return r
+}
+
 // Key applies one key press.
 func (c *Controller) Key(k byte) {
 	c.mu.Lock()

@@ -108,3 +108,23 @@ func TestControlPort(t *testing.T) {
 		t.Fatalf("rate %v after cset rate 77", ft.Rate())
 	}
 }
+
+func TestUpdateRateFollowsPause(t *testing.T) {
+	ft := &fakeTarget{rate: 10}
+	c := NewController(ft, 1, false, nil)
+	add := func(r float64) float64 { return r + 5 }
+	if got := c.UpdateRate(add); got != 15 || ft.Rate() != 15 {
+		t.Fatalf("UpdateRate = %v, rate %v; want 15", got, ft.Rate())
+	}
+	c.Key('p')
+	if got := c.UpdateRate(add); got != 20 || ft.Rate() != 0 {
+		t.Fatalf("paused: UpdateRate = %v, rate %v; want 20 for the resume, 0 now", got, ft.Rate())
+	}
+	c.Key('p')
+	if ft.Rate() != 20 {
+		t.Fatalf("resumed at %v, want 20", ft.Rate())
+	}
+	if got := c.UpdateRate(func(float64) float64 { return -3 }); got != 0 || ft.Rate() != 0 {
+		t.Fatalf("negative rate not clamped: %v", got)
+	}
+}
