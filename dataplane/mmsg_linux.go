@@ -39,7 +39,7 @@ type mmsgEndpoint struct {
 	rhdrs  []unix.Mmsghdr
 	riovs  []unix.Iovec
 	rnames []unix.RawSockaddrInet6
-	rctl   []byte // batch × rctlLen: SCM_TIMESTAMPNS and SO_RXQ_OVFL control messages
+	rctl   []byte        // batch × rctlLen: SCM_TIMESTAMPNS and SO_RXQ_OVFL control messages
 	drops  atomic.Uint64 // the kernel's drop count for this socket (SO_RXQ_OVFL)
 
 	sarena []byte // queued datagram bytes

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
-	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/live"
+	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine"
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/hep"
