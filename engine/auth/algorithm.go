@@ -91,11 +91,12 @@ func lookupAlgorithm(tok []byte) (Algorithm, bool) {
 	return 0, false
 }
 
+// algorithmError names an algorithm this package does not implement.
 func algorithmError(tok []byte) error {
 	if len(tok) >= 3 && equalFold(tok[:3], "AKA") {
-		return 0, fmt.Errorf("%w: %q (AKA, RFC 3310, is not supported)", ErrUnsupportedAlgorithm, tok)
+		return fmt.Errorf("%w: %q (AKA, RFC 3310, is not supported)", ErrUnsupportedAlgorithm, tok)
 	}
-	return 0, fmt.Errorf("%w: %q", ErrUnsupportedAlgorithm, tok)
+	return fmt.Errorf("%w: %q", ErrUnsupportedAlgorithm, tok)
 }
 
 // hexSum hashes data with a's hash function and writes the lowercase hex

@@ -11,12 +11,16 @@ import (
 // Challenge, its byte slices are views into the parsed header value, raw:
 // without quotes, with any quoted-pair escapes kept.
 type Credentials struct {
+	// Username, Realm, Nonce, URI and Response are always present (the
+	// username is H(username ":" realm) when UserHash is set).
 	Username, Realm, Nonce, URI, Response []byte
 	// CNonce, NC (as sent: 8 hex digits) and QOPRaw are present when the
-	// client answered with a qop; QOP is QOPRaw decoded (0 when absent).
+	// client answered with a qop.
 	CNonce, NC, QOPRaw []byte
-	QOP                QOP
-	Opaque             []byte
+	// QOP is QOPRaw decoded: QOPAuth, QOPAuthInt, or 0 without qop.
+	QOP QOP
+	// Opaque is echoed from the challenge, nil when absent.
+	Opaque []byte
 	// Algorithm is the algorithm parameter, MD5 when absent.
 	Algorithm Algorithm
 	// UserHash is userhash=true: Username is H(username ":" realm).

@@ -19,8 +19,12 @@
 //
 // # Line selection
 //
-// Every non-automatic call draws one line per file when it starts
-// (Set.NextLines), used or not:
+// Every call a scenario starts or accepts (UAC and UAS alike) draws one
+// line per file when it starts (Set.NextLines), whether it uses the file
+// or not; so does SIPp's <init> pseudo-call, before the first call, so
+// with an <init> section the first call is sequence number 1. Automatic
+// calls (-aa answers, out-of-call scenarios) draw none and cannot use
+// fields (a fatal error in SIPp):
 //
 //   - SEQUENTIAL: the call's sequence number modulo the number of lines.
 //     SIPp keeps one counter per file; gossip takes the number the engine

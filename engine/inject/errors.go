@@ -35,8 +35,8 @@ var (
 type SyntaxError struct {
 	File string // the path as given (-inf argument)
 	Line int    // 1-based physical line number
-	Msg  string
-	Err  error // the sentinel
+	Msg  string // what is wrong
+	Err  error  // the sentinel
 }
 
 // Error formats as file:line: message.

@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// lossyRelay forwards datagrams between a UAC and a UAS on loopback and
+// drops one in every n at random in each direction: a lossy network.
+type lossyRelay struct {
+	front, back *net.UDPConn // front faces the UAC, back the UAS
+	uas         netip.AddrPort
+	every       int
+	dropped     atomic.Int64
+	forwarded   atomic.Int64
+	wg          sync.WaitGroup
+}
+
+func newLossyRelay(t *testing.T, uas netip.AddrPort, every int) *lossyRelay {
+	t.Helper()
+	lo := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	front, err := net.ListenUDP("udp4", lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := net.ListenUDP("udp4", lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*net.UDPConn{front, back} {
+		_ = c.SetReadBuffer(4 << 20)
+	}
+	r := &lossyRelay{front: front, back: back, uas: uas, every: every}
+	var uac atomic.Pointer[netip.AddrPort]
+	pump := func(in, out *net.UDPConn, dst func() (netip.AddrPort, bool), learn bool) {
+		defer r.wg.Done()
+		buf := make([]byte, 65535)
+		rng := rand.New(rand.NewPCG(uint64(r.every), uint64(in.LocalAddr().(*net.UDPAddr).Port)))
+		for {
+			k, from, err := in.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			if learn {
+				uac.Store(&from)
+			}
+			if rng.IntN(r.every) == 0 {
+				r.dropped.Add(1)
+				continue
+			}
+			if d, ok := dst(); ok {
+				_, _ = out.WriteToUDPAddrPort(buf[:k], d)
+				r.forwarded.Add(1)
+			}
+		}
+	}
+	r.wg.Add(2)
+	go pump(front, back, func() (netip.AddrPort, bool) { return uas, true }, true)
+	go pump(back, front, func() (netip.AddrPort, bool) {
+		if p := uac.Load(); p != nil {
+			return *p, true
+		}
+		return netip.AddrPort{}, false
+	}, false)
+	t.Cleanup(func() { front.Close(); back.Close(); r.wg.Wait() })
+	return r
+}
+
+func (r *lossyRelay) addr() netip.AddrPort { return r.front.LocalAddr().(*net.UDPAddr).AddrPort() }
+
+// assertConserved checks that every created call ended in exactly one
+// class: successful, failed (by class) or aborted.
+func assertConserved(t *testing.T, who string, c stats.Totals) {
+	t.Helper()
+	if c.Created() != c.Successful+c.Failed+c.Aborted {
+		t.Errorf("%s: created %d != successful %d + failed %d + aborted %d",
+			who, c.Created(), c.Successful, c.Failed, c.Aborted)
+	}
+	var byClass uint64
+	for _, n := range c.FailedBy {
+		byClass += n
+	}
+	if byClass != c.Failed {
+		t.Errorf("%s: failure classes add up to %d, failed %d", who, byClass, c.Failed)
+	}
+}
+
+// TestLossyNetworkConservesCalls runs 300 calls through a relay that drops
+// one datagram in 20 each way: retransmissions (INVITE, 200 OK, BYE and the
+// ACK a retransmitted 200 asks for) recover every call, and every call is
+// counted once on both sides.
+func TestLossyNetworkConservesCalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several seconds of retransmission timers")
+	}
+	uasScn, err := scenario.Builtin("uas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasScn, Local: lo, Shards: 2, DrainTimeout: 6 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay := newLossyRelay(t, uas.LocalAddrs()[0], 20)
+	// One UAC shard: the relay answers the one address it learned.
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: relay.addr(), Rate: 300, MaxCalls: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	uasDone := make(chan *Result, 1)
+	go func() { r, _ := uas.Run(ctx); uasDone <- r }()
+	ures, _ := uac.Run(ctx)
+	time.Sleep(500 * time.Millisecond) // let the last 200 OK retransmissions settle
+	uas.Stop()
+	sres := <-uasDone
+
+	u, s := ures.Stats.Cumulative, sres.Stats.Cumulative
+	assertConserved(t, "uac", u)
+	assertConserved(t, "uas", s)
+	if u.Successful != 300 || u.Failed != 0 {
+		t.Errorf("uac: %d successful, %d failed of 300 (dropped %d datagrams)", u.Successful, u.Failed, relay.dropped.Load())
+	}
+	if s.Failed != 0 || s.Successful+s.Aborted != s.Created() {
+		t.Errorf("uas: created %d successful %d aborted %d failed %d", s.Created(), s.Successful, s.Aborted, s.Failed)
+	}
+	if relay.dropped.Load() == 0 || u.Retransmissions == 0 {
+		t.Errorf("dropped %d, uac retransmissions %d: the test lost nothing", relay.dropped.Load(), u.Retransmissions)
+	}
+	if s.Created() < 300 {
+		t.Errorf("uas saw %d calls", s.Created())
+	}
+}
+
+// TestMisbehavingPeerIsCounted sends a UAS garbage, an oversized datagram,
+// a response for no call and a late retransmission for an ended call, and
+// checks that each lands in its own counter and nothing else changes.
+func TestMisbehavingPeerIsCounted(t *testing.T) {
+	p := newPairOn(t, "mmsg", uasNoLinger(t))
+	p.call(t) // one clean call: its Call-ID is now a dead call on both sides
+	uas := p.uas.shards[0]
+	c, err := net.Dial("udp", uas.local.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send := func(b []byte) {
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	garbage := []byte("\x16\x03\x01 definitely not SIP\r\n\r\n")
+	for i := 0; i < 5; i++ {
+		send(garbage)
+	}
+	send([]byte("INVITE sip:x SIP/2.0\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("a", 90)+"\r\n", 150) + "\r\n")) // > 8 KiB: truncated
+	callID := string(p.uac.shards[0].e.appendCallID(nil, 1))
+	send([]byte("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-x\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: no-such-call\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"))
+	send([]byte("BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-y\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: " + callID + "\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n"))
+
+	deadline := time.Now().Add(3 * time.Second)
+	var got stats.Totals
+	for time.Now().Before(deadline) {
+		n, err := uas.ep.Read(p.pkts, time.Now().Add(100*time.Millisecond))
+		if err == nil {
+			for i := 0; i < n; i++ {
+				if p.pkts[i].Truncated {
+					uas.rec.ParseError()
+					continue
+				}
+				uas.onDatagram(p.pkts[i].Data, p.pkts[i].From, uas.e.now(), true)
+			}
+		}
+		got = p.uas.Snapshot().Cumulative
+		if got.ParseErrors+got.OutOfCall+got.DeadCall >= 8 {
+			break
+		}
+	}
+	if got.ParseErrors != 6 || got.OutOfCall != 1 || got.DeadCall != 1 {
+		t.Errorf("parse errors %d (want 6: 5 garbage + 1 truncated), out-of-call %d (want 1), dead-call %d (want 1)",
+			got.ParseErrors, got.OutOfCall, got.DeadCall)
+	}
+	if got.Created() != 1 || got.Successful != 1 || got.Failed != 0 {
+		t.Errorf("calls: created %d successful %d failed %d; misbehaviour must not make calls", got.Created(), got.Successful, got.Failed)
+	}
+}
