@@ -165,9 +165,19 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
+// engineSupports says which scenario features beyond send, recv, pause,
+// nop, label and timewait the engine executes. None yet: the scenario
+// package parses them, Check refuses them by file and line.
+func engineSupports(scenario.Feature) bool { return false }
+
 func (cfg *Config) validate() error {
 	if cfg.Scenario == nil || len(cfg.Scenario.Commands) == 0 {
 		return ErrNoScenario
+	}
+	// The loader parses all of SIPp's language; refuse, with file and
+	// line, what the engine does not execute yet rather than ignore it.
+	if err := cfg.Scenario.Check(engineSupports); err != nil {
+		return err
 	}
 	if cfg.Scenario.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
 		return ErrNoRemote

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -187,3 +189,17 @@ func TestRenderUACInvite(t *testing.T) {
 }
 
 func itoa(i int) string { return string(appendUint(nil, uint64(i))) }
+
+// TestNewRefusesWhatItCannotRun: a scenario the loader parses but the
+// engine does not execute yet is refused with its file and line.
+func TestNewRefusesWhatItCannotRun(t *testing.T) {
+	scn, err := scenario.Builtin("branchc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
+	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in branchc:") ||
+		!strings.Contains(err.Error(), "not supported yet") {
+		t.Fatalf("New(branchc) = %v", err)
+	}
+}

@@ -90,11 +90,6 @@ func (a *attrs) bad(name, value, why string) error {
 	return a.errorf(ErrBadAttribute, "attribute %s=%q on <%s>: %s", name, value, a.elem, why)
 }
 
-// unsupported reports an attribute gossip does not implement yet.
-func (a *attrs) unsupported(name string) error {
-	return a.errorf(ErrUnsupported, "attribute %q on <%s> is not supported yet", name, a.elem)
-}
-
 // required returns a mandatory attribute.
 func (a *attrs) required(name string) (string, error) {
 	v, ok := a.get(name)
@@ -277,4 +272,15 @@ func cBool(s string) (bool, error) {
 		return false, errors.New("not a valid boolean")
 	}
 	return err != nil || n != 0, nil
+}
+
+// ignore takes an attribute SIPp knows but does not use in this context,
+// with a warning that says why (rather than calling it unknown).
+func (a *attrs) ignore(name, why string) {
+	i := a.index(name)
+	if i < 0 || a.list[i].used {
+		return
+	}
+	a.list[i].used = true
+	a.p.warn(a.line, fmt.Sprintf("attribute %q on <%s> is ignored: %s", name, a.elem, why))
 }

@@ -11,7 +11,7 @@ import (
 var builtinFS embed.FS
 
 // builtinNames lists the embedded scenarios, sorted.
-var builtinNames = []string{"uac", "uas"}
+var builtinNames = []string{"3pcc-A", "3pcc-B", "3pcc-C-A", "3pcc-C-B", "branchc", "branchs", "ooc_default", "ooc_dummy", "regexp", "uac", "uac_pcap", "uas"}
 
 // BuiltinNames returns the names of the built-in scenarios (for -sn and
 // -sd), sorted.

@@ -1,76 +1,171 @@
 package scenario
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gossip-sip/gossip/internal/testpeer"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // dumpScenario writes a scenario in a stable, readable form for golden
-// files: every command with the fields that are set, every template op.
+// files: every command with the fields that are set, its actions, every
+// template op, the variables and the features used.
 func dumpScenario(sc *Scenario) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %q mode=%v source=%q\n", sc.Name, sc.Mode, sc.Source)
+	fmt.Fprintf(&b, "scenario %q mode=%v creation=%v 3pcc=%v source=%q\n", sc.Name, sc.Mode, sc.Creation, sc.ThirdPCC, sc.Source)
 	fmt.Fprintf(&b, "rtd_names=%q\n", sc.RTDNames)
 	fmt.Fprintf(&b, "rtd_repartition=%v (first %d rtds)\n", sc.RTDRepartition, sc.RTDRepartitionCount)
 	fmt.Fprintf(&b, "call_length_repartition=%v\n", sc.CallLengthRepartition)
-	fmt.Fprintf(&b, "unexpected_jump=%d\n", sc.UnexpectedJump)
+	fmt.Fprintf(&b, "unexpected_jump=%d retaddr=%d pausedaddr=%d\n", sc.UnexpectedJump, sc.UnexpectedRetAddr, sc.UnexpectedPausedAddr)
+	fmt.Fprintf(&b, "msg_commands=%v\n", sc.MsgCommands)
+	fmt.Fprintf(&b, "vars call=%d user=%d global=%d\n", sc.Vars.Call, sc.Vars.User, sc.Vars.Global)
+	for i, v := range sc.Vars.List {
+		fmt.Fprintf(&b, "  var %d %q %v slot=%d line=%d refs=%d set=%v read=%v\n", i, v.Name, v.Scope, v.Slot, v.Line, v.Refs, v.Set, v.Read)
+	}
+	for _, t := range sc.Transactions {
+		fmt.Fprintf(&b, "transaction %q invite=%v\n", t.Name, t.Invite)
+	}
+	for _, u := range sc.Uses {
+		fmt.Fprintf(&b, "uses %v line=%d %s\n", u.Feature, u.Line, u.What)
+	}
 	for _, w := range sc.Warnings {
 		fmt.Fprintf(&b, "warning %s\n", w)
 	}
+	var ids []string
+	for id := range sc.DefaultMessages {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		fmt.Fprintf(&b, "default_message %s\n", id)
+		dumpTemplate(&b, sc.DefaultMessages[id], "  ")
+	}
+	for i, c := range sc.Init {
+		dumpCommand(&b, sc, "init#"+strconv.Itoa(i), &c)
+	}
 	for i, c := range sc.Commands {
-		f := []string{fmt.Sprintf("#%d %v line=%d", i, c.Kind, c.Line)}
-		add := func(cond bool, s string) {
-			if cond {
-				f = append(f, s)
-			}
-		}
-		add(c.Retrans != 0, "retrans="+c.Retrans.String())
-		add(c.SendTimeout != 0, "send_timeout="+c.SendTimeout.String())
-		add(c.IsAck, "ack")
-		add(c.IsInvite, "invite")
-		add(c.IsCancel, "cancel")
-		add(c.Request != "", "request="+c.Request)
-		add(c.Response != 0, "response="+strconv.Itoa(c.Response))
-		add(c.Response != 0, fmt.Sprintf("methods=%q list=%q any=%v", c.ResponseMethods, c.ResponseMethodList, c.ResponseAnyMethod))
-		add(c.Optional, "optional")
-		add(c.Timeout != 0, "timeout="+c.Timeout.String())
-		add(c.OnTimeout != NoIndex, "ontimeout="+strconv.Itoa(c.OnTimeout))
-		add(c.RRS, "rrs")
-		add(c.Pause != 0, "pause="+c.Pause.String())
-		add(c.PauseFromFlag, "pause=-d")
-		add(c.Timewait, "timewait")
-		add(c.Label != "", "label="+c.Label)
-		add(c.Next != NoIndex, "next="+strconv.Itoa(c.Next))
-		add(c.Crlf, "crlf")
-		add(c.StartRTD != NoIndex, "start_rtd="+strconv.Itoa(c.StartRTD))
-		add(c.StopRTD != NoIndex, "rtd="+strconv.Itoa(c.StopRTD))
-		add(c.RepeatRTD, "repeat_rtd")
-		add(c.Counter != "", "counter="+c.Counter)
-		add(c.Display != "", "display="+strconv.Quote(c.Display))
-		add(c.Hide, "hide")
-		add(c.IgnoreSDP, "ignoresdp")
-		b.WriteString(strings.Join(f, " "))
-		b.WriteByte('\n')
-		if m := c.Message; m != nil {
-			fmt.Fprintf(&b, "  template line=%d method=%q status=%d\n", m.Line, m.Method, m.Status)
-			for _, line := range strings.SplitAfter(dumpOps(m.Ops), "\n") {
-				if line != "" {
-					b.WriteString("    " + line)
-				}
-			}
-		}
+		dumpCommand(&b, sc, "#"+strconv.Itoa(i), &c)
 	}
 	return b.String()
+}
+
+func dumpCommand(b *strings.Builder, sc *Scenario, id string, c *Command) {
+	f := []string{fmt.Sprintf("%s %v line=%d", id, c.Kind, c.Line)}
+	add := func(cond bool, s string) {
+		if cond {
+			f = append(f, s)
+		}
+	}
+	v := func(id VarID) string { return strconv.Quote(sc.Vars.Name(id)) }
+	add(c.MsgIndex != NoIndex, "msg="+strconv.Itoa(c.MsgIndex))
+	add(c.Retrans != 0, "retrans="+c.Retrans.String())
+	add(c.SendTimeout != 0, "send_timeout="+c.SendTimeout.String())
+	add(c.IsAck, "ack")
+	add(c.IsInvite, "invite")
+	add(c.IsCancel, "cancel")
+	add(c.Request != "", "request="+c.Request)
+	add(c.Response != 0, "response="+strconv.Itoa(c.Response))
+	add(c.Kind == KindRecv && c.Request == "", fmt.Sprintf("methods=%q list=%q any=%v", c.ResponseMethods, c.ResponseMethodList, c.ResponseAnyMethod))
+	add(c.Regexp != nil, "regexp="+strconv.Quote(fmt.Sprint(c.Regexp)))
+	add(c.Optional, "optional")
+	add(c.OptionalGlobal, "global")
+	add(c.NoAdvanceState, "no_advance_state")
+	add(c.Auth, "auth")
+	add(c.Timeout != 0, "timeout="+c.Timeout.String())
+	add(c.OnTimeout != NoIndex, "ontimeout="+strconv.Itoa(c.OnTimeout))
+	add(c.RRS, "rrs")
+	add(c.Pause != 0, "pause="+c.Pause.String())
+	add(c.PauseFromFlag, "pause=-d")
+	add(c.PauseDist != nil, fmt.Sprintf("pause_dist=%v", c.PauseDist))
+	add(c.PauseVar != NoVar, "pause_var="+v(c.PauseVar))
+	add(c.Timewait, "timewait")
+	add(c.Peer != "", "peer="+c.Peer)
+	add(c.Label != "", "label="+c.Label)
+	add(c.Next != NoIndex, "next="+strconv.Itoa(c.Next))
+	add(c.Test != NoVar, "test="+v(c.Test))
+	add(c.Chance != 1, "chance="+strconv.FormatFloat(c.Chance, 'g', -1, 64))
+	add(c.CondExec != NoVar, "condexec="+v(c.CondExec))
+	add(c.CondExecInverse, "condexec_inverse")
+	add(c.Lost != -1, "lost="+strconv.FormatFloat(c.Lost, 'g', -1, 64))
+	add(c.StartTxn != NoIndex, "start_txn="+strconv.Itoa(c.StartTxn))
+	add(c.AckTxn != NoIndex, "ack_txn="+strconv.Itoa(c.AckTxn))
+	add(c.ResponseTxn != NoIndex, "response_txn="+strconv.Itoa(c.ResponseTxn))
+	add(c.Crlf, "crlf")
+	add(c.StartRTD != NoIndex, "start_rtd="+strconv.Itoa(c.StartRTD))
+	add(c.StopRTD != NoIndex, "rtd="+strconv.Itoa(c.StopRTD))
+	add(c.RepeatRTD, "repeat_rtd")
+	add(c.Counter != "", "counter="+c.Counter)
+	add(c.Display != "", "display="+strconv.Quote(c.Display))
+	add(c.Hide, "hide")
+	add(c.IgnoreSDP, "ignoresdp")
+	b.WriteString(strings.Join(f, " "))
+	b.WriteByte('\n')
+	for _, a := range c.Actions {
+		b.WriteString("  " + dumpAction(sc, &a) + "\n")
+		if a.Message != nil {
+			dumpTemplate(b, a.Message, "    ")
+		}
+		for i, t := range a.Args {
+			fmt.Fprintf(b, "    arg %d\n", i)
+			dumpTemplate(b, t, "      ")
+		}
+	}
+	if m := c.Message; m != nil {
+		dumpTemplate(b, m, "  ")
+	}
+}
+
+func dumpAction(sc *Scenario, a *Action) string {
+	f := []string{fmt.Sprintf("action %v line=%d", a.Kind, a.Line)}
+	add := func(cond bool, s string) {
+		if cond {
+			f = append(f, s)
+		}
+	}
+	v := func(id VarID) string { return strconv.Quote(sc.Vars.Name(id)) }
+	add(a.AssignTo != NoVar, "assign_to="+v(a.AssignTo))
+	for _, s := range a.SubVars {
+		f = append(f, "sub="+v(s))
+	}
+	add(a.Var != NoVar, "var="+v(a.Var))
+	add(a.Var2 != NoVar, "var2="+v(a.Var2))
+	add(a.Value != 0, "value="+strconv.FormatFloat(a.Value, 'g', -1, 64))
+	add(a.Regexp != nil, fmt.Sprintf("regexp=%q go=%q search_in=%v", a.RegexpText, fmt.Sprint(a.Regexp), a.SearchIn))
+	add(a.Header != "", "header="+strconv.Quote(a.Header))
+	add(a.CaseIndep, "case_indep")
+	add(a.Kind == ActionEreg && a.Occurrence != 1, "occurrence="+strconv.Itoa(a.Occurrence))
+	add(a.StartLine, "start_line")
+	add(a.CheckIt, "check_it")
+	add(a.CheckItInverse, "check_it_inverse")
+	add(a.Compare != 0, "compare="+a.Compare.String())
+	add(a.Kind == ActionStrcmp && a.Var2 == NoVar, "string="+strconv.Quote(a.String))
+	add(a.IntCmd != 0, "int_cmd="+a.IntCmd.String())
+	add(a.Dist != nil, fmt.Sprintf("dist=%v", a.Dist))
+	add(a.Media != "", "media="+a.Media+" arg="+strconv.Quote(a.MediaArg))
+	return strings.Join(f, " ")
+}
+
+func dumpTemplate(b *strings.Builder, m *Template, indent string) {
+	fmt.Fprintf(b, "%stemplate line=%d method=%q status=%d\n", indent, m.Line, m.Method, m.Status)
+	for _, line := range strings.SplitAfter(dumpOps(m.Ops), "\n") {
+		if line != "" {
+			b.WriteString(indent + "  " + line)
+		}
+	}
 }
 
 func TestBuiltinGolden(t *testing.T) {
@@ -178,12 +273,13 @@ func commandKinds(sc *Scenario) []Kind {
 }
 
 func TestBuiltinLookup(t *testing.T) {
-	if got := BuiltinNames(); !slices.Equal(got, []string{"uac", "uas"}) {
+	want := []string{"3pcc-A", "3pcc-B", "3pcc-C-A", "3pcc-C-B", "branchc", "branchs", "ooc_default", "ooc_dummy", "regexp", "uac", "uac_pcap", "uas"}
+	if got := BuiltinNames(); !slices.Equal(got, want) {
 		t.Errorf("BuiltinNames() = %q", got)
 	}
 	names := BuiltinNames()
 	names[0] = "changed"
-	if BuiltinNames()[0] != "uac" {
+	if BuiltinNames()[0] != "3pcc-A" {
 		t.Error("BuiltinNames returns shared state")
 	}
 	if data, ok := BuiltinXML("uas"); !ok || !strings.Contains(string(data), `<scenario name="Basic UAS responder">`) {
@@ -192,8 +288,63 @@ func TestBuiltinLookup(t *testing.T) {
 	if _, ok := BuiltinXML("../uac"); ok {
 		t.Error("BuiltinXML accepts a path")
 	}
-	_, err := Builtin("branchc")
-	if !errors.Is(err, ErrUnknownBuiltin) || err.Error() != `unknown built-in scenario "branchc" (known: uac, uas)` {
-		t.Errorf("Builtin(branchc) = %v", err)
+	_, err := Builtin("branch")
+	if !errors.Is(err, ErrUnknownBuiltin) || err.Error() != `unknown built-in scenario "branch" (known: `+strings.Join(want, ", ")+`)` {
+		t.Errorf("Builtin(branch) = %v", err)
 	}
+}
+
+// TestBuiltinsMatchSIPp compares each built-in with what the real sipp
+// prints for it with -sd: loaded by this package, both must give the same
+// commands, actions and templates (line numbers and comments aside).
+func TestBuiltinsMatchSIPp(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	lines := regexp.MustCompile(`line=\d+|source="[^"]*"|(built-in [\w-]+|sipp-sd\.xml):\d+`)
+	for _, name := range BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			// sipp -sd exits with status 99 after printing.
+			out, _ := exec.CommandContext(ctx, sipp, "-sd", name).Output()
+			if !bytes.Contains(out, []byte("</scenario>")) {
+				t.Fatalf("sipp -sd %s printed no scenario: %q", name, out)
+			}
+			ref, err := Parse(out, "sipp-sd.xml")
+			if err != nil {
+				t.Fatalf("sipp's %s: %v", name, err)
+			}
+			sc, err := Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := lines.ReplaceAllString(dumpScenario(sc), "")
+			want := lines.ReplaceAllString(dumpScenario(ref), "")
+			if name == "uas" && !strings.Contains(want, "[last_Record-Route:]") {
+				// gossip's uas is SIPp 3.7's, which copies Record-Route
+				// into the 200 OK; SIPp 3.6 does not.
+				got = strings.Replace(got, "    [last_Record-Route:]\n    \"\\r\\n\"\n", "", 1)
+			}
+			if got != want {
+				t.Errorf("built-in %s differs from sipp -sd %s:\n%s", name, name, diffLines(got, want))
+			}
+		})
+	}
+}
+
+// diffLines shows the first lines where a and b differ.
+func diffLines(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d\n gossip: %s\n   sipp: %s", i+1, x, y)
+		}
+	}
+	return ""
 }

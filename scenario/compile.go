@@ -9,40 +9,52 @@ import (
 // maxKeywordLen is the longest keyword text SIPp accepts between brackets.
 const maxKeywordLen = 256
 
-// supportedKeywords maps the parameterless keywords gossip renders to
-// their ops.
-var supportedKeywords = map[string]OpKind{
-	"service":        OpService,
-	"remote_ip":      OpRemoteIP,
-	"remote_port":    OpRemotePort,
-	"local_ip":       OpLocalIP,
-	"local_ip_type":  OpLocalIPType,
-	"local_port":     OpLocalPort,
-	"transport":      OpTransport,
-	"media_ip":       OpMediaIP,
-	"media_ip_type":  OpMediaIPType,
-	"media_port":     OpMediaPort,
-	"call_number":    OpCallNumber,
-	"call_id":        OpCallID,
-	"cseq":           OpCSeq,
-	"pid":            OpPID,
-	"branch":         OpBranch,
-	"len":            OpLen,
-	"peer_tag_param": OpPeerTagParam,
-	"routes":         OpRoutes,
-	"last_message":   OpLastMessage,
+// simpleKeywords maps SIPp's keywords without parameters to their ops.
+// They are matched exactly, before the prefixed keywords (so
+// [last_Request_URI] and [last_cseq_number] are these, not header
+// lookups).
+var simpleKeywords = map[string]OpKind{
+	"service":          OpService,
+	"remote_ip":        OpRemoteIP,
+	"remote_port":      OpRemotePort,
+	"local_ip":         OpLocalIP,
+	"local_ip_type":    OpLocalIPType,
+	"local_port":       OpLocalPort,
+	"transport":        OpTransport,
+	"media_ip":         OpMediaIP,
+	"media_ip_type":    OpMediaIPType,
+	"media_port":       OpMediaPort,
+	"call_number":      OpCallNumber,
+	"call_id":          OpCallID,
+	"cseq":             OpCSeq,
+	"pid":              OpPID,
+	"branch":           OpBranch,
+	"len":              OpLen,
+	"peer_tag_param":   OpPeerTagParam,
+	"routes":           OpRoutes,
+	"last_message":     OpLastMessage,
+	"remote_host":      OpRemoteHost,
+	"server_ip":        OpServerIP,
+	"auto_media_port":  OpAutoMediaPort,
+	"dynamic_id":       OpDynamicID,
+	"msg_index":        OpMsgIndex,
+	"next_url":         OpNextURL,
+	"last_Request_URI": OpLastRequestURI,
+	"last_cseq_number": OpLastCSeqNumber,
+	"tdmmap":           OpTDMMap,
+	"clock_tick":       OpClockTick,
+	"users":            OpUsers,
+	"userid":           OpUserID,
+	"timestamp":        OpTimestamp,
+	"date":             OpDate,
+	"sipp_version":     OpSippVersion,
+
+	"rtpstream_audio_port": OpRTPStreamAudioPort,
+	"rtpstream_video_port": OpRTPStreamVideoPort,
 }
 
-// unsupportedKeywords are SIPp's other parameterless keywords. They are
-// matched exactly, before the last_ prefix (so [last_Request_URI] and
-// [last_cseq_number] are these, not header lookups).
-var unsupportedKeywords = map[string]bool{
-	"remote_host": true, "server_ip": true, "auto_media_port": true,
-	"rtpstream_audio_port": true, "rtpstream_video_port": true,
-	"dynamic_id": true, "msg_index": true, "next_url": true,
-	"last_Request_URI": true, "last_cseq_number": true,
-	"tdmmap": true, "clock_tick": true, "users": true, "userid": true,
-	"timestamp": true, "date": true, "sipp_version": true,
+// cryptoKeywords are SIPp's SRTP keywords (OpCrypto).
+var cryptoKeywords = map[string]bool{
 	"cryptotag1audio": true, "cryptotag2audio": true,
 	"cryptotag1video": true, "cryptotag2video": true,
 	"cryptosuiteaescm128sha1801audio": true, "cryptosuiteaescm128sha1802audio": true,
@@ -61,36 +73,51 @@ var unsupportedKeywords = map[string]bool{
 	"ueaescm128sha1321video": true, "ueaescm128sha1322video": true,
 }
 
-// unsupportedPrefixes are SIPp's keywords with parameters, recognised by
-// prefix in SIPp's order (field before file before $ before fill; last_
-// and authentication are checked after these).
-var unsupportedPrefixes = []string{"field", "file", "$", "fill"}
-
 // CompileTemplate compiles the text of a <send> element (CDATA content,
 // as written) into a Template. line is the line the text starts on; it
 // positions errors and becomes part of Template.Line. The text gets SIPp's
 // treatment: surrounding blank space removed, leading and trailing blanks
 // of every line removed, LF turned into CRLF, "\xHH" escapes decoded, a
 // blank line appended when the message has none, and [keywords] turned
-// into ops. Errors are *Error with an empty File.
+// into ops. Errors are *Error with an empty File. Variables ([$name])
+// are numbered in order of first use, as call variables of a scenario
+// of their own; [fieldN] is not checked against -inf files.
 func CompileTemplate(text string, line int) (*Template, error) {
-	return compileMessage(text, line, "", nil)
+	c := compiler{vars: &Vars{}}
+	return c.message(text, line, true, true)
 }
 
-// compileMessage is CompileTemplate with a file name for errors and the
-// -key values for generic keywords.
-func compileMessage(text string, line int, file string, keys map[string]string) (*Template, error) {
-	msg, lead, err := cleanMessage(text)
+// message compiles a message text: cleaned as SIPp cleans CDATA
+// (keepFinalNL: a <send> keeps its body's final line end), then with
+// SIPp's start-line checks when sanity is set.
+func (c compiler) message(text string, line int, keepFinalNL, sanity bool) (*Template, error) {
+	msg, lead, err := cleanMessage(text, keepFinalNL)
 	if err != nil {
-		return nil, &Error{File: file, Line: line, Msg: err.Error(), Err: ErrSyntax}
+		return nil, &Error{File: c.file, Line: line, Msg: err.Error(), Err: ErrSyntax}
 	}
-	c := compiler{file: file, keys: keys, line: line + lead}
+	c.line = line + lead
 	t := &Template{Line: line + lead}
 	if err := c.compile(msg, t); err != nil {
 		return nil, err
 	}
+	if !sanity {
+		return t, nil
+	}
 	if err := startLine(t); err != nil {
-		return nil, &Error{File: file, Line: t.Line, Msg: err.Error(), Err: ErrSyntax}
+		return nil, &Error{File: c.file, Line: t.Line, Msg: err.Error(), Err: ErrSyntax}
+	}
+	return t, nil
+}
+
+// raw compiles an attribute value or keyword parameter as SIPp compiles
+// them: no cleaning and no start-line check, but keywords, "\xHH" escapes
+// and LF to CRLF. An empty text gives a template without ops.
+func (c compiler) raw(text string, line int) (*Template, error) {
+	c.line = line
+	c.lit = nil
+	t := &Template{Line: line}
+	if err := c.compile(text, t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -100,10 +127,10 @@ func compileMessage(text string, line int, file string, keys map[string]string) 
 // spaces after and before every newline, then tabs after and before every
 // newline (four passes in that order, so a "\t " indent keeps its space);
 // then, when no empty line is left, append "\n\n" (header-only message);
-// otherwise, when the stripped end held a newline, append one "\n" (so a
-// body keeps its final line end). lead counts the newlines stripped at the
-// start, for line numbers.
-func cleanMessage(s string) (msg string, lead int, err error) {
+// otherwise, when keepFinalNL is set and the stripped end held a newline,
+// append one "\n" (so a <send> body keeps its final line end). lead
+// counts the newlines stripped at the start, for line numbers.
+func cleanMessage(s string, keepFinalNL bool) (msg string, lead int, err error) {
 	i := 0
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
 		if s[i] == '\n' {
@@ -130,7 +157,7 @@ func cleanMessage(s string) (msg string, lead int, err error) {
 	s = dropBeforeNewline(s, '\t')
 	if !strings.Contains(s, "\n\n") {
 		s += "\n\n"
-	} else if removedNL > 0 {
+	} else if removedNL > 0 && keepFinalNL {
 		s += "\n"
 	}
 	return s, lead, nil
@@ -184,8 +211,14 @@ func dropBeforeNewline(s string, c byte) string {
 type compiler struct {
 	file string
 	keys map[string]string
-	line int // line of the byte being read
-	lit  []byte
+	vars *Vars // where [$name] and [fill variable=] resolve
+	// inf lists the -inf files by base name, the first being the
+	// default; checkInf makes [fieldN] check its file against it.
+	inf      []string
+	checkInf bool
+	use      func(f Feature, line int, what string) // records features; nil: none
+	line     int                                    // line of the byte being read
+	lit      []byte
 }
 
 func (c *compiler) errorf(sentinel error, format string, args ...any) error {
@@ -267,7 +300,7 @@ func (c *compiler) keyword(rest string, t *Template) (int, error) {
 		return 0, c.errorf(ErrSyntax, "keyword [%.20s...] is longer than %d bytes", kw, maxKeywordLen)
 	}
 	written := kw
-	defer func() { c.line += strings.Count(kw, "\n") }()
+	defer func() { c.line += strings.Count(written, "\n") }()
 
 	// [name+N] and [name-N]: SIPp looks for the first '+' (or, if there is
 	// none, the first '-') and takes the number after it.
@@ -283,21 +316,78 @@ func (c *compiler) keyword(rest string, t *Template) (int, error) {
 		}
 	}
 
-	if kind, ok := supportedKeywords[kw]; ok {
-		op.Kind = kind
+	if kw == "" {
+		return 0, c.errorf(ErrUnknownKeyword, "unknown keyword [%s]", written)
+	}
+	emit := func(op Op) (int, error) {
+		if op.Kind >= firstNewOp && c.use != nil {
+			c.use(OpFeature(op.Kind), start, "keyword ["+keywordHead(written)+"]")
+		}
 		c.flush(t)
 		t.Ops = append(t.Ops, op)
 		return end + 1, nil
 	}
-	if unsupportedKeywords[kw] {
-		return 0, c.errorf(ErrUnsupported, "keyword [%s] is not supported yet", kw)
+
+	if kind, ok := simpleKeywords[kw]; ok {
+		op.Kind = kind
+		return emit(op)
 	}
-	for _, p := range unsupportedPrefixes {
-		if strings.HasPrefix(kw, p) {
-			return 0, c.errorf(ErrUnsupported, "keyword [%s] is not supported yet", keywordHead(kw))
+	if cryptoKeywords[kw] {
+		op.Kind, op.Name = OpCrypto, kw
+		return emit(op)
+	}
+	switch {
+	case strings.HasPrefix(kw, "field"):
+		op.Kind = OpField
+		op.Field = atoiPrefix(strings.TrimLeft(kw[len("field"):], " \t"))
+		file, _ := keywordParam(kw, "file=")
+		if err := c.injection(&op, file, written); err != nil {
+			return 0, err
 		}
-	}
-	if name, ok := strings.CutPrefix(kw, "last_"); ok {
+		if line, _ := keywordParam(kw, "line="); line != "" {
+			sub, err := c.raw(line, start)
+			if err != nil {
+				return 0, err
+			}
+			op.Line = sub
+		}
+		return emit(op)
+	case strings.HasPrefix(kw, "file"):
+		op.Kind = OpFile
+		name, _ := keywordParam(kw, "name=")
+		if name == "" {
+			return 0, c.errorf(ErrSyntax, "keyword [%s] needs a name= parameter", keywordHead(written))
+		}
+		sub, err := c.raw(name, start)
+		if err != nil {
+			return 0, err
+		}
+		op.Path = sub
+		return emit(op)
+	case kw[0] == '$':
+		op.Kind = OpVar
+		if err := checkVarName(kw[1:]); err != nil {
+			return 0, c.errorf(ErrSyntax, "keyword [%s]: %v", written, err)
+		}
+		op.Name = kw[1:]
+		op.Var = c.vars.ref(op.Name, start, accRead)
+		return emit(op)
+	case strings.HasPrefix(kw, "fill"):
+		op.Kind = OpFill
+		text, _ := keywordParam(kw, "text=")
+		if text == "" {
+			text = "X"
+		}
+		op.Lit = []byte(text)
+		name, _ := keywordParam(kw, "variable=")
+		if err := checkVarName(name); err != nil {
+			return 0, c.errorf(ErrSyntax, "keyword [fill] needs a variable= parameter: %v", err)
+		}
+		op.Name = name
+		op.Var = c.vars.ref(name, start, accRead)
+		return emit(op)
+	case strings.HasPrefix(kw, "last_"):
+		name := kw[len("last_"):]
 		op.Kind = OpLastHeader
 		if h, ok := strings.CutSuffix(name, ":value"); ok {
 			name = h + ":"
@@ -309,18 +399,105 @@ func (c *compiler) keyword(rest string, t *Template) (int, error) {
 			return 0, c.errorf(ErrSyntax, "keyword [%s] names no header", written)
 		}
 		op.Name = name
-		c.flush(t)
-		t.Ops = append(t.Ops, op)
-		return end + 1, nil
-	}
-	if strings.HasPrefix(kw, "authentication") {
-		return 0, c.errorf(ErrUnsupported, "keyword [authentication] is not supported yet")
+		return emit(op)
+	case strings.HasPrefix(kw, "authentication"):
+		op.Kind = OpAuth
+		auth := &AuthParams{}
+		for _, prm := range []struct {
+			name string
+			dst  **Template
+		}{{"username=", &auth.Username}, {"password=", &auth.Password}, {"aka_K=", &auth.AKAK}, {"aka_OP=", &auth.AKAOP}, {"aka_AMF=", &auth.AKAAMF}} {
+			v, _ := keywordParam(kw, prm.name)
+			if v == "" {
+				continue
+			}
+			sub, err := c.raw(v, start)
+			if err != nil {
+				return 0, err
+			}
+			*prm.dst = sub
+		}
+		op.Auth = auth
+		return emit(op)
 	}
 	if v, ok := c.keys[kw]; ok {
 		c.lit = append(c.lit, v...)
 		return end + 1, nil
 	}
 	return 0, c.errorf(ErrUnknownKeyword, "unknown keyword [%s]", written)
+}
+
+// injection resolves the file of a [fieldN] keyword against the -inf
+// files, as SIPp does at load time.
+func (c *compiler) injection(op *Op, file, written string) error {
+	if !c.checkInf {
+		op.File = file
+		return nil
+	}
+	if len(c.inf) == 0 {
+		return c.errorf(ErrInvalid, "keyword [%s] needs an injection file, and no -inf file was given", keywordHead(written))
+	}
+	if file == "" {
+		op.File = c.inf[0]
+		return nil
+	}
+	for _, f := range c.inf {
+		if f == file {
+			op.File = f
+			return nil
+		}
+	}
+	return c.errorf(ErrInvalid, "keyword [%s]: file=%q is not one of the -inf files (%s)", keywordHead(written), file, strings.Join(c.inf, ", "))
+}
+
+// keywordParam returns the value of param ("file=", "line=", ...) in a
+// keyword, as SIPp's getKeywordParam finds it: the first occurrence of
+// param anywhere in the keyword; a value starting with 0x is hex bytes, a
+// quoted one runs to the next unescaped quote (backslash escapes the next
+// character), any other runs to a blank or a non-ASCII byte. ok is false
+// when param does not occur.
+func keywordParam(kw, param string) (value string, ok bool) {
+	i := strings.Index(kw, param)
+	if i < 0 {
+		return "", false
+	}
+	v := kw[i+len(param):]
+	switch {
+	case strings.HasPrefix(v, "0x"):
+		var b []byte
+		v = v[2:]
+		for len(v) > 0 && isHex(v[0]) {
+			x := unhex(v[0])
+			v = v[1:]
+			if len(v) > 0 && isHex(v[0]) {
+				x = x<<4 | unhex(v[0])
+				v = v[1:]
+			}
+			b = append(b, x)
+		}
+		return string(b), true
+	case strings.HasPrefix(v, `"`):
+		var b strings.Builder
+		for i := 1; i < len(v); i++ {
+			switch v[i] {
+			case '"':
+				return b.String(), true
+			case '\\':
+				if i+1 < len(v) {
+					i++
+					b.WriteByte(v[i])
+				}
+			default:
+				b.WriteByte(v[i])
+			}
+		}
+		return b.String(), true
+	}
+	n := 0
+	for n < len(v) && v[n] != ']' && v[n] >= 33 && v[n] <= 126 {
+		n++
+	}
+	return v[:n], true
 }
 
 // keywordHead is a keyword up to its first space: the name without

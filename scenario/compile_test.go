@@ -26,12 +26,12 @@ func TestCleanMessage(t *testing.T) {
 		{"inner blanks stay", "A  b\nX:   y", "A  b\nX:   y\n\n", 0},
 	}
 	for _, tt := range tests {
-		got, lead, err := cleanMessage(tt.in)
+		got, lead, err := cleanMessage(tt.in, true)
 		if err != nil || got != tt.want || lead != tt.lead {
 			t.Errorf("%s: cleanMessage(%q) = %q, %d, %v; want %q, %d", tt.name, tt.in, got, lead, err, tt.want, tt.lead)
 		}
 	}
-	if _, _, err := cleanMessage(" \n\t\n "); err == nil {
+	if _, _, err := cleanMessage(" \n\t\n ", true); err == nil {
 		t.Error("blank message: no error")
 	}
 }
@@ -118,15 +118,16 @@ func TestCompileTemplateErrors(t *testing.T) {
 		is       error
 	}{
 		{"INVITE sip:x SIP/2.0\n\n\nX: [nope]", "line 13: unknown keyword [nope]", ErrUnknownKeyword},
-		{"\nINVITE sip:x SIP/2.0\nX: [date]", "line 12: keyword [date] is not supported yet", ErrUnsupported},
-		{"INVITE sip:x SIP/2.0\nX: [fill text=\"x\"]", "line 11: keyword [fill] is not supported yet", ErrUnsupported},
-		{"INVITE sip:x SIP/2.0\nX: [file name=\"a\"]", "line 11: keyword [file] is not supported yet", ErrUnsupported},
-		{"INVITE sip:x SIP/2.0\nX: [rtpstream_audio_port]", "line 11: keyword [rtpstream_audio_port] is not supported yet", ErrUnsupported},
+		{"\nINVITE sip:x SIP/2.0\nX: [dates]", "line 12: unknown keyword [dates]", ErrUnknownKeyword},
+		{"INVITE sip:x SIP/2.0\nX: [fill text=\"x\"]", "line 11: keyword [fill] needs a variable= parameter: a variable name must not be empty", ErrSyntax},
+		{"INVITE sip:x SIP/2.0\nX: [file nom=\"a\"]", "line 11: keyword [file] needs a name= parameter", ErrSyntax},
+		{"INVITE sip:x SIP/2.0\nX: [rtpstream_audio_prot]", "line 11: unknown keyword [rtpstream_audio_prot]", ErrUnknownKeyword},
+		{"INVITE sip:x SIP/2.0\nX: [$a,b]", "line 11: keyword [$a,b]: variable name \"a,b\" must not contain '$' or ','", ErrSyntax},
 		{"INVITE sip:x SIP/2.0\nX: [media_port+]", "line 11: unknown keyword [media_port+]", ErrUnknownKeyword},
 		{"INVITE sip:x SIP/2.0\nX: [" + strings.Repeat("a", 300) + "]", "line 11: keyword [aaaaaaaaaaaaaaaaaaaa...] is longer than 256 bytes", ErrSyntax},
 		{"  \n ", "line 10: empty message", ErrSyntax},
 		{"INVITE\nX: y", "line 10: the start line must begin with literal text (a method or SIP/2.0) and a space, not a keyword", ErrSyntax},
-		{"SIP/2.0 [$code] OK", `line 10: keyword [$code] is not supported yet`, ErrUnsupported},
+		{"SIP/2.0 [$code] OK", `line 10: status code "" is out of range 100-699`, ErrSyntax},
 		{"SIP/2.0 [service] OK", `line 10: status code "" is out of range 100-699`, ErrSyntax},
 	}
 	for _, tt := range tests {

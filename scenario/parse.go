@@ -21,6 +21,15 @@ type Options struct {
 	// Keys are SIPp's -key values: in a message, [name] for a name that
 	// is no built-in keyword renders as Keys[name], fixed at load time.
 	Keys map[string]string
+	// InjectionFiles are the -inf files in command-line order (paths or
+	// base names). [fieldN file=NAME] must name one of them by base name,
+	// as SIPp requires; [fieldN] without file= uses the first. With none,
+	// a [fieldN] keyword is an error, as in SIPp.
+	InjectionFiles []string
+	// Main is the main scenario when this one is a second scenario of
+	// the same run (-oocsf): its <Global> and <User> variables are this
+	// scenario's too, with the same slots, as SIPp shares them.
+	Main *Scenario
 }
 
 // Parse loads a scenario from XML in SIPp's format. source names the data
@@ -50,13 +59,26 @@ func (o Options) Load(path string) (*Scenario, error) {
 // function Parse.
 func (o Options) Parse(data []byte, source string) (*Scenario, error) {
 	p := &parser{
-		file:       source,
-		opts:       o,
-		sc:         &Scenario{Source: source, UnexpectedJump: NoIndex},
+		file: source,
+		opts: o,
+		sc: &Scenario{Source: source, UnexpectedJump: NoIndex,
+			UnexpectedRetAddr: NoVar, UnexpectedPausedAddr: NoVar},
 		labels:     map[string]int{},
+		initLabels: map[string]int{},
 		rtdIndex:   map[string]int{},
 		rtdStarted: map[string]int{},
 		rtdStopped: map[string]bool{},
+		txnIndex:   map[string]int{},
+	}
+	p.sc.Vars.init()
+	if o.Main != nil {
+		p.sc.Vars.inherit(&o.Main.Vars)
+	}
+	for _, f := range o.InjectionFiles {
+		if i := strings.LastIndexAny(f, `/\`); i >= 0 {
+			f = f[i+1:]
+		}
+		p.inf = append(p.inf, f)
 	}
 	if err := p.parse(data); err != nil {
 		return nil, err
@@ -71,6 +93,13 @@ type labelRef struct {
 	label   string
 	line    int
 	timeout bool
+	init    bool // a command of <init>, whose labels are its own
+}
+
+// txnUse counts how a transaction is used, for SIPp's checks.
+type txnUse struct {
+	started, responses, acks int
+	line                     int
 }
 
 // parser holds the state of one Parse call.
@@ -80,12 +109,16 @@ type parser struct {
 	dec  *xml.Decoder
 	data []byte // the input as the decoder reads it (UTF-8)
 	sc   *Scenario
+	inf  []string // -inf base names
 
 	labels     map[string]int // label id → command index
+	initLabels map[string]int // label id → index in Scenario.Init
 	refs       []labelRef
 	rtdIndex   map[string]int  // RTD name → index into RTDNames
 	rtdStarted map[string]int  // RTD name → line of its first start_rtd
 	rtdStopped map[string]bool // RTD name → some rtd= stops it
+	txnIndex   map[string]int  // transaction name → index into Transactions
+	txnUses    []txnUse
 
 	// methodList is SIPp's concatenation of the methods of the requests
 	// sent so far; methods is the same list without repeats.
@@ -95,8 +128,20 @@ type parser struct {
 	lastRecvOptional bool // the previous message element was an optional recv
 	foundTimewait    bool
 	hideDefault      bool // set by hiderest
+	inInit           bool // parsing the nops of <init>
 	messages         int  // commands that are not labels
 	rootLine         int
+}
+
+// compiler returns a template compiler for this scenario.
+func (p *parser) compiler() compiler {
+	return compiler{file: p.file, keys: p.opts.Keys, vars: &p.sc.Vars, inf: p.inf, checkInf: true, use: p.use}
+}
+
+// compileRaw compiles an attribute value as a template (see
+// compiler.raw).
+func (p *parser) compileRaw(text string, line int) (*Template, error) {
+	return p.compiler().raw(text, line)
 }
 
 func (p *parser) warn(line int, msg string) {
@@ -207,22 +252,16 @@ func (p *parser) body() error {
 	}
 }
 
-// notYet lists the elements SIPp has that gossip does not implement yet.
-var notYet = map[string]bool{
-	"action": true, "sendCmd": true, "recvCmd": true, "init": true,
-	"Global": true, "User": true, "Reference": true, "DefaultMessage": true,
-}
-
 func (p *parser) unknownElement(name string, line int) error {
-	if notYet[name] {
-		return p.errorAt(line, ErrUnsupported, fmt.Sprintf("element <%s> is not supported yet", name))
-	}
 	return p.errorAt(line, ErrUnknownElement, fmt.Sprintf("unknown element <%s>", name))
 }
 
-// newCommand returns a command with every index field at NoIndex.
+// newCommand returns a command with every index field at NoIndex and
+// every variable at NoVar.
 func newCommand(k Kind, line int) Command {
-	return Command{Kind: k, Line: line, Next: NoIndex, OnTimeout: NoIndex, StartRTD: NoIndex, StopRTD: NoIndex}
+	return Command{Kind: k, Line: line, Next: NoIndex, OnTimeout: NoIndex, StartRTD: NoIndex, StopRTD: NoIndex,
+		MsgIndex: NoIndex, Test: NoVar, Chance: 1, CondExec: NoVar, Lost: -1,
+		StartTxn: NoIndex, AckTxn: NoIndex, ResponseTxn: NoIndex, PauseVar: NoVar}
 }
 
 // element handles one child of <scenario>.
@@ -247,21 +286,24 @@ func (p *parser) element(se xml.StartElement, line int) error {
 		}
 		a.warnUnused()
 		return p.skipContent()
-	case "label":
-		id, err := a.required("id")
-		if err != nil {
+	case "Global", "User", "Reference":
+		if err := p.declaration(a); err != nil {
 			return err
 		}
-		if _, dup := p.labels[id]; dup {
-			return p.errorAt(line, ErrInvalid, fmt.Sprintf("label %q is defined twice", id))
-		}
-		p.labels[id] = len(p.sc.Commands)
-		cmd := newCommand(KindLabel, line)
-		cmd.Label = id
-		p.sc.Commands = append(p.sc.Commands, cmd)
 		a.warnUnused()
 		return p.skipContent()
-	case "send", "recv", "pause", "timewait", "nop":
+	case "DefaultMessage":
+		return p.defaultMessage(a)
+	case "label":
+		if err := p.label(a); err != nil {
+			return err
+		}
+		a.warnUnused()
+		return p.skipContent()
+	case "init":
+		a.warnUnused()
+		return p.init(line)
+	case "send", "recv", "pause", "timewait", "nop", "sendCmd", "recvCmd":
 	default:
 		return p.unknownElement(name, line)
 	}
@@ -271,6 +313,7 @@ func (p *parser) element(se xml.StartElement, line int) error {
 		return p.errorAt(line, ErrInvalid, "<timewait> must be the last message of the scenario")
 	}
 	cmd := newCommand(0, line)
+	cmd.MsgIndex = p.messages
 	var err error
 	switch name {
 	case "send":
@@ -282,14 +325,18 @@ func (p *parser) element(se xml.StartElement, line int) error {
 	case "nop":
 		err = p.checkOptionalRecv(name, line)
 		cmd.Kind = KindNop
+	case "sendCmd":
+		err = p.sendCmd(&cmd, a)
+	case "recvCmd":
+		err = p.recvCmd(&cmd, a)
 	}
 	if err != nil {
 		return err
 	}
-	if cmd.Kind != KindSend {
-		// <send> reads its content itself; the others hold at most an
-		// <action>, which is not supported yet.
-		if err := p.skipContent(); err != nil {
+	if cmd.Kind != KindSend && cmd.Kind != KindSendCmd {
+		// <send> and <sendCmd> read their content themselves; the
+		// others hold at most an <action>.
+		if err := p.content(&cmd); err != nil {
 			return err
 		}
 	}
@@ -300,6 +347,157 @@ func (p *parser) element(se xml.StartElement, line int) error {
 	p.sc.Commands = append(p.sc.Commands, cmd)
 	p.messages++
 	return nil
+}
+
+// label handles <label id=...> in the scenario or in <init>.
+func (p *parser) label(a *attrs) error {
+	id, err := a.required("id")
+	if err != nil {
+		return err
+	}
+	labels, list := p.labels, &p.sc.Commands
+	if p.inInit {
+		labels, list = p.initLabels, &p.sc.Init
+	}
+	if _, dup := labels[id]; dup {
+		return a.errorf(ErrInvalid, "label %q is defined twice", id)
+	}
+	labels[id] = len(*list)
+	cmd := newCommand(KindLabel, a.line)
+	cmd.Label = id
+	if p.inInit {
+		cmd.MsgIndex = len(p.sc.Init) - p.initLabelCount()
+	} else {
+		cmd.MsgIndex = p.messages
+		if id == "_unexp.main" {
+			p.use(FeatureUnexpectedJump, a.line, "")
+		}
+	}
+	*list = append(*list, cmd)
+	return nil
+}
+
+func (p *parser) initLabelCount() int {
+	n := 0
+	for _, c := range p.sc.Init {
+		if c.Kind == KindLabel {
+			n++
+		}
+	}
+	return n
+}
+
+// declaration handles <Global>, <User> and <Reference>.
+func (p *parser) declaration(a *attrs) error {
+	v, err := a.required("variables")
+	if err != nil {
+		return err
+	}
+	for _, name := range strings.Split(v, ",") {
+		if name == "" {
+			return a.bad("variables", v, "empty variable name")
+		}
+		warnBlanks(a, "variables", name)
+		switch a.elem {
+		case "Global":
+			p.sc.Vars.declare(name, ScopeGlobal, a.line)
+			p.use(FeatureGlobalVars, a.line, "")
+		case "User":
+			if p.sc.Vars.declare(name, ScopeUser, a.line); p.sc.Vars.List[p.sc.Vars.Resolve(name)].Scope == ScopeUser {
+				p.use(FeatureUserVars, a.line, "")
+			}
+		case "Reference":
+			id := p.sc.Vars.Resolve(name)
+			if id == NoVar {
+				return a.errorf(ErrInvalid, "<Reference> names variable %q, which nothing before it uses", name)
+			}
+			p.sc.Vars.List[id].Refs++
+		}
+	}
+	return nil
+}
+
+// defaultMessages are the messages SIPp sends by itself that
+// <DefaultMessage id=...> may replace.
+var defaultMessages = []string{"3pcc_abort", "ack", "ack2", "bye", "cancel", "200"}
+
+// defaultMessage handles <DefaultMessage id=...>.
+func (p *parser) defaultMessage(a *attrs) error {
+	id, err := a.required("id")
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(defaultMessages, id) {
+		return a.bad("id", id, "want one of "+strings.Join(defaultMessages, ", "))
+	}
+	a.warnUnused()
+	var none Command
+	text, line, ok, err := p.messageText(&none, a.elem)
+	if err != nil {
+		return err
+	}
+	if len(none.Actions) > 0 {
+		return p.errorAt(none.Actions[0].Line, ErrInvalid, "<DefaultMessage> cannot hold an <action>")
+	}
+	if !ok {
+		return a.errorf(ErrSyntax, "<DefaultMessage> has no message (put it in a CDATA section)")
+	}
+	t, err := p.compiler().message(text, line, false, true)
+	if err != nil {
+		return err
+	}
+	if p.sc.DefaultMessages == nil {
+		p.sc.DefaultMessages = map[string]*Template{}
+	}
+	p.sc.DefaultMessages[id] = t
+	p.use(FeatureDefaultMessage, a.line, "")
+	return nil
+}
+
+// init reads <init>: nops and labels run once, before the first call.
+func (p *parser) init(line int) error {
+	p.use(FeatureInit, line, "")
+	p.inInit = true
+	defer func() { p.inInit = false }()
+	for {
+		tok, l, err := p.token()
+		if err == io.EOF {
+			return p.errorAt(l, ErrSyntax, "XML syntax error: unexpected EOF")
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			name := elementName(t.Name)
+			a := newAttrs(p, name, l, t.Attr)
+			switch name {
+			case "label":
+				if err := p.label(a); err != nil {
+					return err
+				}
+				a.warnUnused()
+				if err := p.skipContent(); err != nil {
+					return err
+				}
+			case "nop":
+				cmd := newCommand(KindNop, l)
+				cmd.MsgIndex = len(p.sc.Init) - p.initLabelCount()
+				if err := p.content(&cmd); err != nil {
+					return err
+				}
+				if err := p.common(&cmd, a); err != nil {
+					return err
+				}
+				a.warnUnused()
+				p.sc.Init = append(p.sc.Init, cmd)
+			default:
+				return p.errorAt(l, ErrInvalid, fmt.Sprintf("<%s> is not allowed in <init>, which holds only <nop> and <label>", name))
+			}
+		}
+	}
 }
 
 // checkOptionalRecv is SIPp's rule that an optional <recv> must be
@@ -331,13 +529,78 @@ func (p *parser) skipContent() error {
 	}
 }
 
-// messageText reads the content of a <send> up to its end tag: the first
-// CDATA section, or, when there is none, the text. It returns the text and
-// the line it starts on.
-func (p *parser) messageText() (string, int, bool, error) {
+// skipElement reads to the end of the current element, whatever it holds.
+func (p *parser) skipElement() error {
+	for depth := 1; depth > 0; {
+		tok, line, err := p.token()
+		if err == io.EOF {
+			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
+		}
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.EndElement:
+			depth--
+		case xml.StartElement:
+			depth++
+		}
+	}
+	return nil
+}
+
+// actionElement handles an <action> child of a command: SIPp takes the
+// first one and ignores any other.
+func (p *parser) actionElement(cmd *Command, se xml.StartElement, line int, seen *bool) error {
+	a := newAttrs(p, "action", line, se.Attr)
+	a.warnUnused()
+	if *seen {
+		p.warn(line, "a second <action> is ignored, as SIPp ignores it: put every action in the first one")
+		return p.skipElement()
+	}
+	*seen = true
+	acts, err := p.actions(line)
+	if err != nil {
+		return err
+	}
+	cmd.Actions = acts
+	return nil
+}
+
+// content reads the content of a command without a message: text and
+// comments are ignored, an <action> is parsed, anything else is an error.
+func (p *parser) content(cmd *Command) error {
+	seen := false
+	for {
+		tok, line, err := p.token()
+		if err == io.EOF {
+			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			if elementName(t.Name) != "action" {
+				return p.unknownElement(elementName(t.Name), line)
+			}
+			if err := p.actionElement(cmd, t, line, &seen); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// messageText reads the content of a <send> (or <sendCmd>,
+// <DefaultMessage>) up to its end tag: the first CDATA section, or, when
+// there is none, the text; an <action> goes into cmd. It returns the text
+// and the line it starts on.
+func (p *parser) messageText(cmd *Command, elem string) (string, int, bool, error) {
 	var cdata, text strings.Builder
 	var cdataLine, textLine int
-	haveCDATA := false
+	haveCDATA, seen := false, false
 	for {
 		start := p.dec.InputOffset()
 		tok, line, err := p.token()
@@ -354,7 +617,12 @@ func (p *parser) messageText() (string, int, bool, error) {
 			}
 			return text.String(), textLine, strings.TrimSpace(text.String()) != "", nil
 		case xml.StartElement:
-			return "", 0, false, p.unknownElement(elementName(t.Name), line)
+			if elementName(t.Name) != "action" {
+				return "", 0, false, p.unknownElement(elementName(t.Name), line)
+			}
+			if err := p.actionElement(cmd, t, line, &seen); err != nil {
+				return "", 0, false, err
+			}
 		case xml.CharData:
 			if p.isCDATA(start) {
 				if !haveCDATA {
@@ -383,14 +651,14 @@ func (p *parser) send(cmd *Command, a *attrs) error {
 	if err := p.checkOptionalRecv("send", cmd.Line); err != nil {
 		return err
 	}
-	text, line, ok, err := p.messageText()
+	text, line, ok, err := p.messageText(cmd, a.elem)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return p.errorAt(cmd.Line, ErrSyntax, "<send> has no message (put it in a CDATA section)")
 	}
-	t, err := compileMessage(text, line, p.file, p.opts.Keys)
+	t, err := p.compiler().message(text, line, true, true)
 	if err != nil {
 		return err
 	}
@@ -400,15 +668,28 @@ func (p *parser) send(cmd *Command, a *attrs) error {
 	cmd.IsCancel = t.Method == "CANCEL"
 
 	if t.Status == 0 {
-		if a.has("start_txn") {
-			return a.unsupported("start_txn")
-		}
-		if a.has("ack_txn") {
-			return a.unsupported("ack_txn")
-		}
-		p.methodList += t.Method
-		if !slices.Contains(p.methods, t.Method) {
-			p.methods = append(p.methods, t.Method)
+		if v, ok := a.get("start_txn"); ok {
+			if cmd.IsAck {
+				return a.errorf(ErrBadAttribute, "an ACK cannot start a transaction (start_txn)")
+			}
+			if cmd.StartTxn, err = p.txn(a, "start_txn", v, cmd.IsInvite, false); err != nil {
+				return err
+			}
+			a.ignore("ack_txn", "start_txn takes precedence, as in SIPp")
+		} else if v, ok := a.get("ack_txn"); ok {
+			if !cmd.IsAck {
+				return a.errorf(ErrBadAttribute, "ack_txn is only for ACK messages")
+			}
+			if cmd.AckTxn, err = p.txn(a, "ack_txn", v, false, true); err != nil {
+				return err
+			}
+		} else {
+			// Requests of a named transaction do not enter the method
+			// list that response <recv>s match by CSeq method.
+			p.methodList += t.Method
+			if !slices.Contains(p.methods, t.Method) {
+				p.methods = append(p.methods, t.Method)
+			}
 		}
 	} else {
 		if a.has("start_txn") {
@@ -430,10 +711,41 @@ func (p *parser) send(cmd *Command, a *attrs) error {
 	return nil
 }
 
+// txn maps a transaction name to its index as SIPp's get_txn does,
+// counting how the transaction is used for the checks in finish.
+func (p *parser) txn(a *attrs, attr, name string, invite, ack bool) (int, error) {
+	if name == "" || strings.ContainsAny(name, "$,") {
+		return NoIndex, a.bad(attr, name, "a transaction name must be non-empty and hold no '$' or ','")
+	}
+	p.use(FeatureTransactions, a.line, "")
+	i, ok := p.txnIndex[name]
+	if !ok {
+		i = len(p.sc.Transactions)
+		p.txnIndex[name] = i
+		p.sc.Transactions = append(p.sc.Transactions, Transaction{Name: name})
+		p.txnUses = append(p.txnUses, txnUse{line: a.line})
+	}
+	u := &p.txnUses[i]
+	switch {
+	case attr == "start_txn":
+		if u.started == 0 {
+			p.sc.Transactions[i].Invite = invite
+		}
+		u.started++
+	case ack:
+		u.acks++
+	default:
+		u.responses++
+	}
+	return i, nil
+}
+
 func (p *parser) recv(cmd *Command, a *attrs) error {
 	cmd.Kind = KindRecv
 	resp, isResp := a.get("response")
 	req, isReq := a.get("request")
+	rm, _ := a.get("regexp_match")
+	regexpMatch := rm == "true"
 	switch {
 	case isResp && isReq:
 		return a.errorf(ErrBadAttribute, "<recv> has both request and response; use one")
@@ -441,15 +753,26 @@ func (p *parser) recv(cmd *Command, a *attrs) error {
 		return a.errorf(ErrBadAttribute, "<recv> needs a request or a response attribute")
 	case isResp:
 		code, err := strconv.Atoi(strings.TrimSpace(resp))
-		if err != nil || code < 100 || code > 699 {
+		switch {
+		case err == nil && code >= 100 && code <= 699:
+			cmd.Response = code
+		case regexpMatch:
+			// SIPp 3.7 matches the status code as text against the
+			// expression; the recv is a response recv with Response 0.
+			if cmd.Regexp, err = p.regexp(a, "response", resp); err != nil {
+				return err
+			}
+			p.use(FeatureRegexpMatch, a.line, "")
+		default:
 			return a.bad("response", resp, "not a status code (100-699)")
 		}
-		cmd.Response = code
 		cmd.ResponseMethods = slices.Clone(p.methods)
 		cmd.ResponseMethodList = p.methodList
 		cmd.ResponseAnyMethod = p.messages == 0
-		if a.has("response_txn") {
-			return a.unsupported("response_txn")
+		if v, ok := a.get("response_txn"); ok {
+			if cmd.ResponseTxn, err = p.txn(a, "response_txn", v, false, false); err != nil {
+				return err
+			}
 		}
 	default:
 		if req == "" {
@@ -459,22 +782,17 @@ func (p *parser) recv(cmd *Command, a *attrs) error {
 		if a.has("response_txn") {
 			return a.errorf(ErrBadAttribute, "response_txn is only for response <recv>")
 		}
-	}
-
-	opt, _ := a.get("optional")
-	switch opt {
-	case "", "false":
-		if a.has("optional") && opt == "" {
-			return a.bad("optional", opt, `want "true", "false" or "global"`)
+		if regexpMatch {
+			var err error
+			if cmd.Regexp, err = p.regexp(a, "request", req); err != nil {
+				return err
+			}
+			p.use(FeatureRegexpMatch, a.line, "")
 		}
-	case "true":
-		cmd.Optional = true
-	case "global":
-		return a.errorf(ErrUnsupported, `optional="global" on <recv> is not supported yet`)
-	default:
-		return a.bad("optional", opt, `want "true", "false" or "global"`)
 	}
-	p.lastRecvOptional = cmd.Optional
+	if err := p.optional(cmd, a); err != nil {
+		return err
+	}
 
 	adv, err := a.boolean("advance_state", true)
 	if err != nil {
@@ -484,10 +802,8 @@ func (p *parser) recv(cmd *Command, a *attrs) error {
 		if !cmd.Optional {
 			return a.errorf(ErrBadAttribute, `advance_state="false" is only allowed on optional <recv>`)
 		}
-		return a.unsupported("advance_state")
-	}
-	if v, ok := a.get("regexp_match"); ok && v == "true" {
-		return a.unsupported("regexp_match")
+		cmd.NoAdvanceState = true
+		p.use(FeatureNoAdvanceState, a.line, "")
 	}
 	if cmd.Timeout, err = a.millis("timeout"); err != nil {
 		return err
@@ -495,19 +811,63 @@ func (p *parser) recv(cmd *Command, a *attrs) error {
 	if cmd.RRS, err = a.boolean("rrs", false); err != nil {
 		return err
 	}
-	auth, err := a.boolean("auth", false)
-	if err != nil {
+	if cmd.Auth, err = a.boolean("auth", false); err != nil {
 		return err
 	}
-	if auth {
-		return a.unsupported("auth")
+	if cmd.Auth {
+		p.use(FeatureAuth, a.line, "")
 	}
 	return nil
 }
 
-// pauseDistributions are the attributes that make SIPp pick a random
-// pause distribution (old style, without distribution=).
-var pauseDistributions = []string{"normal", "exponential", "lognormal", "weibull", "pareto", "gamma", "min", "max"}
+// optional reads optional= of <recv> and <recvCmd>.
+func (p *parser) optional(cmd *Command, a *attrs) error {
+	opt, ok := a.get("optional")
+	switch {
+	case !ok || opt == "false":
+	case opt == "true":
+		cmd.Optional = true
+	case opt == "global":
+		cmd.Optional, cmd.OptionalGlobal = true, true
+		p.use(FeatureOptionalGlobal, a.line, "")
+	default:
+		return a.bad("optional", opt, `want "true", "false" or "global"`)
+	}
+	p.lastRecvOptional = cmd.Optional
+	return nil
+}
+
+// sendCmd reads <sendCmd>: a 3PCC command to the twin instance.
+func (p *parser) sendCmd(cmd *Command, a *attrs) error {
+	cmd.Kind = KindSendCmd
+	if err := p.checkOptionalRecv(a.elem, cmd.Line); err != nil {
+		return err
+	}
+	cmd.Peer, _ = a.get("dest")
+	text, line, ok, err := p.messageText(cmd, a.elem)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return p.errorAt(cmd.Line, ErrSyntax, "<sendCmd> has no message (put it in a CDATA section)")
+	}
+	if cmd.Message, err = p.compiler().message(text, line, false, false); err != nil {
+		return err
+	}
+	p.use(FeatureSendCmd, cmd.Line, "")
+	return nil
+}
+
+// recvCmd reads <recvCmd>: wait for a 3PCC command from the twin.
+func (p *parser) recvCmd(cmd *Command, a *attrs) error {
+	cmd.Kind = KindRecvCmd
+	if err := p.optional(cmd, a); err != nil {
+		return err
+	}
+	cmd.Peer, _ = a.get("src")
+	p.use(FeatureRecvCmd, cmd.Line, "")
+	return nil
+}
 
 func (p *parser) pause(cmd *Command, a *attrs) error {
 	cmd.Kind = KindPause
@@ -518,56 +878,46 @@ func (p *parser) pause(cmd *Command, a *attrs) error {
 		cmd.Timewait = true
 		p.foundTimewait = true
 	}
-	if a.has("variable") {
-		return a.unsupported("variable")
-	}
-	ms, found := 0.0, false
-	if dist, ok := a.get("distribution"); ok {
-		switch dist {
-		case "fixed":
-			v, err := a.required("value")
-			if err != nil {
-				return err
-			}
-			f, err := cDouble(v)
-			if err != nil {
-				return a.bad("value", v, err.Error())
-			}
-			ms, found = f, true
-		case "uniform", "normal", "lognormal", "exponential", "weibull", "pareto", "gpareto", "gamma", "negbin":
-			return a.errorf(ErrUnsupported, "distribution=%q on <%s> is not supported yet", dist, a.elem)
-		default:
-			return a.bad("distribution", dist, "unknown distribution")
+	if v, ok := a.get("variable"); ok {
+		if err := checkVarName(v); err != nil {
+			return a.bad("variable", v, err.Error())
 		}
-	} else {
-		for _, d := range pauseDistributions {
-			if a.has(d) {
-				return a.unsupported(d)
-			}
+		cmd.PauseVar = p.sc.Vars.ref(v, a.line, accRead)
+		p.use(FeaturePauseVariable, a.line, "")
+		for _, n := range []string{"distribution", "milliseconds", "sanity_check"} {
+			a.ignore(n, "variable= gives the pause duration")
 		}
-		f, ok, err := a.float("milliseconds")
-		if err != nil {
-			return err
-		}
-		ms, found = f, ok
-	}
-	if _, err := a.boolean("sanity_check", true); err != nil {
-		return err
-	}
-	if !found {
-		cmd.PauseFromFlag = true
 		return nil
 	}
-	if ms < 0 || ms > maxMillis {
-		name := "milliseconds"
-		if a.index("distribution") >= 0 {
-			name = "value"
-		}
-		v, _ := a.get(name)
-		return a.bad(name, v, "out of range")
+	d, err := p.distribution(a, true)
+	if err != nil {
+		return err
 	}
-	// SIPp waits whole milliseconds.
-	cmd.Pause = time.Duration(math.Trunc(ms)) * time.Millisecond
+	sanity, err := a.boolean("sanity_check", true)
+	if err != nil {
+		return err
+	}
+	switch {
+	case d == nil:
+		cmd.PauseFromFlag = true
+	case d.Kind == DistFixed:
+		if d.Value < 0 || d.Value > maxMillis {
+			name := "milliseconds"
+			if a.index("distribution") >= 0 {
+				name = "value"
+			}
+			v, _ := a.get(name)
+			return a.bad(name, v, "out of range")
+		}
+		// SIPp waits whole milliseconds.
+		cmd.Pause = time.Duration(math.Trunc(d.Value)) * time.Millisecond
+	default:
+		if q := d.Quantile(0.99); sanity && !(q <= maxMillis) {
+			return a.errorf(ErrBadAttribute, "the distribution %s on <%s> has a 99th percentile of %.0f ms, above 2^31-1 ms (choose other parameters, or sanity_check=\"false\")", d, a.elem, q)
+		}
+		cmd.PauseDist = d
+		p.use(FeaturePauseDistribution, a.line, "pause distribution="+d.Kind.String())
+	}
 	return nil
 }
 
@@ -603,8 +953,13 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 	if err != nil {
 		return err
 	}
-	if ok && lost != 0 {
-		return a.unsupported("lost")
+	if ok {
+		if lost < 0 || lost > 100 {
+			v, _ := a.get("lost")
+			return a.bad("lost", v, "a percentage from 0 to 100")
+		}
+		cmd.Lost = lost
+		p.use(FeatureLost, a.line, "")
 	}
 	if v, ok := a.get("crlf"); ok {
 		// SIPp looks only at the attribute's presence.
@@ -625,35 +980,56 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 		return err
 	}
 	cmd.Display, _ = a.get("display")
-	if a.has("condexec") {
-		return a.unsupported("condexec")
+	if v, ok := a.get("condexec"); ok {
+		if err := checkVarName(v); err != nil {
+			return a.bad("condexec", v, err.Error())
+		}
+		cmd.CondExec = p.sc.Vars.ref(v, a.line, accRead)
+		p.use(FeatureCondExec, a.line, "")
 	}
-	inv, err := a.boolean("condexec_inverse", false)
-	if err != nil {
+	if cmd.CondExecInverse, err = a.boolean("condexec_inverse", false); err != nil {
 		return err
 	}
-	if inv {
-		return a.unsupported("condexec_inverse")
+	if cmd.CondExecInverse && cmd.CondExec == NoVar {
+		p.warn(cmd.Line, fmt.Sprintf("condexec_inverse on <%s> has no effect without condexec", a.elem))
 	}
 
-	idx := len(p.sc.Commands)
+	idx, init := len(p.sc.Commands), p.inInit
+	if init {
+		idx = len(p.sc.Init)
+	}
 	if label, ok := a.get("next"); ok {
 		if cmd.Timewait {
 			return a.errorf(ErrInvalid, "next is not allowed on <timewait>")
 		}
-		if a.has("test") {
-			return a.unsupported("test")
+		if v, ok := a.get("test"); ok {
+			if err := checkVarName(v); err != nil {
+				return a.bad("test", v, err.Error())
+			}
+			cmd.Test = p.sc.Vars.ref(v, a.line, accRead)
+			p.use(FeatureTest, a.line, "")
 		}
-		if a.has("chance") {
-			return a.unsupported("chance")
+		if v, ok := a.get("chance"); ok {
+			f, err := cDouble(v)
+			if err != nil {
+				return a.bad("chance", v, err.Error())
+			}
+			if f < 0 || f > 1 {
+				return a.bad("chance", v, "a probability from 0 to 1")
+			}
+			cmd.Chance = f
+			p.use(FeatureChance, a.line, "")
 		}
-		p.refs = append(p.refs, labelRef{cmd: idx, attr: "next", label: label, line: cmd.Line})
+		p.refs = append(p.refs, labelRef{cmd: idx, attr: "next", label: label, line: cmd.Line, init: init})
+	} else {
+		a.ignore("test", "it only applies with next=")
+		a.ignore("chance", "it only applies with next=")
 	}
 	if label, ok := a.get("ontimeout"); ok {
 		if cmd.Timewait {
 			return a.errorf(ErrInvalid, "ontimeout is not allowed on <timewait>")
 		}
-		p.refs = append(p.refs, labelRef{cmd: idx, attr: "ontimeout", label: label, line: cmd.Line, timeout: true})
+		p.refs = append(p.refs, labelRef{cmd: idx, attr: "ontimeout", label: label, line: cmd.Line, timeout: true, init: init})
 	}
 	return nil
 }
@@ -690,15 +1066,25 @@ func (p *parser) finish() error {
 	if i, ok := p.labels["_unexp.main"]; ok {
 		sc.UnexpectedJump = i
 	}
+	sc.UnexpectedRetAddr = sc.Vars.Resolve("_unexp.retaddr")
+	sc.UnexpectedPausedAddr = sc.Vars.Resolve("_unexp.pausedaddr")
 	for _, r := range p.refs {
-		i, ok := p.labels[r.label]
+		labels, cmds := p.labels, sc.Commands
+		if r.init {
+			labels, cmds = p.initLabels, sc.Init
+		}
+		i, ok := labels[r.label]
 		if !ok {
-			return p.errorAt(r.line, ErrUnknownLabel, fmt.Sprintf("%s=%q names a label that is not defined", r.attr, r.label))
+			where := ""
+			if r.init {
+				where = " in <init>"
+			}
+			return p.errorAt(r.line, ErrUnknownLabel, fmt.Sprintf("%s=%q names a label that is not defined%s", r.attr, r.label, where))
 		}
 		if r.timeout {
-			sc.Commands[r.cmd].OnTimeout = i
+			cmds[r.cmd].OnTimeout = i
 		} else {
-			sc.Commands[r.cmd].Next = i
+			cmds[r.cmd].Next = i
 		}
 	}
 	for _, name := range sc.RTDNames {
@@ -706,9 +1092,38 @@ func (p *parser) finish() error {
 			return p.errorAt(line, ErrInvalid, fmt.Sprintf("response time %q is started but never stopped (no rtd=%q)", name, name))
 		}
 	}
+	for i, t := range sc.Transactions {
+		u := p.txnUses[i]
+		var why string
+		switch {
+		case u.started == 0:
+			why = "is never started (no start_txn)"
+		case u.responses == 0:
+			why = "has no response_txn <recv>"
+		case t.Invite && u.acks == 0:
+			why = "is an INVITE transaction without an ack_txn ACK"
+		case !t.Invite && u.acks > 0:
+			why = "is not an INVITE transaction but has an ack_txn ACK"
+		}
+		if why != "" {
+			return p.errorAt(u.line, ErrInvalid, fmt.Sprintf("transaction %q %s", t.Name, why))
+		}
+	}
 	if p.messages == 0 {
 		return p.errorAt(p.rootLine, ErrInvalid, "the scenario has no commands (send, recv, pause, nop)")
 	}
+	for i, c := range sc.Commands {
+		if c.Kind != KindLabel {
+			sc.MsgCommands = append(sc.MsgCommands, i)
+		}
+	}
+	for _, w := range sc.Vars.validate() {
+		p.warn(w.Line, w.Msg)
+	}
+	slices.SortStableFunc(sc.Uses, func(a, b FeatureUse) int { return a.Line - b.Line })
+	p.checkJumps(sc.Init, len(p.sc.Init)-p.initLabelCount())
+	p.checkJumps(sc.Commands, len(sc.MsgCommands))
+	p.modes()
 	for _, c := range sc.Commands {
 		switch c.Kind {
 		case KindSend:
@@ -720,6 +1135,59 @@ func (p *parser) finish() error {
 		}
 	}
 	return p.errorAt(p.rootLine, ErrInvalid, "the scenario has no <send> or <recv>, so it is neither client nor server")
+}
+
+// checkJumps warns about <jump value=...> outside the scenario: SIPp
+// stops with an error when such a jump runs.
+func (p *parser) checkJumps(cmds []Command, messages int) {
+	for _, c := range cmds {
+		for _, a := range c.Actions {
+			if a.Kind == ActionJump && a.Var == NoVar && (a.Value < 0 || int(a.Value) > messages) {
+				p.warn(a.Line, fmt.Sprintf("<jump value=\"%g\"> is outside the scenario's messages (0 to %d): SIPp stops the run when it executes it", a.Value, messages))
+			}
+		}
+	}
+}
+
+// modes works out SIPp's creation mode and 3PCC role from the order of
+// the commands (SIPp's computeSippMode, without the command line).
+func (p *parser) modes() {
+	sc := p.sc
+	creation, set := ModeClient, false
+	sendCmd, recvCmd := false, false
+	for _, c := range sc.Commands {
+		switch c.Kind {
+		case KindSend:
+			if !set {
+				creation, set = ModeClient, true
+			}
+		case KindRecv:
+			if !set {
+				creation, set = ModeServer, true
+			}
+		case KindSendCmd:
+			sendCmd = true
+			if !set {
+				creation, set = ModeClient, true
+			}
+			if !recvCmd {
+				if creation == ModeServer {
+					sc.ThirdPCC = ThirdPCCAPassive
+				} else {
+					sc.ThirdPCC = ThirdPCCControllerA
+				}
+			}
+		case KindRecvCmd:
+			recvCmd = true
+			if !set {
+				creation, set = ModeServer, true
+			}
+			if !sendCmd {
+				sc.ThirdPCC = ThirdPCCControllerB
+			}
+		}
+	}
+	sc.Creation = creation
 }
 
 // parseRepartition reads a ResponseTimeRepartition or CallLengthRepartition

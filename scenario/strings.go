@@ -17,15 +17,17 @@ func (m Mode) String() string {
 }
 
 var kindNames = [...]string{
-	KindSend:  "send",
-	KindRecv:  "recv",
-	KindPause: "pause",
-	KindNop:   "nop",
-	KindLabel: "label",
+	KindSendCmd: "sendCmd",
+	KindRecvCmd: "recvCmd",
+	KindSend:    "send",
+	KindRecv:    "recv",
+	KindPause:   "pause",
+	KindNop:     "nop",
+	KindLabel:   "label",
 }
 
 // String returns the element name of the kind: send, recv, pause, nop,
-// label.
+// label, sendCmd, recvCmd.
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
 		return kindNames[k]
@@ -55,6 +57,30 @@ var opNames = [...]string{
 	OpRoutes:       "routes",
 	OpLastHeader:   "last_",
 	OpLastMessage:  "last_message",
+
+	OpRemoteHost:         "remote_host",
+	OpServerIP:           "server_ip",
+	OpAutoMediaPort:      "auto_media_port",
+	OpRTPStreamAudioPort: "rtpstream_audio_port",
+	OpRTPStreamVideoPort: "rtpstream_video_port",
+	OpCrypto:             "crypto",
+	OpDynamicID:          "dynamic_id",
+	OpMsgIndex:           "msg_index",
+	OpNextURL:            "next_url",
+	OpLastRequestURI:     "last_Request_URI",
+	OpLastCSeqNumber:     "last_cseq_number",
+	OpTDMMap:             "tdmmap",
+	OpClockTick:          "clock_tick",
+	OpUsers:              "users",
+	OpUserID:             "userid",
+	OpTimestamp:          "timestamp",
+	OpDate:               "date",
+	OpSippVersion:        "sipp_version",
+	OpVar:                "$",
+	OpFill:               "fill",
+	OpField:              "field",
+	OpFile:               "file",
+	OpAuth:               "authentication",
 }
 
 // String returns the keyword name of the op kind ("cseq", "last_";
@@ -67,15 +93,25 @@ func (k OpKind) String() string {
 }
 
 // String returns the op as it would be written in a scenario: the literal
-// bytes for OpLiteral, otherwise the keyword in brackets with its offset,
-// e.g. "[cseq+1]", "[last_Via:]", "[last_To:value]".
+// bytes for OpLiteral, otherwise the keyword in brackets with its offset
+// and parameters, e.g. "[cseq+1]", "[last_Via:]", "[last_To:value]",
+// "[$user]", "[field1 file=\"u.csv\"]".
 func (o Op) String() string {
 	if o.Kind == OpLiteral {
 		return string(o.Lit)
 	}
 	var b strings.Builder
 	b.WriteByte('[')
-	b.WriteString(o.Kind.String())
+	switch o.Kind {
+	case OpCrypto:
+		b.WriteString(o.Name)
+	case OpVar:
+		b.WriteString("$" + o.Name)
+	case OpField:
+		b.WriteString("field" + strconv.Itoa(o.Field))
+	default:
+		b.WriteString(o.Kind.String())
+	}
 	if o.Kind == OpLastHeader {
 		b.WriteString(o.Name)
 		if o.ValueOnly {
@@ -87,6 +123,32 @@ func (o Op) String() string {
 	}
 	if o.Offset != 0 {
 		b.WriteString(strconv.Itoa(o.Offset))
+	}
+	param := func(name, v string) {
+		b.WriteString(" " + name + "=" + strconv.Quote(v))
+	}
+	switch o.Kind {
+	case OpFill:
+		param("variable", o.Name)
+		param("text", string(o.Lit))
+	case OpField:
+		if o.File != "" {
+			param("file", o.File)
+		}
+		if o.Line != nil {
+			param("line", o.Line.String())
+		}
+	case OpFile:
+		param("name", o.Path.String())
+	case OpAuth:
+		for _, p := range []struct {
+			name string
+			t    *Template
+		}{{"username", o.Auth.Username}, {"password", o.Auth.Password}, {"aka_K", o.Auth.AKAK}, {"aka_OP", o.Auth.AKAOP}, {"aka_AMF", o.Auth.AKAAMF}} {
+			if p.t != nil {
+				param(p.name, p.t.String())
+			}
+		}
 	}
 	b.WriteByte(']')
 	return b.String()
@@ -100,4 +162,19 @@ func (t *Template) String() string {
 		b.WriteString(o.String())
 	}
 	return b.String()
+}
+
+// String returns "none", "controller-A", "controller-B" or "A-passive".
+func (t ThirdPCC) String() string {
+	switch t {
+	case ThirdPCCNone:
+		return "none"
+	case ThirdPCCControllerA:
+		return "controller-A"
+	case ThirdPCCControllerB:
+		return "controller-B"
+	case ThirdPCCAPassive:
+		return "A-passive"
+	}
+	return "ThirdPCC(" + strconv.Itoa(int(t)) + ")"
 }
