@@ -3,9 +3,9 @@ package engine
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"net/netip"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
