@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 5s
 
-.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp run generate clean
+.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-capacity bench-hep run generate clean
 
 build:
 	$(GO) build -o gossip ./cmd/gossip
@@ -48,6 +48,20 @@ bench:
 # BENCH_SIPP_FLAGS, e.g. BENCH_SIPP_FLAGS=-rev=HEAD to leave uncommitted edits out.
 bench-sipp:
 	$(GO) run ./bench/sippbench -out bench/RESULTS.md $(BENCH_SIPP_FLAGS)
+
+# Issue 5's capacity run: ramps gossip → gossip to 1,000,000 held calls at
+# 20,000 calls/s (sipp → gossip and gossip → sipp to 200,000), holds them,
+# releases them, and rewrites the capacity section of bench/RESULTS.md with
+# RSS per held call, CPU while holding and the ramp's response times (about
+# 5 minutes on 2 cores, 2 GB of memory). Extra flags go in
+# BENCH_CAPACITY_FLAGS, e.g. BENCH_CAPACITY_FLAGS=-rev=HEAD.
+bench-capacity:
+	$(GO) run ./bench/capacity -out bench/RESULTS.md $(BENCH_CAPACITY_FLAGS)
+
+# Calls per second of gossip uac -> gossip uas on loopback with HEP export
+# off and on, interleaved in one run; rewrites bench/HEP.md (about a minute).
+bench-hep:
+	$(GO) run ./bench/hepbench -out bench/HEP.md $(BENCH_HEP_FLAGS)
 
 # A load run against gossip's own UAS on loopback, with its statistics.
 run: build

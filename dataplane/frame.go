@@ -176,3 +176,58 @@ func udpChecksum(src, dst [4]byte, segment []byte) uint16 {
 	}
 	return c
 }
+
+// arpLen is an Ethernet/IPv4 ARP packet (RFC 826): hardware and protocol
+// types and lengths, operation, sender and target addresses.
+const (
+	arpLen      = 28
+	arpRequest  = 1
+	arpReply    = 2
+	minFrameLen = 60 // Ethernet's minimum without the FCS (IEEE 802.3)
+)
+
+// arpQuery is a parsed ARP request: who has target? tell sender.
+type arpQuery struct {
+	senderMAC mac
+	sender    netip.Addr
+	target    netip.Addr
+}
+
+// parseARPRequest decodes an Ethernet/IPv4 ARP request.
+func parseARPRequest(frame []byte) (arpQuery, bool) {
+	var q arpQuery
+	if len(frame) < ethHeaderLen+arpLen || binary.BigEndian.Uint16(frame[12:14]) != etherTypeARP {
+		return q, false
+	}
+	a := frame[ethHeaderLen:]
+	if binary.BigEndian.Uint16(a[0:2]) != 1 || binary.BigEndian.Uint16(a[2:4]) != etherTypeIPv4 ||
+		a[4] != 6 || a[5] != 4 || binary.BigEndian.Uint16(a[6:8]) != arpRequest {
+		return q, false
+	}
+	copy(q.senderMAC[:], a[8:14])
+	q.sender = netip.AddrFrom4([4]byte(a[14:18]))
+	q.target = netip.AddrFrom4([4]byte(a[24:28]))
+	return q, true
+}
+
+// buildARPReply writes into dst (at least minFrameLen bytes) the reply
+// to q saying that q.target is at ours, and returns the frame's length,
+// padded to Ethernet's minimum.
+func buildARPReply(dst []byte, ours mac, q arpQuery) int {
+	f := dst[:minFrameLen]
+	copy(f[0:6], q.senderMAC[:])
+	copy(f[6:12], ours[:])
+	binary.BigEndian.PutUint16(f[12:14], etherTypeARP)
+	a := f[ethHeaderLen:]
+	binary.BigEndian.PutUint16(a[0:2], 1) // Ethernet
+	binary.BigEndian.PutUint16(a[2:4], etherTypeIPv4)
+	a[4], a[5] = 6, 4
+	binary.BigEndian.PutUint16(a[6:8], arpReply)
+	t, s := q.target.As4(), q.sender.As4()
+	copy(a[8:14], ours[:])
+	copy(a[14:18], t[:])
+	copy(a[18:24], q.senderMAC[:])
+	copy(a[24:28], s[:])
+	clear(f[ethHeaderLen+arpLen:])
+	return minFrameLen
+}

@@ -209,3 +209,28 @@ func BenchmarkChecksum(b *testing.B) {
 		}
 	})
 }
+
+func TestARPRequestReply(t *testing.T) {
+	peer, ours := mac{2, 0, 0, 0, 0, 2}, mac{2, 0, 0, 0, 0, 1}
+	// who has 10.10.0.7? tell 10.77.0.2 (RFC 826), broadcast, padded.
+	req := unhex(t, "ffffffffffff020000000002"+"0806"+"0001080006040001"+"020000000002"+"0a4d0002"+
+		"000000000000"+"0a0a0007"+"000000000000000000000000000000000000")
+	q, ok := parseARPRequest(req)
+	if !ok || q.senderMAC != peer || q.sender != netip.MustParseAddr("10.77.0.2") || q.target != netip.MustParseAddr("10.10.0.7") {
+		t.Fatalf("parsed %+v %v", q, ok)
+	}
+	buf := make([]byte, 128)
+	n := buildARPReply(buf, ours, q)
+	want := unhex(t, "020000000002020000000001"+"0806"+"0001080006040002"+"020000000001"+"0a0a0007"+
+		"020000000002"+"0a4d0002"+"000000000000000000000000000000000000")
+	if n != 60 || !bytes.Equal(buf[:n], want) {
+		t.Fatalf("reply\n got %x\nwant %x", buf[:n], want)
+	}
+	// A reply is not a request; IPv6 neighbour discovery is not ARP.
+	if _, ok := parseARPRequest(buf[:n]); ok {
+		t.Error("a reply parsed as a request")
+	}
+	if _, ok := parseARPRequest(req[:30]); ok {
+		t.Error("a truncated request parsed")
+	}
+}

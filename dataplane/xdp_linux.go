@@ -37,11 +37,13 @@ type xdpEndpoint struct {
 	queue   int
 	zc      bool // zero-copy bind
 
-	umem  []byte
-	rings [4][]byte // mappings of the rx, tx, fill and completion rings
+	umem     []byte
+	rxFrames uint32    // entries of the fill and rx rings, and receive frames
+	rings    [4][]byte // mappings of the rx, tx, fill and completion rings
 	xskRings
 
 	srcMAC     mac
+	srcRange   netip.Prefix // -xdp_src_range, for the ARP requests the socket answers
 	maxPayload int
 	ipID       uint16
 	hop        nextHop
@@ -50,16 +52,18 @@ type xdpEndpoint struct {
 	ports []uint16 // ports this endpoint added to the program's map
 
 	pfds      [2]unix.PollFd
+	statFD    int           // fd for Drops, fixed at open
+	drops     atomic.Uint64 // the kernel's drop count when Drops last looked
 	woken     atomic.Bool
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
 
 const (
-	xdpRingSize = 2048            // entries in each of the four rings
-	xdpFrames   = 2 * xdpRingSize // half for receiving, half for sending
-	xdpBatch    = ReadBatchSize   // frames per receive, sends per kick
-	xdpMaxKicks = 64              // sendto calls per Flush before the rest waits for the next one
+	xdpRingSize = 2048          // entries of the tx and completion rings, least of the others
+	xdpMaxRx    = 32768         // most entries of the fill and rx rings
+	xdpBatch    = ReadBatchSize // frames per receive, sends per kick
+	xdpMaxKicks = 64            // sendto calls per Flush before the rest waits for the next one
 	xdpTxWait   = 50 * time.Millisecond
 )
 
@@ -106,7 +110,8 @@ func openXDP(cfg Config) (Endpoint, error) {
 		return nil, xdpError("source range %s: only IPv4 ranges are supported", x.SrcRange)
 	}
 
-	e := &xdpEndpoint{fd: -1, event: -1, reserve: -1, iface: x.Iface, queue: x.Queue}
+	e := &xdpEndpoint{fd: -1, event: -1, reserve: -1, statFD: -1, iface: x.Iface, queue: x.Queue,
+		rxFrames: xdpRxFrames(cfg.BufferSize)}
 	fail := func(err error) (Endpoint, error) {
 		e.teardown()
 		return nil, err
@@ -153,7 +158,12 @@ func openXDP(cfg Config) (Endpoint, error) {
 	if e.steer, err = attachSteering(ifi, mode, la.xdpProgID); err != nil {
 		return fail(err)
 	}
-	if err := e.steer.Configure(bpf.Settings{LocalIP: src, Range: x.SrcRange, MAC: e.srcMAC[:], ARPReply: x.SrcRange.IsValid()}); err != nil {
+	e.srcRange = x.SrcRange.Masked()
+	arp := bpf.ARPPass
+	if e.srcRange.IsValid() {
+		arp = arpMode(ifi.Name, mode)
+	}
+	if err := e.steer.Configure(bpf.Settings{LocalIP: src, Range: e.srcRange, MAC: e.srcMAC[:], ARP: arp}); err != nil {
 		return fail(xdpError("%s: %v", x.Iface, err))
 	}
 	for _, p := range append([]uint16{port}, x.Ports...) {
@@ -188,10 +198,23 @@ func openXDP(cfg Config) (Endpoint, error) {
 	if e.event, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
 		return fail(fmt.Errorf("dataplane: eventfd: %w", err))
 	}
+	e.statFD = e.fd
 	e.pfds[0] = unix.PollFd{Fd: int32(e.fd), Events: unix.POLLIN}
 	e.pfds[1] = unix.PollFd{Fd: int32(e.event), Events: unix.POLLIN}
 	e.maxPayload = min(ifi.MTU-ipv4HeaderLen-udpHeaderLen, int(e.frameSize)-udpFrameOverhead)
 	return e, nil
+}
+
+// xdpRxFrames sizes the receive side from -buff_size, as SO_RCVBUF sizes
+// a socket's: a frame per KiB, a power of two from xdpRingSize to
+// xdpMaxRx. The rx ring absorbs what arrives while the shard is not
+// reading (a GC pause, a busy CPU); what does not fit is dropped (Drops).
+func xdpRxFrames(bufferSize int) uint32 {
+	n := uint32(xdpRingSize)
+	for n < xdpMaxRx && int(n)<<10 < bufferSize {
+		n <<= 1
+	}
+	return n
 }
 
 // attachSteering attaches gossip's XDP program to ifi, or joins the copy
@@ -267,10 +290,11 @@ func (e *xdpEndpoint) openSocket(ifi *net.Interface, x XDPConfig, la linkAttrs) 
 		e.frameSize = 4096
 	}
 	var err error
-	e.umem, err = unix.Mmap(-1, 0, xdpFrames*int(e.frameSize), unix.PROT_READ|unix.PROT_WRITE,
+	size := (int(e.rxFrames) + xdpRingSize) * int(e.frameSize)
+	e.umem, err = unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE,
 		unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_POPULATE)
 	if err != nil {
-		return xdpError("mapping %d MiB of UMEM: %v", xdpFrames*int(e.frameSize)>>20, err)
+		return xdpError("mapping %d MiB of UMEM: %v", size>>20, err)
 	}
 	tries := []struct {
 		flags uint16
@@ -343,10 +367,15 @@ func (e *xdpEndpoint) setupSocket(ifi *net.Interface, queue int, flags uint16) e
 	if err := setsockopt(fd, unix.SOL_XDP, unix.XDP_UMEM_REG, unsafe.Pointer(&reg), unsafe.Sizeof(reg)); err != nil {
 		return xdpError("registering the UMEM: %v", err)
 	}
-	size := uint32(xdpRingSize)
-	for _, opt := range []int{unix.XDP_UMEM_FILL_RING, unix.XDP_UMEM_COMPLETION_RING, unix.XDP_RX_RING, unix.XDP_TX_RING} {
-		if err := setsockopt(fd, unix.SOL_XDP, opt, unsafe.Pointer(&size), 4); err != nil {
-			return xdpError("sizing ring %d: %v", opt, err)
+	for _, r := range []struct {
+		opt  int
+		size uint32
+	}{
+		{unix.XDP_UMEM_FILL_RING, e.rxFrames}, {unix.XDP_UMEM_COMPLETION_RING, xdpRingSize},
+		{unix.XDP_RX_RING, e.rxFrames}, {unix.XDP_TX_RING, xdpRingSize},
+	} {
+		if err := setsockopt(fd, unix.SOL_XDP, r.opt, unsafe.Pointer(&r.size), 4); err != nil {
+			return xdpError("sizing ring %d to %d entries: %v", r.opt, r.size, err)
 		}
 	}
 	off, err := xdpMmapOffsets(fd)
@@ -358,26 +387,27 @@ func (e *xdpEndpoint) setupSocket(ifi *net.Interface, queue int, flags uint16) e
 		pgoff int64
 		off   unix.XDPRingOffset
 		entry uint64
+		size  uint32
 	}{
-		{unix.XDP_PGOFF_RX_RING, off.Rx, descSize},
-		{unix.XDP_PGOFF_TX_RING, off.Tx, descSize},
-		{unix.XDP_UMEM_PGOFF_FILL_RING, off.Fr, 8},
-		{unix.XDP_UMEM_PGOFF_COMPLETION_RING, off.Cr, 8},
+		{unix.XDP_PGOFF_RX_RING, off.Rx, descSize, e.rxFrames},
+		{unix.XDP_PGOFF_TX_RING, off.Tx, descSize, xdpRingSize},
+		{unix.XDP_UMEM_PGOFF_FILL_RING, off.Fr, 8, e.rxFrames},
+		{unix.XDP_UMEM_PGOFF_COMPLETION_RING, off.Cr, 8, xdpRingSize},
 	}
 	var rs [4]ring
 	for i, m := range maps {
-		b, err := unix.Mmap(fd, m.pgoff, int(m.off.Desc+uint64(size)*m.entry), unix.PROT_READ|unix.PROT_WRITE,
+		b, err := unix.Mmap(fd, m.pgoff, int(m.off.Desc+uint64(m.size)*m.entry), unix.PROT_READ|unix.PROT_WRITE,
 			unix.MAP_SHARED|unix.MAP_POPULATE)
 		if err != nil {
 			return xdpError("mapping ring %d: %v", i, err)
 		}
 		e.rings[i] = b
-		rs[i] = newRing(u32At(b, m.off.Producer), u32At(b, m.off.Consumer), u32At(b, m.off.Flags), size)
+		rs[i] = newRing(u32At(b, m.off.Producer), u32At(b, m.off.Consumer), u32At(b, m.off.Flags), m.size)
 	}
-	e.rx = descRing{ring: rs[0], descs: unsafe.Slice((*xdpDesc)(unsafe.Pointer(&e.rings[0][off.Rx.Desc])), size)}
-	e.tx = descRing{ring: rs[1], descs: unsafe.Slice((*xdpDesc)(unsafe.Pointer(&e.rings[1][off.Tx.Desc])), size)}
-	e.fill = addrRing{ring: rs[2], addrs: unsafe.Slice((*uint64)(unsafe.Pointer(&e.rings[2][off.Fr.Desc])), size)}
-	e.comp = addrRing{ring: rs[3], addrs: unsafe.Slice((*uint64)(unsafe.Pointer(&e.rings[3][off.Cr.Desc])), size)}
+	e.rx = descRing{ring: rs[0], descs: unsafe.Slice((*xdpDesc)(unsafe.Pointer(&e.rings[0][off.Rx.Desc])), e.rxFrames)}
+	e.tx = descRing{ring: rs[1], descs: unsafe.Slice((*xdpDesc)(unsafe.Pointer(&e.rings[1][off.Tx.Desc])), xdpRingSize)}
+	e.fill = addrRing{ring: rs[2], addrs: unsafe.Slice((*uint64)(unsafe.Pointer(&e.rings[2][off.Fr.Desc])), e.rxFrames)}
+	e.comp = addrRing{ring: rs[3], addrs: unsafe.Slice((*uint64)(unsafe.Pointer(&e.rings[3][off.Cr.Desc])), xdpRingSize)}
 
 	// Copy mode sends at most a budget of frames per sendto (32 by
 	// default); a larger one saves system calls where the kernel lets us
@@ -391,7 +421,7 @@ func (e *xdpEndpoint) setupSocket(ifi *net.Interface, queue int, flags uint16) e
 	}
 
 	// Receive frames into the fill ring, send frames into the pool.
-	if !e.init(e.frameSize, xdpBatch) || e.frames() != xdpFrames {
+	if !e.init(e.frameSize, xdpBatch) || e.frames()*int(e.frameSize) != len(e.umem) {
 		return xdpError("fill ring not empty after bind")
 	}
 	return nil
@@ -417,22 +447,31 @@ func (e *xdpEndpoint) closeSocket() {
 }
 
 // teardown releases everything open holds, in the order that keeps the
-// kernel from touching freed memory: the socket leaves the program's map,
-// the socket closes (the kernel stops using the UMEM), the mappings go,
-// then the program handle (the last one detaches the program).
+// kernel from touching freed memory: the socket leaves the program's map
+// (and its ports leave the ports map), the socket closes and its rings
+// are unmapped (the kernel stops using the UMEM), the UMEM is unmapped,
+// then the program handle goes (the last one detaches the program).
 func (e *xdpEndpoint) teardown() error {
 	var errs []error
+	if e.statFD >= 0 && e.statFD == e.fd {
+		e.updateDrops()
+	}
+	if e.steer != nil && e.fd >= 0 {
+		errs = append(errs, e.steer.ClearSocket(e.queue))
+	}
 	if e.steer != nil {
-		if e.fd >= 0 {
-			errs = append(errs, e.steer.ClearSocket(e.queue))
+		for _, p := range e.ports {
+			errs = append(errs, e.steer.RemovePort(p))
 		}
-		errs = append(errs, e.steer.Close())
-		e.steer = nil
 	}
 	e.closeSocket()
 	if e.umem != nil {
 		errs = append(errs, unix.Munmap(e.umem))
 		e.umem = nil
+	}
+	if e.steer != nil {
+		errs = append(errs, e.steer.Close())
+		e.steer = nil
 	}
 	e.hop.routes.close()
 	e.hop.arp.close()
@@ -446,6 +485,8 @@ func (e *xdpEndpoint) teardown() error {
 }
 
 // recv takes up to len(pkts) datagrams from the rx ring without blocking.
+// Frames that are not datagrams for us are dropped, except ARP requests
+// the program handed over, which are answered.
 func (e *xdpEndpoint) recv(pkts []Packet) int {
 	e.recycle()
 	want := uint32(min(len(pkts), xdpBatch))
@@ -462,9 +503,11 @@ func (e *xdpEndpoint) recv(pkts []Packet) int {
 			if d.Addr+uint64(d.Len) > uint64(len(e.umem)) {
 				continue
 			}
-			f, ok := parseUDP(e.umem[d.Addr : d.Addr+uint64(d.Len)])
+			frame := e.umem[d.Addr : d.Addr+uint64(d.Len)]
+			f, ok := parseUDP(frame)
 			if !ok {
-				continue // not a datagram we can take: dropped
+				e.answerARP(frame) // or not a datagram we can take: dropped
+				continue
 			}
 			e.hop.learn(f.src.Addr(), f.srcMAC)
 			pkts[k] = Packet{Data: f.payload, From: f.src, To: f.dst, Received: now}
@@ -480,6 +523,64 @@ func (e *xdpEndpoint) recv(pkts []Packet) int {
 		_, _, _ = unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(e.fd), 0, 0, unix.MSG_DONTWAIT, 0, 0)
 	}
 	return k
+}
+
+// answerARP replies to an ARP request for a source-range address that
+// the program handed to the socket (bpf.ARPToSocket), at once.
+func (e *xdpEndpoint) answerARP(frame []byte) {
+	q, ok := parseARPRequest(frame)
+	if !ok || !e.srcRange.Contains(q.target) || q.target == e.local.Addr() {
+		return
+	}
+	addr, ok := e.txPool.get()
+	if !ok {
+		e.reclaim()
+		if addr, ok = e.txPool.get(); !ok {
+			return // the requester asks again
+		}
+	}
+	e.queueTx(addr, buildARPReply(e.umem[addr:addr+e.frameSize], e.srcMAC, q))
+	_ = e.Flush()
+}
+
+// arpMode chooses who answers ARP for the source range: the program
+// (XDP_TX), except where XDP_TX does not reach the wire: veth in native
+// mode drops it unless the peer has GRO or an XDP program of its own.
+func arpMode(ifname string, mode bpf.Mode) bpf.ARPMode {
+	if mode == bpf.ModeNative && driverName(ifname) == "veth" {
+		return bpf.ARPToSocket
+	}
+	return bpf.ARPReply
+}
+
+// driverName is the interface's driver (ETHTOOL_GDRVINFO), or "".
+func driverName(ifname string) string {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return ""
+	}
+	defer unix.Close(fd)
+	info, err := unix.IoctlGetEthtoolDrvinfo(fd, ifname)
+	if err != nil {
+		return ""
+	}
+	return unix.ByteSliceToString(info.Driver[:])
+}
+
+// Drops implements DropCounter: frames the kernel dropped for this socket
+// because its rx ring was full or the fill ring had no frame (and any it
+// could not place in a frame), per XDP_STATISTICS.
+func (e *xdpEndpoint) Drops() uint64 {
+	if !e.closed.Load() {
+		e.updateDrops()
+	}
+	return e.drops.Load()
+}
+
+func (e *xdpEndpoint) updateDrops() {
+	if st, err := xdpStatistics(e.statFD); err == nil {
+		e.drops.Store(st.Rx_dropped + st.Rx_ring_full + st.Rx_fill_ring_empty_descs)
+	}
 }
 
 // TryRead implements Poller.

@@ -70,6 +70,11 @@ type call struct {
 	retransCount    uint8
 	retransInvite   bool
 	live            bool
+	// actFail is SIPp's last_action_result: 1 + the failure class of an
+	// action that failed (check_it); the call goes on and ends failed.
+	actFail uint8
+	slot    int32 // the call's slot in its shard's slab (variables)
+	jump    int32 // 1 + the command a <jump> action chose, 0: none (branch.go)
 }
 
 // maxRTDs is how many response-time counters a scenario may use.
@@ -103,6 +108,8 @@ type slab struct {
 	chunks [][]call
 	rtd    [][]int64 // per chunk: slotsPerChunk × RTDs start times
 	nRTD   int
+	vals   [][]varValue // per chunk: slotsPerChunk × call variables (vars.go)
+	nVar   int
 	n      int
 }
 
@@ -115,6 +122,7 @@ func (s *slab) grow() int32 {
 	if s.n == len(s.chunks)*slotsPerChunk {
 		s.chunks = append(s.chunks, make([]call, slotsPerChunk))
 		s.rtd = append(s.rtd, make([]int64, slotsPerChunk*s.nRTD))
+		s.vals = append(s.vals, make([]varValue, slotsPerChunk*s.nVar))
 	}
 	s.n++
 	return int32(s.n - 1)
@@ -128,4 +136,10 @@ func (s *slab) at(slot int32) *call {
 func (s *slab) rtdStart(slot int32) []int64 {
 	i := int(slot%slotsPerChunk) * s.nRTD
 	return s.rtd[slot/slotsPerChunk][i : i+s.nRTD : i+s.nRTD]
+}
+
+// vars returns the call's variable slots (scenario.Vars.Call of them).
+func (s *slab) vars(slot int32) []varValue {
+	i := int(slot%slotsPerChunk) * s.nVar
+	return s.vals[slot/slotsPerChunk][i : i+s.nVar : i+s.nVar]
 }

@@ -104,6 +104,11 @@ type Config struct {
 	// received, with its real send or receive time (HEP export, -hep_addr).
 	Mirror trace.Mirror
 
+	// Set gives <Global> variables a string value before the first call
+	// (-set NAME VALUE); a name the scenario does not declare <Global> is
+	// an error.
+	Set map[string]string
+
 	// DrainTimeout bounds how long Stop lets running calls finish before
 	// they are aborted.
 	DrainTimeout time.Duration
@@ -166,9 +171,9 @@ func (cfg Config) withDefaults() Config {
 }
 
 // engineSupports says which scenario features beyond send, recv, pause,
-// nop, label and timewait the engine executes. None yet: the scenario
-// package parses them, Check refuses them by file and line.
-func engineSupports(scenario.Feature) bool { return false }
+// nop, label and timewait the engine executes (languageSupports in
+// actions.go lists them); Check refuses the others by file and line.
+func engineSupports(f scenario.Feature) bool { return languageSupports(f) }
 
 func (cfg *Config) validate() error {
 	if cfg.Scenario == nil || len(cfg.Scenario.Commands) == 0 {

@@ -41,6 +41,7 @@ type Engine struct {
 	needsLast    []bool               // per command: the template uses [last_*]
 	keepLast     []bool               // per command: a later send may still use the last message
 	counterIndex []int                // per command: generic counter index or -1
+	globals      globalVars           // <Global> variables (vars.go)
 	localIP      []byte
 	localIPType  byte
 	mediaIP      []byte
@@ -118,6 +119,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 
 	e.keepLast = keepLastAfter(scn, e.needsLast)
+	if err := e.initLanguage(); err != nil {
+		return nil, err
+	}
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {

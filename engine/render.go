@@ -12,8 +12,12 @@ import (
 // whole message is known; a keyword that renders nothing on a line of its
 // own ([last_X:], [routes]) removes that line.
 func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
-	cmd := &s.e.scn.Commands[cmdIdx]
-	tpl := cmd.Message
+	return s.renderTemplate(dst, c, cmdIdx, s.e.scn.Commands[cmdIdx].Message)
+}
+
+// renderTemplate appends tpl, a template of command cmdIdx (its message or
+// an action's attribute), for call c to dst.
+func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Template) []byte {
 	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 && (s.lastCall != c || s.lastGen != c.lastGen) {
 		// Index the call's last message once for all the sends that
 		// follow it; a message that was accepted once parses again.
@@ -108,6 +112,8 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 			}
 		case scenario.OpLastMessage:
 			dst = append(dst, c.lastRecv...)
+		case scenario.OpVar:
+			dst = s.appendVarOf(dst, c, op.Var)
 		}
 	}
 	if lenAt >= 0 {

@@ -60,6 +60,7 @@ type shard struct {
 	pkts     []dataplane.Packet
 
 	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
+	lang        shardLang      // scratch and RNG of actions and branching (actions.go)
 
 	health       shardHealth
 	wakeAt       int64  // the deadline the loop last slept towards; 0: none
@@ -73,7 +74,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames)},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -323,6 +324,7 @@ func (s *shard) alloc(now int64) (int32, *call) {
 	}
 	c := s.calls.at(slot)
 	c.reset()
+	c.slot = slot
 	c.live = true
 	c.start = now
 	for i := range s.calls.rtdStart(slot) {
@@ -370,6 +372,12 @@ const (
 // remembering its Call-ID for late messages.
 func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureClass, now int64) {
 	length := time.Duration(now - c.start)
+	if how == outcomeSuccess && c.actFail != 0 {
+		how, class = outcomeFailed, stats.FailureClass(c.actFail-1) // SIPp's last_action_result
+	}
+	if s.calls.nVar > 0 {
+		s.releaseVars(c)
+	}
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -413,9 +421,13 @@ func (s *shard) arm(slot int32, c *call) {
 	s.wheel.Schedule(slot, uint64((w+int64(tick)-1)/int64(tick)))
 }
 
-// next is the command after idx: its next= label, or the following one.
-func (s *shard) next(idx int32) int32 {
-	if n := s.e.scn.Commands[idx].Next; n != scenario.NoIndex {
+// next is the command after idx: a <jump> its actions made, its next=
+// label (when test= and chance= allow, branch.go), or the following one.
+func (s *shard) next(c *call, idx int32) int32 {
+	if c.jump != 0 {
+		return s.takeJump(c)
+	}
+	if n := s.e.scn.Commands[idx].Next; n != scenario.NoIndex && s.branch(c, idx) {
 		return int32(n)
 	}
 	return idx + 1
@@ -430,6 +442,10 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			return
 		}
 		cmd := &cmds[c.cmd]
+		if cmd.CondExec != scenario.NoVar && !s.condExec(c, cmd) {
+			c.cmd = s.next(c, c.cmd) // SIPp: a skipped command still branches
+			continue
+		}
 		switch cmd.Kind {
 		case scenario.KindSend:
 			s.bookkeeping(slot, c, c.cmd, now)
@@ -463,7 +479,10 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) {
 				s.bufs.release(&c.lastRecv)
 			}
-			c.cmd = s.next(c.cmd)
+			if len(cmd.Actions) > 0 {
+				s.runActions(c, c.cmd, s.tx)
+			}
+			c.cmd = s.next(c, c.cmd)
 		case scenario.KindRecv:
 			if c.recvDeadline == 0 {
 				// SIPp arms the shortest timeout among this recv and the
@@ -489,10 +508,16 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			if cmd.PauseFromFlag {
 				d = s.e.cfg.DefaultPause
 			}
+			if cmd.PauseDist != nil || cmd.PauseVar != scenario.NoVar {
+				d = s.pauseLength(c, cmd)
+			}
 			s.bookkeeping(slot, c, c.cmd, now)
 			s.rec.PauseStarted(int(c.cmd))
+			if len(cmd.Actions) > 0 {
+				s.runActions(c, c.cmd, nil)
+			}
 			if d <= 0 {
-				c.cmd = s.next(c.cmd)
+				c.cmd = s.next(c, c.cmd)
 				continue
 			}
 			c.pauseUntil = now + int64(d)
@@ -500,7 +525,10 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			return
 		default: // nop, label
 			s.bookkeeping(slot, c, c.cmd, now)
-			c.cmd = s.next(c.cmd)
+			if len(cmd.Actions) > 0 {
+				s.runActions(c, c.cmd, nil)
+			}
+			c.cmd = s.next(c, c.cmd)
 		}
 	}
 }
@@ -594,7 +622,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 	switch {
 	case cmd.Kind == scenario.KindPause && c.pauseUntil != 0 && now >= c.pauseUntil:
 		c.pauseUntil = 0
-		c.cmd = s.next(c.cmd)
+		c.cmd = s.next(c, c.cmd)
 		s.advance(slot, c, now)
 		return
 	case cmd.Kind == scenario.KindRecv && c.recvDeadline != 0 && now >= c.recvDeadline:
@@ -830,11 +858,14 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	} else {
 		s.bufs.release(&c.lastRecv)
 	}
+	if len(cmds[found].Actions) > 0 {
+		s.runActions(c, found, raw)
+	}
 
-	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex {
+	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex || c.jump != 0 {
 		c.pauseUntil = 0
 		c.recvDeadline = 0
-		c.cmd = s.next(found)
+		c.cmd = s.next(c, found)
 		s.advance(slot, c, now)
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
 const (
@@ -93,7 +95,7 @@ func loopbackCeiling(ctx context.Context, d time.Duration, pairs, size int) (loo
 	for i := 0; i < loopbackWindow; i++ {
 		tokens <- struct{}{}
 	}
-	before, snmpErr := readSNMP()
+	before, snmpErr := benchkit.ReadSNMP()
 	var received atomic.Uint64
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -175,7 +177,7 @@ func loopbackCeiling(ctx context.Context, d time.Duration, pairs, size int) (loo
 	res.PerSecond = rates[len(rates)-1]
 	res.Median = rates[(len(rates)-1)/2]
 	res.Windows = len(rates)
-	if after, err := readSNMP(); err == nil && snmpErr == nil {
+	if after, err := benchkit.ReadSNMP(); err == nil && snmpErr == nil {
 		res.Drops = after.RcvbufErrors - before.RcvbufErrors
 	}
 	if res.PerSecond <= 0 {

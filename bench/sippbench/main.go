@@ -30,12 +30,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
 // pairNames lists the pairs -pairs accepts, in the order the table shows
@@ -194,7 +197,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if len(o.pairs) == 0 {
 		return o, errors.New("-pairs: no pair chosen")
 	}
-	o.command = commandLine(args)
+	o.command = benchkit.CommandLine("go run ./bench/sippbench", args)
 	return o, nil
 }
 
@@ -205,18 +208,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// commandLine renders the invocation as a user would type it.
-func commandLine(args []string) string {
-	parts := []string{"go", "run", "./bench/sippbench"}
-	for _, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\"'$\\*?") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		parts = append(parts, a)
-	}
-	return strings.Join(parts, " ")
 }
 
 func main() {
@@ -243,7 +234,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	defer cancel()
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "sippbench: "+format+"\n", a...) }
 
-	if _, err := readSNMP(); err != nil {
+	if _, err := benchkit.ReadSNMP(); err != nil {
 		return nil, fmt.Errorf("kernel UDP counters (the harness needs Linux): %w", err)
 	}
 	work, err := os.MkdirTemp("", "sippbench-")
@@ -256,7 +247,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		defer os.RemoveAll(work)
 	}
 
-	root, err := moduleRoot(ctx)
+	root, err := benchkit.ModuleRoot(ctx)
 	if err != nil && (o.gossip == "" || (o.out == "" && !o.short)) {
 		return nil, err
 	}
@@ -272,7 +263,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		}
 	}
 	if needSIPp && o.sipp == "" {
-		if o.sipp, err = lookPath("sipp"); err != nil {
+		if o.sipp, err = exec.LookPath("sipp"); err != nil {
 			return nil, fmt.Errorf("sipp is not on PATH (apt-get install sip-tester, or pass -sipp): %w", err)
 		}
 	}
@@ -283,7 +274,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 			from += " at " + o.rev
 		}
 		logf("building gossip from %s", from)
-		if o.gossip, gossipSource, err = buildGossip(ctx, root, work, o.rev); err != nil {
+		if o.gossip, gossipSource, err = benchkit.BuildGossip(ctx, root, work, o.rev); err != nil {
 			return nil, err
 		}
 	}
@@ -293,14 +284,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		if *bin == "" {
 			continue
 		}
-		if *bin, err = resolveBinary(*bin); err != nil {
+		if *bin, err = benchkit.ResolveBinary(*bin); err != nil {
 			return nil, err
 		}
 	}
 
 	r := &runner{opt: o, work: work, logf: logf}
 	rep := &report{Options: o, Started: started}
-	if rep.Machine, err = describeMachine(ctx, o); err != nil {
+	if rep.Machine, err = benchkit.DescribeMachine(ctx, o.sipp, o.gossip); err != nil {
 		return nil, err
 	}
 	rep.Machine.GossipSource = gossipSource
@@ -376,7 +367,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, fmt.Errorf("write report: %w", err)
 	}
 	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(doc), 0o644); err != nil {
+		// The file may hold other harnesses' sections (make
+		// bench-capacity's): keep them.
+		prev, err := benchkit.ReadResults(o.out)
+		if err != nil {
+			return nil, fmt.Errorf("-out: %w", err)
+		}
+		if err := os.WriteFile(o.out, []byte(benchkit.KeepSections(prev, doc)), 0o644); err != nil {
 			return nil, fmt.Errorf("write -out %s: %w", o.out, err)
 		}
 		logf("wrote %s", o.out)

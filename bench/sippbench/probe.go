@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
 // runner runs probes: one UAS and one UAC process against each other.
@@ -23,7 +23,7 @@ type runner struct {
 // sideResult is what one process of a probe did.
 type sideResult struct {
 	Exit      int
-	Stats     callStats
+	Stats     benchkit.CallStats
 	StatsErr  string // why the statistics file could not be read
 	User, Sys time.Duration
 	MaxRSSKiB int64
@@ -100,34 +100,34 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 	if err != nil {
 		return res, err
 	}
-	defer uas.kill()
-	uacPort, err := freeUDPPort()
+	defer uas.Kill()
+	uacPort, err := benchkit.FreeUDPPort()
 	if err != nil {
 		return res, err
 	}
-	before, err := readSNMP()
+	before, err := benchkit.ReadSNMP()
 	if err != nil {
 		return res, fmt.Errorf("kernel UDP counters: %w", err)
 	}
 	mon := newDropMonitor()
-	uac, err := startProc(ctx, hardTimeout, dir, r.binary(p.uac.kind),
+	uac, err := benchkit.Start(ctx, hardTimeout, dir, r.binary(p.uac.kind),
 		r.sideArgs(p.uac, "uac", port, uacPort, rate, calls, "uac.csv")...)
 	if err != nil {
 		return res, err
 	}
-	defer uac.kill()
-	procs := map[string]*proc{"uac": uac, "uas": uas}
+	defer uac.Kill()
+	procs := map[string]*benchkit.Proc{"uac": uac, "uas": uas}
 
 	// The last call is due at d; allow a little for start-up and the last
 	// call's messages. A UAC later than that did not sustain the rate (or
 	// waits on retransmissions): stop it.
-	deadline := uac.start.Add(d + max(500*time.Millisecond, d/10))
+	deadline := uac.Started.Add(d + max(500*time.Millisecond, d/10))
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 wait:
 	for {
 		select {
-		case <-uac.done:
+		case <-uac.Done():
 			break wait
 		case <-ctx.Done():
 			return res, ctx.Err()
@@ -135,23 +135,23 @@ wait:
 			mon.sample(procs)
 			if abortOnDrops && (mon.drops("uac") > 0 || mon.drops("uas") > 0) {
 				res.AbortedOnDrops = true
-				uac.interrupt(3 * time.Second)
+				uac.Interrupt(3 * time.Second)
 				break wait
 			}
 			if now.After(deadline) {
 				res.Unfinished = true
-				uac.interrupt(3 * time.Second)
+				uac.Interrupt(3 * time.Second)
 				break wait
 			}
 		}
 	}
-	res.Wall = uac.end.Sub(uac.start)
+	res.Wall = uac.Ended.Sub(uac.Started)
 	// Let the UAS take in the last messages, then stop it: it would
 	// otherwise wait out its scenario's final timewait.
 	time.Sleep(100 * time.Millisecond)
 	mon.sample(procs)
-	uas.interrupt(5 * time.Second)
-	after, err := readSNMP()
+	uas.Interrupt(5 * time.Second)
+	after, err := benchkit.ReadSNMP()
 	if err != nil {
 		return res, fmt.Errorf("kernel UDP counters: %w", err)
 	}
@@ -161,8 +161,8 @@ wait:
 	res.UAC = collect(uac, filepath.Join(dir, "uac.csv"), mon.drops("uac"))
 	res.UAS = collect(uas, filepath.Join(dir, "uas.csv"), mon.drops("uas"))
 	if r.opt.keep {
-		uac.saveOutput(filepath.Join(dir, "uac.out"))
-		uas.saveOutput(filepath.Join(dir, "uas.out"))
+		uac.SaveOutput(filepath.Join(dir, "uac.out"))
+		uas.SaveOutput(filepath.Join(dir, "uas.out"))
 	}
 	res.Problems = judge(res)
 	return res, nil
@@ -171,31 +171,31 @@ wait:
 // startUAS starts the UAS on a free port and waits until all its sockets
 // are bound; it tries a few ports, as another program may take the one
 // found free.
-func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration) (*proc, int, error) {
+func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration) (*benchkit.Proc, int, error) {
 	want := 1
 	if s.kind == kindGossip {
 		want = s.threads // one SO_REUSEPORT socket per shard
 	}
 	var lastErr error
 	for try := 0; try < 3; try++ {
-		port, err := freeUDPPort()
+		port, err := benchkit.FreeUDPPort()
 		if err != nil {
 			return nil, 0, err
 		}
-		p, err := startProc(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
+		p, err := benchkit.Start(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
 		if err != nil {
 			return nil, 0, err
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && !p.exited() && boundSockets(port) < want {
+		for time.Now().Before(deadline) && !p.Exited() && benchkit.BoundSockets(port) < want {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if !p.exited() && boundSockets(port) >= want {
+		if !p.Exited() && benchkit.BoundSockets(port) >= want {
 			return p, port, nil
 		}
-		p.kill()
+		p.Kill()
 		lastErr = fmt.Errorf("%s uas on 127.0.0.1:%d did not bind %d socket(s) (exit %d): %s",
-			p.name, port, want, p.exitCode(), lastLines(p.out.String(), 5))
+			p.Name, port, want, p.ExitCode(), benchkit.LastLines(p.Output(), 5))
 		if ctx.Err() != nil {
 			return nil, 0, ctx.Err()
 		}
@@ -204,15 +204,15 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 }
 
 // collect gathers one ended process's statistics and resource usage.
-func collect(p *proc, statFile string, drops uint64) sideResult {
-	s := sideResult{Exit: p.exitCode(), Drops: drops}
-	s.User, s.Sys, s.MaxRSSKiB = p.usage()
-	st, err := readStatFile(statFile)
+func collect(p *benchkit.Proc, statFile string, drops uint64) sideResult {
+	s := sideResult{Exit: p.ExitCode(), Drops: drops}
+	s.User, s.Sys, s.MaxRSSKiB = p.Usage()
+	st, err := benchkit.ReadStatFile(statFile)
 	if err != nil {
 		s.StatsErr = err.Error()
 	}
 	s.Stats = st
-	s.Output = p.out.String()
+	s.Output = p.Output()
 	return s
 }
 
@@ -236,7 +236,7 @@ func judge(p probeResult) []string {
 		out = append(out, "uac statistics: "+p.UAC.StatsErr)
 	} else if p.UAC.Stats.Successful != p.Calls || p.UAC.Stats.Failed != 0 {
 		msg := fmt.Sprintf("uac %d/%d calls successful, %d failed", p.UAC.Stats.Successful, p.Calls, p.UAC.Stats.Failed)
-		if c := p.UAC.Stats.classes(); c != "" {
+		if c := p.UAC.Stats.Classes(); c != "" {
 			msg += " (" + c + ")"
 		}
 		out = append(out, msg)
@@ -248,7 +248,7 @@ func judge(p probeResult) []string {
 		out = append(out, "uas statistics: "+p.UAS.StatsErr)
 	} else if p.UAS.Stats.Incoming != p.Calls || p.UAS.Stats.Failed != 0 {
 		msg := fmt.Sprintf("uas saw %d/%d calls, %d failed", p.UAS.Stats.Incoming, p.Calls, p.UAS.Stats.Failed)
-		if c := p.UAS.Stats.classes(); c != "" {
+		if c := p.UAS.Stats.Classes(); c != "" {
 			msg += " (" + c + ")"
 		}
 		out = append(out, msg)
@@ -262,22 +262,10 @@ func judge(p probeResult) []string {
 
 // outputHint is the last line a failed process printed, if any.
 func outputHint(s sideResult) string {
-	if l := lastLines(s.Output, 1); l != "" {
+	if l := benchkit.LastLines(s.Output, 1); l != "" {
 		return ": " + l
 	}
 	return ""
-}
-
-// lastLines returns the last n non-empty lines of s, joined by " | ".
-func lastLines(s string, n int) string {
-	var out []string
-	lines := strings.Split(s, "\n")
-	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
-			out = append([]string{l}, out...)
-		}
-	}
-	return strings.Join(out, " | ")
 }
 
 // summary is the probe in one line, for the log and the search log.
@@ -289,18 +277,4 @@ func (p probeResult) summary() string {
 	return fmt.Sprintf("%d calls/s × %s: %s (retransmissions uac %d, uas %d; uac %s)",
 		p.Rate, p.Duration, verdict, p.UAC.Stats.Retransmissions, p.UAS.Stats.Retransmissions,
 		p.Wall.Round(10*time.Millisecond))
-}
-
-// freeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
-func freeUDPPort() (int, error) {
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		return 0, fmt.Errorf("find a free UDP port on 127.0.0.1: %w", err)
-	}
-	defer c.Close()
-	addr, ok := c.LocalAddr().(*net.UDPAddr)
-	if !ok {
-		return 0, errors.New("find a free UDP port: unexpected local address type")
-	}
-	return addr.Port, nil
 }

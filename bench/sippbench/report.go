@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
 // pairResult is everything measured for one pair.
@@ -20,7 +22,7 @@ type pairResult struct {
 // report is the outcome of a harness run.
 type report struct {
 	Options           options
-	Machine           machine
+	Machine           benchkit.Machine
 	Loopback          loopbackResult
 	CommonRate        int
 	CPUDuration       time.Duration

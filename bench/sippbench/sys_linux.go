@@ -2,10 +2,7 @@
 
 package main
 
-import (
-	"os/exec"
-	"syscall"
-)
+import "syscall"
 
 // soReusePort is SO_REUSEPORT on Linux (the syscall package does not
 // export it on every architecture; golang.org/x/sys/unix is kept to the
@@ -25,9 +22,4 @@ func reusePortControl(_, _ string, c syscall.RawConn) error {
 		return err
 	}
 	return serr
-}
-
-// setDeathSignal makes the kernel kill the child if the harness dies.
-func setDeathSignal(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

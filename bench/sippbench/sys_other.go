@@ -2,10 +2,7 @@
 
 package main
 
-import (
-	"os/exec"
-	"syscall"
-)
+import "syscall"
 
 // reusePortSupported is false where the harness does not set
 // SO_REUSEPORT: the loopback measurement gives each receiver its own port.
@@ -13,6 +10,3 @@ const reusePortSupported = false
 
 // reusePortControl is never called here.
 func reusePortControl(_, _ string, _ syscall.RawConn) error { return nil }
-
-// setDeathSignal does nothing here.
-func setDeathSignal(*exec.Cmd) {}

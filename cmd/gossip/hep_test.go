@@ -77,7 +77,10 @@ type tracedMessage struct {
 	payload string
 }
 
-var traceHeader = regexp.MustCompile(`UDP message (sent|received) \[(\d+)\] bytes:\n\n`)
+// traceHeader matches a message's header line in the -trace_msg log:
+// "sent (N bytes):" or "received [N] bytes :" (SIPp's spellings), or
+// "[N] bytes:" for either.
+var traceHeader = regexp.MustCompile(`UDP message (sent|received) (?:\[(\d+)\] bytes ?|\((\d+) bytes\)):\n\n`)
 
 // readMessageLog parses SIPp's -trace_msg layout, which gossip writes.
 func readMessageLog(t *testing.T, dir string) []tracedMessage {
@@ -96,7 +99,12 @@ func readMessageLog(t *testing.T, dir string) []tracedMessage {
 		if loc == nil {
 			break
 		}
-		n, _ := strconv.Atoi(string(b[loc[4]:loc[5]]))
+		lo, hi := loc[4], loc[5]
+		if lo < 0 {
+			lo, hi = loc[6], loc[7]
+		}
+		num := b[lo:hi]
+		n, _ := strconv.Atoi(string(num))
 		start := loc[1]
 		if start+n > len(b) {
 			t.Fatalf("%s: message of %d bytes cut off", logs[0], n)
@@ -212,7 +220,7 @@ func TestHEPExportOracle(t *testing.T) {
 	testpeer.WaitUDPBound(t, uasPort, 5*time.Second)
 	uac := testpeer.Start(t, 60*time.Second, uacDir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(uasPort), "-p", strconv.Itoa(uacPort), "-r", "400", "-m", strconv.Itoa(calls),
-		"-threads", "1", "-trace_msg", "-nostdin",
+		"-threads", "1", "-trace_msg", "-nostdin", "-summary_json", "summary.json",
 		"-hep_addr", hepAddr, "-hep_transport", "udp", "-hep_id", "1", "-hep_password", "uac-key", "-hep_node_name", "uac-node")
 	if code := uac.Wait(); code != 0 {
 		t.Fatalf("gossip uac exit %d\n%s", code, uac.Output())
@@ -250,6 +258,14 @@ func TestHEPExportOracle(t *testing.T) {
 			t.Errorf("%s summary: HEP sent %v dropped %v, want %d and 0", s.name, m, d, len(s.traced))
 		}
 		s.gotCount = map[tracedMessage]int{}
+	}
+	// And so does the JSON summary.
+	var sum struct {
+		HEP *struct{ Sent, Dropped uint64 } `json:"hep"`
+	}
+	if b, err := os.ReadFile(filepath.Join(uacDir, "summary.json")); err != nil || json.Unmarshal(b, &sum) != nil ||
+		sum.HEP == nil || sum.HEP.Sent != uint64(len(sides[0].traced)) || sum.HEP.Dropped != 0 {
+		t.Errorf("uac -summary_json: hep %+v (%v), want %d sent, 0 dropped", sum.HEP, err, len(sides[0].traced))
 	}
 	frames := col.wait(total)
 	if len(frames) != total {

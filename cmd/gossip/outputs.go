@@ -235,17 +235,19 @@ func (o *outputs) start(eng *engine.Engine, c *live.Controller) error {
 	}
 
 	rows := o.stat != nil || o.counts != nil || o.codesFile != nil || o.hdr != nil
+	flush := o.files != nil || o.short != nil || o.alog != nil
 	ramp := opts.RateIncrease != 0 && opts.Users <= 0
-	if !rows && !ramp {
+	if !rows && !flush && !ramp {
 		return nil
 	}
 	o.stop, o.done = make(chan struct{}), make(chan struct{})
-	go o.run(eng, c, rows, ramp)
+	go o.run(eng, c, rows, flush, ramp)
 	return nil
 }
 
-// run is the output goroutine.
-func (o *outputs) run(eng *engine.Engine, c *live.Controller, rows, ramp bool) {
+// run is the output goroutine: -fd rows (or, without any -fd file, a flush
+// of the logs every -fd) and the ramp's steps.
+func (o *outputs) run(eng *engine.Engine, c *live.Controller, rows, flush, ramp bool) {
 	defer close(o.done)
 	select {
 	case <-eng.Collector().Started():
@@ -255,6 +257,8 @@ func (o *outputs) run(eng *engine.Engine, c *live.Controller, rows, ramp bool) {
 	var rowTick, rampTick <-chan time.Time
 	if rows {
 		o.row(time.Now(), true)
+	}
+	if rows || flush {
 		t := time.NewTicker(o.opts.StatPeriod)
 		defer t.Stop()
 		rowTick = t.C
@@ -271,7 +275,11 @@ func (o *outputs) run(eng *engine.Engine, c *live.Controller, rows, ramp bool) {
 	for {
 		select {
 		case now := <-rowTick:
-			o.row(now, false)
+			if rows {
+				o.row(now, false)
+			} else {
+				_ = o.flushTraces() // errors are reported at the end
+			}
 		case <-rampTick:
 			if o.rampStep(eng, c) {
 				rampTick = nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -82,6 +83,11 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 		return cli.ExitFailed
 	}
 	defer closeHEP(hx, &stats.Snapshot{}, io.Discard) // after a failure; runEngine closes it first
+	// Shards block in raw system calls that keep their scheduler slot: give
+	// the rest of the process (screen, signals, HEP sender) slots of its own.
+	if want := cfg.Shards + 2; cfg.Shards > 0 && runtime.GOMAXPROCS(0) < want {
+		runtime.GOMAXPROCS(want)
+	}
 	eng, err := engine.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
@@ -182,8 +188,15 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 			cfg.Remote = cfg.SendTo
 		}
 	}
-	if len(opts.Sets) > 0 {
-		return cfg, fmt.Errorf("-set %s: the scenario declares no global variable %q", opts.Sets[0].Name, opts.Sets[0].Name)
+	for _, kv := range opts.Sets {
+		// SIPp: -set gives a <Global> variable a string value; later wins.
+		if _, err := scn.Vars.LookupGlobal(kv.Name); err != nil {
+			return cfg, fmt.Errorf("-set %s: %w", kv.Name, err)
+		}
+		if cfg.Set == nil {
+			cfg.Set = make(map[string]string, len(opts.Sets))
+		}
+		cfg.Set[kv.Name] = kv.Value
 	}
 	if scn.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
 		return cfg, errors.New("a client scenario needs a remote host: gossip -sn uac HOST[:PORT]")
@@ -322,7 +335,10 @@ wait:
 	final := res.Stats
 	final.TargetRate, final.Users = targetOf(opts, eng)
 	closeHEP(hx, final, stderr)
-	stats.WriteSummary(stdout, final, info)
+	if terminal {
+		io.WriteString(screenOut, "\x1b[H\x1b[2J") // the summary replaces the live screen
+	}
+	stats.WriteSummary(screenOut, final, info) // \r\n while the terminal is raw
 	if res.Health.Saturated() {
 		fmt.Fprintf(stdout, "\n%s\n", res.Health)
 	}

@@ -17,8 +17,15 @@
 //
 // A Snapshot feeds the outputs:
 //   - StatFile writes SIPp 3.6.1's -trace_stat CSV, column for column;
-//   - WriteScreen writes the periodic text screen;
+//   - CountsFile and ErrorCodesFile write SIPp's -trace_counts and
+//     -trace_error_codes files;
+//   - WriteScreen (SIPp's scenario screen) and WriteScreenNumber (every
+//     screen the number keys select) write the live screens, WriteAllScreens
+//     the -trace_screen file;
 //   - WriteSummary writes the end-of-run statistics table;
+//   - HdrLog writes an HdrHistogram interval log (-trace_hdr) from the
+//     snapshots of a NewHistogramPeriod;
+//   - NewSummary builds the -summary_json document (Summary);
 //   - Snapshot.RTD and Snapshot.CallLength give count, mean, standard
 //     deviation, minimum, maximum and the p50/p90/p99/p99.9 percentiles for
 //     JSON summaries and the API, and Collector.RTDHistogram and

@@ -58,7 +58,7 @@ func TestScenarioScreenMatchesSIPp(t *testing.T) {
 	}
 
 	info.Mode = "uas"
-	info.Steps = []Step{{Kind: StepRecv, Method: "INVITE"}, {Kind: StepSend, Code: 180},
+	info.Steps = []Step{{Kind: StepRecv, Method: "INVITE"}, {Kind: StepSend, Code: 180, Crlf: true},
 		{Kind: StepPause, Pause: "0ms"}, {Kind: StepNop, Display: "hello"}, {Kind: StepNop}}
 	buf.Reset()
 	if err := WriteScreen(&buf, s, info); err != nil {
@@ -66,7 +66,7 @@ func TestScenarioScreenMatchesSIPp(t *testing.T) {
 	}
 	for _, want := range []string{
 		"  ----------> INVITE             0         0         0         0\n",
-		"  <---------- 180                0         0\n",
+		"  <---------- 180                0         0\n\n", // crlf: a blank line
 		"  [      0ms] Pause              0                             0\n",
 		" hello\n",
 		"              [ NOP ]\n",

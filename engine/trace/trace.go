@@ -1,6 +1,10 @@
-// Package trace writes SIPp's message and error logs (-trace_msg,
-// -trace_err). The engine calls a Tracer from its shard goroutines only
-// when tracing is on; with tracing off the hot path pays one nil check.
+// Package trace writes SIPp's logs that follow messages and calls as they
+// happen: the message and error logs (-trace_msg, -trace_err), the short
+// message log (-trace_shortmsg), the response-time samples (-trace_rtt),
+// the codes of unexpected responses (-trace_error_codes) and the <log>
+// actions (-trace_logs). The engine calls a Tracer, a CallObserver and an
+// ActionLogger from its shard goroutines only when they are configured;
+// with tracing off the hot path pays one nil check.
 package trace
 
 import (
@@ -53,21 +57,24 @@ func NewFiles(messages io.Writer, openErrors func() (io.Writer, error)) *Files {
 	return f
 }
 
-// Message implements Tracer in SIPp's -trace_msg layout.
+// Message implements Tracer in SIPp 3.6.1's -trace_msg layout: a line of
+// dashes with the local date and time, "UDP message sent (N bytes):" or
+// "UDP message received [N] bytes :", a blank line, the message and a
+// newline.
 func (f *Files) Message(dir Direction, at time.Time, transport string, data []byte, peer netip.AddrPort) {
 	if f.messages == nil {
 		return
-	}
-	verb := "sent"
-	if dir == Received {
-		verb = "received"
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	b := f.scratch[:0]
 	b = append(b, "----------------------------------------------- "...)
-	b = appendTime(b, at)
-	b = fmt.Appendf(b, "\n%s message %s [%d] bytes:\n\n", transport, verb, len(data))
+	b = at.AppendFormat(b, "2006-01-02 15:04:05.000000")
+	if dir == Received {
+		b = fmt.Appendf(b, "\n%s message received [%d] bytes :\n\n", transport, len(data))
+	} else {
+		b = fmt.Appendf(b, "\n%s message sent (%d bytes):\n\n", transport, len(data))
+	}
 	b = append(b, data...)
 	b = append(b, '\n')
 	f.scratch = b

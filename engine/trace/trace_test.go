@@ -25,10 +25,11 @@ func TestFilesLayout(t *testing.T) {
 	if err := f.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	wantMsgs := "----------------------------------------------- 2026-11-26\t14:00:01.234567\t1795701601.234567\n" +
-		"UDP message sent [25] bytes:\n\nOPTIONS sip:a SIP/2.0\r\n\r\n\n" +
-		"----------------------------------------------- 2026-11-26\t14:00:01.234567\t1795701601.234567\n" +
-		"UDP message received [18] bytes:\n\nSIP/2.0 200 OK\r\n\r\n\n"
+	// SIPp 3.6.1's layout (sent and received differ, as in SIPp).
+	wantMsgs := "----------------------------------------------- 2026-11-26 14:00:01.234567\n" +
+		"UDP message sent (25 bytes):\n\nOPTIONS sip:a SIP/2.0\r\n\r\n\n" +
+		"----------------------------------------------- 2026-11-26 14:00:01.234567\n" +
+		"UDP message received [18] bytes :\n\nSIP/2.0 200 OK\r\n\r\n\n"
 	if msgs.String() != wantMsgs {
 		t.Errorf("messages log:\n%q\nwant\n%q", msgs.String(), wantMsgs)
 	}

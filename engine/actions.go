@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// The scenario language beyond send and recv: actions (this file),
+// variables (vars.go). SIPp's call.cpp executeAction is the reference.
+
+// shardLang is a shard's scratch state for actions: buffers reused from
+// message to message and the random source of <sample>.
+type shardLang struct {
+	a, b varValue // operands read from variables
+	buf  []byte   // rendered action templates
+	rng  *rand.Rand
+}
+
+// languageSupports lists the features this engine executes. Features
+// turn on here only once they work and are tested.
+func languageSupports(f scenario.Feature) bool {
+	if k, ok := f.Action(); ok {
+		switch k {
+		case scenario.ActionEreg, scenario.ActionLog, scenario.ActionWarning,
+			scenario.ActionAssign, scenario.ActionAssignStr, scenario.ActionToDouble,
+			scenario.ActionAdd, scenario.ActionSubtract, scenario.ActionMultiply, scenario.ActionDivide,
+			scenario.ActionTest, scenario.ActionStrcmp, scenario.ActionGetTimeOfDay,
+			scenario.ActionTrim, scenario.ActionURLEncode, scenario.ActionURLDecode,
+			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump:
+			return true
+		}
+		return false
+	}
+	if k, ok := f.Op(); ok {
+		return k == scenario.OpVar
+	}
+	switch f {
+	case scenario.FeatureGlobalVars, scenario.FeatureTest, scenario.FeatureChance, scenario.FeatureCondExec,
+		scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable:
+		return true
+	}
+	return false
+}
+
+// initLanguage prepares what actions and variables need: global
+// variables (-set), and the last message kept for action templates that
+// render [last_*].
+func (e *Engine) initLanguage() error {
+	if err := e.initGlobals(); err != nil {
+		return err
+	}
+	for i := range e.scn.Commands {
+		cmd := &e.scn.Commands[i]
+		for j := range cmd.Actions {
+			a := &cmd.Actions[j]
+			if usesLast(a.Message) || anyUsesLast(a.Args) {
+				e.needsLast[i] = true
+				e.keepLast[i] = true
+			}
+		}
+	}
+	return nil
+}
+
+func usesLast(t *scenario.Template) bool {
+	if t == nil {
+		return false
+	}
+	for _, op := range t.Ops {
+		if op.Kind == scenario.OpLastHeader || op.Kind == scenario.OpLastMessage {
+			return true
+		}
+	}
+	return false
+}
+
+func anyUsesLast(ts []*scenario.Template) bool {
+	for _, t := range ts {
+		if usesLast(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// fail records SIPp's last_action_result: the call goes on and, unless a
+// later failure replaces it, ends failed in that class.
+func (c *call) fail(class stats.FailureClass) { c.actFail = uint8(class) + 1 }
+
+// runActions runs command idx's actions for call c; msg is the message
+// the command sent or received (nil for a nop or a pause).
+func (s *shard) runActions(c *call, idx int32, msg []byte) {
+	acts := s.e.scn.Commands[idx].Actions
+	for i := range acts {
+		s.runAction(c, idx, &acts[i], msg)
+	}
+}
+
+func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
+	l := &s.lang
+	switch a.Kind {
+	case scenario.ActionEreg:
+		s.ereg(c, a, msg)
+	case scenario.ActionLog:
+		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
+		if al := s.e.cfg.ActionLog; al != nil {
+			al.LogAction(l.buf)
+		}
+	case scenario.ActionWarning:
+		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
+		s.event("%s", l.buf)
+	case scenario.ActionAssign:
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, s.operand(c, a))
+	case scenario.ActionAssignStr:
+		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
+		s.setVar(c, a.AssignTo, scenario.VarString, l.buf, 0)
+	case scenario.ActionIndex:
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, float64(s.e.scn.Commands[idx].MsgIndex))
+	case scenario.ActionAdd, scenario.ActionSubtract, scenario.ActionMultiply, scenario.ActionDivide:
+		x := s.operand(c, a)
+		s.readVar(c, a.AssignTo, &l.b)
+		v := l.b.double()
+		switch a.Kind {
+		case scenario.ActionAdd:
+			v += x
+		case scenario.ActionSubtract:
+			v -= x
+		case scenario.ActionMultiply:
+			v *= x
+		default:
+			if x == 0 {
+				s.event("Action failure: Can not divide by zero ($%s/$%s)",
+					s.e.scn.Vars.Name(a.AssignTo), s.e.scn.Vars.Name(a.Var))
+				return
+			}
+			v /= x
+		}
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, v)
+	case scenario.ActionToDouble:
+		s.readVar(c, a.Var, &l.a)
+		var v float64
+		switch l.a.kind {
+		case scenario.VarString, scenario.VarMatch:
+			f, ok := cStrtod(l.a.str)
+			if !ok {
+				s.event("Invalid double conversion from $%s to $%s", s.e.scn.Vars.Name(a.Var), s.e.scn.Vars.Name(a.AssignTo))
+				return
+			}
+			v = f
+		case scenario.VarDouble, scenario.VarBool:
+			v = l.a.num
+		default:
+			s.event("Invalid double conversion from $%s to $%s", s.e.scn.Vars.Name(a.Var), s.e.scn.Vars.Name(a.AssignTo))
+			return
+		}
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, v)
+	case scenario.ActionTest:
+		s.readVar(c, a.Var, &l.a)
+		lhs, rhs := l.a.double(), a.Value
+		if a.Var2 != scenario.NoVar {
+			s.readVar(c, a.Var2, &l.b)
+			rhs = l.b.double()
+		}
+		ok := compare(a.Compare, lhs, rhs)
+		b := 0.0
+		if ok {
+			b = 1
+		}
+		s.setVar(c, a.AssignTo, scenario.VarBool, nil, b)
+		if a.CheckIt && !ok {
+			c.fail(stats.FailTestDoesntMatch)
+		} else if a.CheckItInverse && ok {
+			c.fail(stats.FailTestShouldntMatch)
+		}
+	case scenario.ActionStrcmp:
+		s.readVar(c, a.Var, &l.a)
+		var r int
+		if a.Var2 != scenario.NoVar {
+			s.readVar(c, a.Var2, &l.b)
+			r = bytes.Compare(l.a.text(), l.b.text())
+		} else {
+			r = bytes.Compare(l.a.text(), []byte(a.String)) // no allocation: the conversion does not escape
+		}
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, float64(r))
+		if a.CheckIt && r != 0 {
+			c.fail(stats.FailStrcmpDoesntMatch)
+		} else if a.CheckItInverse && r == 0 {
+			c.fail(stats.FailStrcmpShouldntMatch)
+		}
+	case scenario.ActionGetTimeOfDay:
+		now := time.Now()
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, float64(now.Unix()))
+		if len(a.SubVars) > 0 {
+			s.setVar(c, a.SubVars[0], scenario.VarDouble, nil, float64(now.Nanosecond()/1000))
+		}
+	case scenario.ActionTrim:
+		s.readVar(c, a.AssignTo, &l.a)
+		if l.a.kind == scenario.VarString || l.a.kind == scenario.VarMatch {
+			s.setVar(c, a.AssignTo, scenario.VarString, bytes.Trim(l.a.str, " \t\r\n"), 0)
+		}
+	case scenario.ActionURLEncode, scenario.ActionURLDecode:
+		s.readVar(c, a.AssignTo, &l.a)
+		if l.a.kind != scenario.VarString && l.a.kind != scenario.VarMatch {
+			return
+		}
+		if a.Kind == scenario.ActionURLEncode {
+			l.buf = urlEncode(l.buf[:0], l.a.str)
+		} else {
+			l.buf = urlDecode(l.buf[:0], l.a.str)
+		}
+		s.setVar(c, a.AssignTo, scenario.VarString, l.buf, 0)
+	case scenario.ActionSample:
+		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, a.Dist.Sample(s.random()))
+	case scenario.ActionJump:
+		s.jumpTo(c, s.operand(c, a))
+	}
+}
+
+// operand is an action's right-hand side: variable= (its double) or value=.
+func (s *shard) operand(c *call, a *scenario.Action) float64 {
+	if a.Var == scenario.NoVar {
+		return a.Value
+	}
+	s.readVar(c, a.Var, &s.lang.a)
+	return s.lang.a.double()
+}
+
+func compare(op scenario.Compare, l, r float64) bool {
+	switch op {
+	case scenario.CompareEqual:
+		return l == r
+	case scenario.CompareNotEqual:
+		return l != r
+	case scenario.CompareGreater:
+		return l > r
+	case scenario.CompareLess:
+		return l < r
+	case scenario.CompareGreaterOrEqual:
+		return l >= r
+	case scenario.CompareLessOrEqual:
+		return l <= r
+	}
+	return false
+}
+
+// ereg runs a regular expression action on msg (SIPp: the whole match
+// into assign_to's first variable, group n into the n+1-th).
+func (s *shard) ereg(c *call, a *scenario.Action, msg []byte) {
+	var hay []byte
+	switch a.SearchIn {
+	case scenario.SearchMsg:
+		hay = msg
+	case scenario.SearchBody:
+		if i := bytes.Index(msg, []byte("\r\n\r\n")); i >= 0 {
+			hay = msg[i+4:]
+		}
+	case scenario.SearchVar:
+		s.readVar(c, a.Var, &s.lang.a)
+		hay = s.lang.a.text()
+	case scenario.SearchHdr:
+		hay = headerPart(msg, a.Header, a.CaseIndep, a.Occurrence, a.StartLine)
+		if len(hay) == 0 && a.CheckIt {
+			s.event("Failed regexp match: header %s not found in message %s", a.Header, msg)
+			c.fail(stats.FailRegexpHdrNotFound)
+			return
+		}
+	}
+	if m := a.Regexp.FindSubmatchIndex(hay); m != nil {
+		s.setVar(c, a.AssignTo, scenario.VarMatch, hay[m[0]:m[1]], 0)
+		for i, id := range a.SubVars {
+			g := 2 * (i + 1)
+			if g+1 < len(m) && m[g] >= 0 {
+				s.setVar(c, id, scenario.VarMatch, hay[m[g]:m[g+1]], 0)
+			} else {
+				s.setVar(c, id, scenario.VarMatch, nil, 0)
+			}
+		}
+	}
+	s.readVar(c, a.AssignTo, &s.lang.b)
+	set := s.lang.b.isSet()
+	if a.CheckIt && !set {
+		s.event("Failed regexp match: looking in '%s', with regexp '%s'", hay, a.RegexpText)
+		c.fail(stats.FailRegexpDoesntMatch)
+	} else if a.CheckItInverse && set {
+		c.fail(stats.FailRegexpShouldntMatch)
+	}
+}
+
+// headerPart is SIPp's extractSubMessage: what follows the occurrence-th
+// occurrence of name in msg up to the end of its line (folded lines
+// included, the final CR dropped); with startLine, name must start a line.
+func headerPart(msg []byte, name string, caseIndep bool, occurrence int, startLine bool) []byte {
+	pos := 0
+	for {
+		var i int
+		if caseIndep {
+			i = indexFold(msg[pos:], name)
+		} else {
+			i = bytes.Index(msg[pos:], []byte(name))
+		}
+		if i < 0 {
+			return nil
+		}
+		at := pos + i
+		if startLine && at > 0 && msg[at-1] != '\n' {
+			pos = at + 1
+			continue
+		}
+		if occurrence <= 1 {
+			rest := msg[at+len(name):]
+			end := 0
+			for {
+				j := bytes.IndexByte(rest[end:], '\n')
+				if j < 0 {
+					end = len(rest)
+					break
+				}
+				end += j
+				if end+1 < len(rest) && (rest[end+1] == ' ' || rest[end+1] == '\t') {
+					end++
+					continue
+				}
+				break
+			}
+			return bytes.TrimSuffix(rest[:end], []byte("\r"))
+		}
+		occurrence--
+		pos = at + len(name)
+	}
+}
+
+func indexFold(b []byte, s string) int {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// cStrtod parses b as C's strtod with nothing after the number (leading
+// blanks allowed).
+func cStrtod(b []byte) (float64, bool) {
+	b = bytes.TrimLeft(b, " \t\r\n\v\f")
+	if len(b) == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, true
+		}
+		return 0, false
+	}
+	return f, true
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// urlEncode is SIPp's url_encode: every byte but letters, digits and
+// "-_.~" becomes %XX.
+func urlEncode(dst, src []byte) []byte {
+	for _, ch := range src {
+		if 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' ||
+			ch == '-' || ch == '_' || ch == '.' || ch == '~' {
+			dst = append(dst, ch)
+			continue
+		}
+		dst = append(dst, '%', hexDigits[ch>>4], hexDigits[ch&15])
+	}
+	return dst
+}
+
+// urlDecode is SIPp's url_decode: %XX becomes the byte, '+' a space.
+func urlDecode(dst, src []byte) []byte {
+	for i := 0; i < len(src); i++ {
+		ch := src[i]
+		if ch == '%' && i+2 < len(src) {
+			h, ok1 := unhex(src[i+1])
+			lo, ok2 := unhex(src[i+2])
+			if ok1 && ok2 {
+				dst = append(dst, h<<4|lo)
+				i += 2
+				continue
+			}
+		}
+		if ch == '+' {
+			ch = ' '
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}

@@ -1,0 +1,4 @@
+package hep
+
+// Test helpers for the external test package (hep_test).
+var StalledCollector = stalledCollector
