@@ -110,6 +110,8 @@ type slab struct {
 	nRTD   int
 	vals   [][]varValue // per chunk: slotsPerChunk × call variables (vars.go)
 	nVar   int
+	inf    [][]int32 // per chunk: slotsPerChunk × -inf files: the call's lines (fields.go)
+	nInf   int
 	n      int
 }
 
@@ -120,12 +122,27 @@ func (s *slab) len() int { return s.n }
 // grow adds one slot and returns its index.
 func (s *slab) grow() int32 {
 	if s.n == len(s.chunks)*slotsPerChunk {
-		s.chunks = append(s.chunks, make([]call, slotsPerChunk))
-		s.rtd = append(s.rtd, make([]int64, slotsPerChunk*s.nRTD))
-		s.vals = append(s.vals, make([]varValue, slotsPerChunk*s.nVar))
+		s.addChunk()
 	}
 	s.n++
 	return int32(s.n - 1)
+}
+
+func (s *slab) addChunk() {
+	s.chunks = append(s.chunks, make([]call, slotsPerChunk))
+	s.rtd = append(s.rtd, make([]int64, slotsPerChunk*s.nRTD))
+	s.vals = append(s.vals, make([]varValue, slotsPerChunk*s.nVar))
+	s.inf = append(s.inf, make([]int32, slotsPerChunk*s.nInf))
+}
+
+// reserve allocates chunks for n slots up front, so a run that knows its
+// call limit (-l) never grows its slab, nor makes the garbage collector
+// run, while it ramps up. Pages the kernel hands out zeroed stay out of
+// RSS until a call uses them.
+func (s *slab) reserve(n int) {
+	for len(s.chunks)*slotsPerChunk < n {
+		s.addChunk()
+	}
 }
 
 func (s *slab) at(slot int32) *call {
@@ -142,4 +159,10 @@ func (s *slab) rtdStart(slot int32) []int64 {
 func (s *slab) vars(slot int32) []varValue {
 	i := int(slot%slotsPerChunk) * s.nVar
 	return s.vals[slot/slotsPerChunk][i : i+s.nVar : i+s.nVar]
+}
+
+// lines returns the call's line in each -inf file.
+func (s *slab) lines(slot int32) []int32 {
+	i := int(slot%slotsPerChunk) * s.nInf
+	return s.inf[slot/slotsPerChunk][i : i+s.nInf : i+s.nInf]
 }

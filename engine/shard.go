@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -74,7 +75,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call, nInf: injectFiles(e.cfg.Inject)},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -84,8 +85,13 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		dead:  newDeadCalls(4096),
 		wheel: newWheel(0),
 		inbox: newHandoff(handoffSize),
+		free:  make([]int32, 0, capacity),
 		tx:    make([]byte, 0, 4096),
 		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
+	}
+	if e.cfg.Limit > 0 {
+		s.calls.reserve(capacity)
+		s.wheel.nodes = slices.Grow(s.wheel.nodes, capacity)
 	}
 	s.poller, _ = ep.(dataplane.Poller)
 	s.mirrorLocal = mirrorAddr(s.local, e.localIP)
@@ -303,6 +309,7 @@ func (s *shard) startCall(now int64) bool {
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.remote
+	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	c.ids = s.e.appendCallID(s.bufs.get(64), number)
 	c.idLen = uint16(min(len(c.ids), 0xffff))
@@ -699,6 +706,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.peers.intern(from)
+	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	s.bufs.store(&c.ids, cid)
 	c.idLen = uint16(min(len(cid), 0xffff))
@@ -782,14 +790,14 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			found = i
 			break
 		}
-		if !cmds[i].Optional {
+		if !cmds[i].Optional && cmds[i].Kind != scenario.KindLabel { // labels are not messages (SIPp)
 			break
 		}
 	}
 	if found < 0 {
 		contig := true
 		for i := c.cmd - 1; i >= 0; i-- {
-			if !cmds[i].Optional {
+			if !cmds[i].Optional && cmds[i].Kind != scenario.KindLabel {
 				contig = false
 			}
 			if !s.matches(i) {

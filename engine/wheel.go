@@ -1,6 +1,9 @@
 package engine
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Timer wheel
 //
@@ -55,6 +58,9 @@ func newWheel(now uint64) *wheel {
 
 // grow makes room for ids below n.
 func (w *wheel) grow(n int) {
+	if n > cap(w.nodes) {
+		w.nodes = slices.Grow(w.nodes, max(n, 2*cap(w.nodes))-len(w.nodes))
+	}
 	for len(w.nodes) < n {
 		w.nodes = append(w.nodes, wheelNode{next: noTimer, prev: noTimer, bucket: noTimer})
 	}
