@@ -19,7 +19,10 @@ import (
 type shardLang struct {
 	a, b varValue // operands read from variables
 	buf  []byte   // rendered action templates
-	rng  *rand.Rand
+	line []byte   // rendered line= of [fieldN], key= of lookup
+	// digest.go: credentials, digest-uri, cnonce, the header line
+	user, pass, uri, cnonce, hdr []byte
+	rng                          *rand.Rand
 }
 
 // languageSupports lists the features this engine executes. Features
@@ -32,17 +35,18 @@ func languageSupports(f scenario.Feature) bool {
 			scenario.ActionAdd, scenario.ActionSubtract, scenario.ActionMultiply, scenario.ActionDivide,
 			scenario.ActionTest, scenario.ActionStrcmp, scenario.ActionGetTimeOfDay,
 			scenario.ActionTrim, scenario.ActionURLEncode, scenario.ActionURLDecode,
-			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump:
+			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump, scenario.ActionLookup,
+			scenario.ActionVerifyAuth:
 			return true
 		}
 		return false
 	}
 	if k, ok := f.Op(); ok {
-		return k == scenario.OpVar
+		return k == scenario.OpVar || k == scenario.OpField || k == scenario.OpAuth
 	}
 	switch f {
 	case scenario.FeatureGlobalVars, scenario.FeatureTest, scenario.FeatureChance, scenario.FeatureCondExec,
-		scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable:
+		scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable, scenario.FeatureAuth:
 		return true
 	}
 	return false
@@ -53,6 +57,9 @@ func languageSupports(f scenario.Feature) bool {
 // render [last_*].
 func (e *Engine) initLanguage() error {
 	if err := e.initGlobals(); err != nil {
+		return err
+	}
+	if err := e.initFields(); err != nil {
 		return err
 	}
 	for i := range e.scn.Commands {
@@ -219,6 +226,10 @@ func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
 		s.setVar(c, a.AssignTo, scenario.VarDouble, nil, a.Dist.Sample(s.random()))
 	case scenario.ActionJump:
 		s.jumpTo(c, s.operand(c, a))
+	case scenario.ActionLookup:
+		s.lookup(c, idx, a)
+	case scenario.ActionVerifyAuth:
+		s.verifyAuth(c, idx, a, msg)
 	}
 }
 

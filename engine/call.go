@@ -112,6 +112,8 @@ type slab struct {
 	nVar   int
 	inf    [][]int32 // per chunk: slotsPerChunk × -inf files: the call's lines (fields.go)
 	nInf   int
+	auth   [][]authState // per chunk: slotsPerChunk × nAuth (0 or 1): the call's challenge (digest.go)
+	nAuth  int
 	n      int
 }
 
@@ -133,6 +135,7 @@ func (s *slab) addChunk() {
 	s.rtd = append(s.rtd, make([]int64, slotsPerChunk*s.nRTD))
 	s.vals = append(s.vals, make([]varValue, slotsPerChunk*s.nVar))
 	s.inf = append(s.inf, make([]int32, slotsPerChunk*s.nInf))
+	s.auth = append(s.auth, make([]authState, slotsPerChunk*s.nAuth))
 }
 
 // reserve allocates chunks for n slots up front, so a run that knows its
@@ -165,4 +168,10 @@ func (s *slab) vars(slot int32) []varValue {
 func (s *slab) lines(slot int32) []int32 {
 	i := int(slot%slotsPerChunk) * s.nInf
 	return s.inf[slot/slotsPerChunk][i : i+s.nInf : i+s.nInf]
+}
+
+// authOf returns the call's challenge slot (nAuth of them).
+func (s *slab) authOf(slot int32) []authState {
+	i := int(slot%slotsPerChunk) * s.nAuth
+	return s.auth[slot/slotsPerChunk][i : i+s.nAuth : i+s.nAuth]
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/engine/inject"
 	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 )
@@ -103,6 +104,16 @@ type Config struct {
 	// Mirror, when set, receives a copy of every SIP message sent or
 	// received, with its real send or receive time (HEP export, -hep_addr).
 	Mirror trace.Mirror
+
+	// Inject holds the -inf files (with their -infindex indexes) that
+	// [fieldN] and <lookup> read; nil: none.
+	Inject *inject.Set
+
+	// AuthUser, AuthPassword and AuthURI answer digest challenges for
+	// [authentication] without username=/password= (-au, default -s;
+	// -ap, default "password"; -auth_uri: the digest-uri is
+	// "sip:"+AuthURI, default "sip:" remote_ip:remote_port).
+	AuthUser, AuthPassword, AuthURI string
 
 	// Set gives <Global> variables a string value before the first call
 	// (-set NAME VALUE); a name the scenario does not declare <Global> is

@@ -42,6 +42,7 @@ type Engine struct {
 	keepLast     []bool               // per command: a later send may still use the last message
 	counterIndex []int                // per command: generic counter index or -1
 	globals      globalVars           // <Global> variables (vars.go)
+	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
 	localIP      []byte
 	localIPType  byte
 	mediaIP      []byte

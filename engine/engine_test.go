@@ -193,13 +193,13 @@ func itoa(i int) string { return string(appendUint(nil, uint64(i))) }
 // TestNewRefusesWhatItCannotRun: a scenario the loader parses but the
 // engine does not execute yet is refused with its file and line.
 func TestNewRefusesWhatItCannotRun(t *testing.T) {
-	scn, err := scenario.Builtin("branchc")
+	scn, err := scenario.Builtin("3pcc-C-A")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
-	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in branchc:") ||
+	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in 3pcc-C-A:") ||
 		!strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("New(branchc) = %v", err)
+		t.Fatalf("New(3pcc-C-A) = %v", err)
 	}
 }

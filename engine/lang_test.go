@@ -111,8 +111,8 @@ func TestActionsAndVariables(t *testing.T) {
 	for name, want := range map[string]string{
 		"X-Cid":   callNum,
 		"X-CSeq":  "1",
-		"X-MPort": "0",          // a match renders as text, even "0"
-		"X-N":     "2.000000",   // ((3+1.5)*2-1)/4, "%lf"
+		"X-MPort": "0",        // a match renders as text, even "0"
+		"X-N":     "2.000000", // ((3+1.5)*2-1)/4, "%lf"
 		"X-S":     "a b&c/" + callNum,
 		"X-U":     "a%20b%26c%2F" + callNum,
 		"X-D":     "a b&c/" + callNum,

@@ -26,6 +26,7 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 	}
 	start := len(dst)
 	lenAt, lenOffset := -1, 0
+	authAt, authOp := -1, (*scenario.Op)(nil)
 	suppressCRLF := false
 	for i := range tpl.Ops {
 		op := &tpl.Ops[i]
@@ -114,6 +115,17 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			dst = append(dst, c.lastRecv...)
 		case scenario.OpVar:
 			dst = s.appendVarOf(dst, c, op.Var)
+		case scenario.OpField:
+			dst = s.appendField(dst, c, cmdIdx, op)
+		case scenario.OpAuth:
+			authAt, authOp = len(dst), op
+		}
+	}
+	if authAt >= 0 {
+		var n int
+		dst, n = s.insertAuth(dst, start, authAt, c, cmdIdx, tpl, authOp)
+		if lenAt >= authAt {
+			lenAt += n
 		}
 	}
 	if lenAt >= 0 {

@@ -75,7 +75,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call, nInf: injectFiles(e.cfg.Inject)},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call, nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn)},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -385,6 +385,7 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	if s.calls.nVar > 0 {
 		s.releaseVars(c)
 	}
+	s.releaseAuth(c)
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -865,6 +866,9 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		}
 	} else {
 		s.bufs.release(&c.lastRecv)
+	}
+	if cmds[found].Auth {
+		s.keepChallenge(c, code)
 	}
 	if len(cmds[found].Actions) > 0 {
 		s.runActions(c, found, raw)

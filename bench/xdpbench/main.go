@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -189,9 +190,15 @@ type trial struct {
 	cpu        time.Duration // user + system time of the uac
 	wall       time.Duration
 	exit       int
+	uacDrops   int // datagrams the kernel dropped for the uac (its summary)
+	uasDrops   int // UDP receive-buffer drops in the uas's namespace (RcvbufErrors)
 }
 
-func (t trial) ok() bool { return t.exit == 0 && t.failed == 0 && t.successful == t.calls }
+// ok: every call succeeded, and retransmissions stayed under 1% of the
+// calls (a rate that only completes by retransmitting is not sustained).
+func (t trial) ok() bool {
+	return t.exit == 0 && t.failed == 0 && t.successful == t.calls && t.retrans*100 <= t.calls
+}
 
 func (t trial) cpuPerCall() time.Duration {
 	if t.successful == 0 {
@@ -200,7 +207,7 @@ func (t trial) cpuPerCall() time.Duration {
 	return t.cpu / time.Duration(t.successful)
 }
 
-// search doubles the rate until a trial fails, then bisects to 10%.
+// search doubles the rate until a trial is not ok, then bisects to 10%.
 func (b *bench) search(dp string) trial {
 	var good trial
 	lo, hi := 0, 0
@@ -240,10 +247,15 @@ func (b *bench) trial(dp string, rate int) trial {
 	ctx, cancel := context.WithTimeout(context.Background(), b.o.duration+60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	drops0 := rcvbufErrors(nsB)
 	start := time.Now()
 	err := cmd.Run()
 	t := trial{dataplane: dp, rate: rate, calls: calls, wall: time.Since(start)}
+	if m := droppedRE.FindStringSubmatch(out.String()); m != nil {
+		t.uacDrops, _ = strconv.Atoi(m[1])
+	}
 	if cmd.ProcessState != nil {
 		t.exit = cmd.ProcessState.ExitCode()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -253,10 +265,38 @@ func (b *bench) trial(dp string, rate int) trial {
 		t.exit = -1
 	}
 	t.successful, t.failed, t.retrans = statTotals(stf)
-	fmt.Fprintf(os.Stderr, "%-4s %6d calls/s: %d/%d successful, %d failed, %d retransmissions, exit %d, %.1f µs CPU per call\n",
-		dp, rate, t.successful, calls, t.failed, t.retrans, t.exit, float64(t.cpuPerCall())/1e3)
 	time.Sleep(time.Second) // let the uas end the last calls
+	t.uasDrops = rcvbufErrors(nsB) - drops0
+	fmt.Fprintf(os.Stderr, "%-4s %6d calls/s: %d/%d successful, %d failed, %d retransmissions, exit %d, %.1f µs CPU per call, drops uac %d uas %d\n",
+		dp, rate, t.successful, calls, t.failed, t.retrans, t.exit, float64(t.cpuPerCall())/1e3, t.uacDrops, t.uasDrops)
 	return t
+}
+
+// droppedRE finds the drop count in gossip's "generator saturated" line.
+var droppedRE = regexp.MustCompile(`kernel dropped (\d+) received datagrams`)
+
+// rcvbufErrors is the Udp RcvbufErrors counter of namespace ns.
+func rcvbufErrors(ns string) int {
+	out, err := exec.Command("ip", "netns", "exec", ns, "cat", "/proc/net/snmp").Output()
+	if err != nil {
+		return 0
+	}
+	var head []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if head == nil {
+			head = f
+			continue
+		}
+		if i := slices.Index(head, "RcvbufErrors"); i > 0 && i < len(f) {
+			n, _ := strconv.Atoi(f[i])
+			return n
+		}
+	}
+	return 0
 }
 
 // statTotals reads SuccessfulCall(C), FailedCall(C) and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -14,8 +15,8 @@ func (r report) markdown() string {
 	fm, fx := median(r.atFixed["mmsg"]), median(r.atFixed["xdp"])
 
 	w("# AF_XDP dataplane: mmsg against xdp on a veth pair\n\n")
-	w("Written by `sudo go run ./bench/xdpbench -out bench/XDP.md` (%s, took %s).\n\n",
-		r.date.Format("2006-01-02 15:04 UTC"), r.took.Round(time.Second))
+	w("Written by `go run ./bench/xdpbench %s` as root (`make bench-xdp`), %s, in %s.\n\n",
+		strings.Join(os.Args[1:], " "), r.date.Format("2006-01-02 15:04 UTC"), r.took.Round(time.Second))
 	w("- Machine: %s, %d CPUs, Linux %s; load average %s at the start, %s at the end.\n",
 		cpuModel(), runtime.NumCPU(), kernel(), r.load0, r.load1)
 	w("- Setup: two network namespaces joined by a veth pair (one queue each). In one, gossip's\n")
@@ -23,22 +24,18 @@ func (r report) markdown() string {
 	w("  -xdp_mode native` (copy mode: veth has no zero-copy); in the other, gossip's `uas` on mmsg,\n")
 	w("  one shard, the same for both. Every trial lasts %s of calls (`-m` = rate × %d).\n",
 		r.opts.duration, int(r.opts.duration/time.Second))
-	w("- Maximum rate: the rate doubles from %d calls/s until a trial has a failed call, then is\n", r.opts.start)
-	w("  bisected to 10%%. CPU: the uac process's user + system time (its rusage) divided by its\n")
+	w("- Highest rate: the rate doubles from %d calls/s until a trial has a failed call or more\n", r.opts.start)
+	w("  retransmissions than 1%% of its calls, then is bisected to 10%%. CPU: the uac process's user + system time (its rusage) divided by its\n")
 	w("  successful calls; at the fixed rate, the median of %d trials per dataplane, alternating.\n\n",
 		r.opts.repeat)
 
-	w("| dataplane | highest rate, 0 failed (calls/s) | uac CPU per call there | uac CPU per call at %d calls/s | retransmissions at %d calls/s |\n", r.fixed, r.fixed)
+	w("| dataplane | highest rate, 0 failed (calls/s) | retransmissions there | uac CPU per call there | uac CPU per call at %d calls/s |\n", r.fixed)
 	w("| --- | ---: | ---: | ---: | ---: |\n")
 	for _, dp := range dataplanes {
 		t := r.best[dp]
-		retr := []string{}
-		for _, f := range r.atFixed[dp] {
-			retr = append(retr, fmt.Sprint(f.retrans))
-		}
-		w("| %s | %d | %s | %s | %s |\n", dp, t.rate, us(t.cpuPerCall()), us(median(r.atFixed[dp])), strings.Join(retr, ", "))
+		w("| %s | %d | %d | %s | %s |\n", dp, t.rate, t.retrans, us(t.cpuPerCall()), us(median(r.atFixed[dp])))
 	}
-	w("| **xdp / mmsg** | **%s** | %s | **%s** | |\n\n",
+	w("| **xdp / mmsg** | **%s** | | %s | **%s** |\n\n",
 		ratio(float64(x.rate), float64(m.rate)), ratio(float64(x.cpuPerCall()), float64(m.cpuPerCall())),
 		ratio(float64(fx), float64(fm)))
 
@@ -46,10 +43,17 @@ func (r report) markdown() string {
 	w("namespaces' kernel work share the machine, so it tells more about the peer and the machine\n")
 	w("than about the uac's dataplane. The uac's CPU per call at a rate both sustain isolates the\n")
 	w("dataplane.\n\n")
-	w("Trials at %d calls/s:\n\n| dataplane | rate | successful | failed | retransmissions | CPU per call |\n| --- | ---: | ---: | ---: | ---: | ---: |\n", r.fixed)
-	for _, dp := range dataplanes {
-		for _, t := range r.atFixed[dp] {
-			w("| %s | %d | %d | %d | %d | %s |\n", dp, t.rate, t.successful, t.failed, t.retrans, us(t.cpuPerCall()))
+	w("Trials at %d calls/s, in the order they ran (drops: datagrams the kernel dropped for the uac,\n", r.fixed)
+	w("as its summary reports them, and UDP receive-buffer drops in the uas's namespace; a\n")
+	w("retransmission follows a drop):\n\n")
+	w("| dataplane | successful | failed | retransmissions | uac drops | uas drops | uac CPU per call |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for i := 0; i < r.opts.repeat; i++ {
+		for _, dp := range dataplanes {
+			if i < len(r.atFixed[dp]) {
+				t := r.atFixed[dp][i]
+				w("| %s | %d | %d | %d | %d | %d | %s |\n", dp, t.successful, t.failed, t.retrans, t.uacDrops, t.uasDrops, us(t.cpuPerCall()))
+			}
 		}
 	}
 	w("\n")

@@ -67,3 +67,130 @@ func TestInteropLanguageSIPpUAC(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropBuiltinBranchingAgainstSIPp runs the built-in scenarios that
+// use actions and branching (ereg, next= with test=, optional recvs with
+// next=, labels) against the real sipp, in both directions.
+func TestInteropBuiltinBranchingAgainstSIPp(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	for _, tc := range []struct {
+		name                 string
+		server, client       string // binaries
+		serverScn, clientScn string
+	}{
+		{"gossip-branchc/sipp-branchs", sipp, gossip, "branchs", "branchc"},
+		{"sipp-branchc/gossip-branchs", gossip, sipp, "branchs", "branchc"},
+		{"gossip-regexp/sipp-uas", sipp, gossip, "uas", "regexp"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			port := testpeer.FreeUDPPort(t, 1)
+			srv := testpeer.Start(t, 60*time.Second, dir, tc.server, "-sn", tc.serverScn, "-i", "127.0.0.1",
+				"-p", strconv.Itoa(port), "-m", "10", "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")
+			testpeer.WaitUDPBound(t, port, 5*time.Second)
+			cli := testpeer.Start(t, 60*time.Second, dir, tc.client, "-sn", tc.clientScn, "-i", "127.0.0.1",
+				"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", "10", "-nostdin",
+				"-trace_stat", "-stf", "client.csv", "-fd", "1")
+			if code := cli.Wait(); code != 0 {
+				t.Fatalf("client %s exit %d, want 0", tc.clientScn, code)
+			}
+			if code := srv.Wait(); code != 0 {
+				t.Fatalf("server %s exit %d, want 0", tc.serverScn, code)
+			}
+			assertCalls(t, "client", statTotals(t, filepath.Join(dir, "client.csv")), 10)
+			assertCalls(t, "server", statTotals(t, filepath.Join(dir, "server.csv")), 10)
+		})
+	}
+}
+
+// TestInjectionFlagsAgainstSIPp runs a gossip UAS that renders [fieldN]
+// from two -inf files and uses <lookup> on an -infindex field, against
+// sipp's built-in uac; an -infindex naming no -inf file is refused.
+func TestInjectionFlagsAgainstSIPp(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	td, err := filepath.Abs("../../engine/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
+		"-inf", filepath.Join(td, "users.csv"), "-inf", filepath.Join(td, "routes.csv"),
+		"-infindex", "users.csv", "0",
+		"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20",
+		"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
+		"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-m", "20", "-nostdin",
+		"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("sipp uac exit %d, want 0", code)
+	}
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("gossip uas exit %d, want 0", code)
+	}
+	assertCalls(t, "gossip uas", statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 20)
+	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 20)
+
+	bad := testpeer.Start(t, 10*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
+		"-inf", filepath.Join(td, "users.csv"), "-infindex", "nope.csv", "0", "-i", "127.0.0.1", "-nostdin")
+	if code := bad.Wait(); code != 1 {
+		t.Errorf("-infindex nope.csv: exit %d, want 1", code)
+	}
+}
+
+// TestInteropDigestAuth: a UAC answering a 401 with [authentication]
+// (-au, -ap) and a UAS checking the answer with verifyauth, gossip and the
+// real sipp on either side, with the right password (every call succeeds)
+// and a wrong one (every call fails on both sides).
+func TestInteropDigestAuth(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	td, err := filepath.Abs("../../engine/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		uas, uac string
+		password string
+	}{
+		{"gossip-uac/sipp-uas", sipp, gossip, "secret"},
+		{"sipp-uac/gossip-uas", gossip, sipp, "secret"},
+		{"gossip-uac/sipp-uas/wrong", sipp, gossip, "wrong"},
+		{"sipp-uac/gossip-uas/wrong", gossip, sipp, "wrong"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			port := testpeer.FreeUDPPort(t, 1)
+			uas := testpeer.Start(t, 60*time.Second, dir, tc.uas, "-sf", filepath.Join(td, "auth_uas.xml"),
+				"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20", "-nostdin",
+				"-trace_stat", "-stf", "uas.csv", "-fd", "1")
+			testpeer.WaitUDPBound(t, port, 5*time.Second)
+			uac := testpeer.Start(t, 60*time.Second, dir, tc.uac, "-sf", filepath.Join(td, "auth_uac.xml"),
+				"-au", "alice", "-ap", tc.password, "-i", "127.0.0.1", "127.0.0.1:"+strconv.Itoa(port),
+				"-r", "100", "-m", "20", "-nostdin", "-trace_stat", "-stf", "uac.csv", "-fd", "1")
+			want := 0
+			if tc.password != "secret" {
+				want = 1
+			}
+			if code := uac.Wait(); code != want {
+				t.Fatalf("uac exit %d, want %d", code, want)
+			}
+			if code := uas.Wait(); code != want {
+				t.Fatalf("uas exit %d, want %d", code, want)
+			}
+			for _, who := range []string{"uac", "uas"} {
+				got := statTotals(t, filepath.Join(dir, who+".csv"))
+				if want == 0 {
+					assertCalls(t, who, got, 20)
+				} else if got["FailedCall"] != 20 || got["SuccessfulCall"] != 0 {
+					t.Errorf("%s: SuccessfulCall=%d FailedCall=%d, want 0 and 20", who, got["SuccessfulCall"], got["FailedCall"])
+				}
+			}
+		})
+	}
+}

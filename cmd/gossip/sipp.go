@@ -20,6 +20,7 @@ import (
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/live"
 	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine"
+	"github.com/gossip-sip/gossip/engine/inject"
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/hep"
 	"github.com/gossip-sip/gossip/scenario"
@@ -103,7 +104,7 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 }
 
 func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
-	so := scenario.Options{Keys: opts.Keys}
+	so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles}
 	if opts.ScenarioFile != "" {
 		return so.Load(opts.ScenarioFile)
 	}
@@ -133,6 +134,9 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		T2:                  opts.T2,
 		DeadCallWait:        opts.DeadCallWait,
 		Service:             opts.Service,
+		AuthUser:            opts.AuthUser,
+		AuthPassword:        opts.AuthPassword,
+		AuthURI:             opts.AuthURI,
 		BaseCSeq:            opts.BaseCSeq,
 		CallIDFormat:        opts.CallIDFormat,
 		MediaPort:           opts.MediaPort,
@@ -197,6 +201,13 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 			cfg.Set = make(map[string]string, len(opts.Sets))
 		}
 		cfg.Set[kv.Name] = kv.Value
+	}
+	if len(opts.InjectionFiles) > 0 || len(opts.InjectionIndexes) > 0 {
+		set, err := injectionSet(opts)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Inject = set
 	}
 	if scn.Mode == scenario.ModeClient && !cfg.Remote.IsValid() {
 		return cfg, errors.New("a client scenario needs a remote host: gossip -sn uac HOST[:PORT]")
@@ -443,4 +454,26 @@ func writeProgress(w io.Writer, s *stats.Snapshot) {
 	fmt.Fprintf(w, "%s created=%d current=%d successful=%d failed=%d retrans=%d rate=%.1f/s\n",
 		s.Elapsed(true).Truncate(time.Second), c.Created(), s.CurrentCalls, c.Successful,
 		c.Failed, c.Retransmissions, s.CallRate(false))
+}
+
+// injectionSet loads the -inf files and builds the -infindex indexes.
+func injectionSet(opts *cli.Options) (*inject.Set, error) {
+	set := inject.NewSet()
+	for _, path := range opts.InjectionFiles {
+		f, err := inject.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("-inf %s: %w", path, err)
+		}
+		set.Add(f)
+	}
+	for _, kv := range opts.InjectionIndexes {
+		k, err := inject.ParseFieldNumber(kv.Value)
+		if err != nil {
+			return nil, fmt.Errorf("-infindex %s %s: %w", kv.Name, kv.Value, err)
+		}
+		if err := set.AddIndex(kv.Name, k); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
 }

@@ -86,6 +86,30 @@ func TestXDPInterop(t *testing.T) {
 	}
 }
 
+// TestXDPUAS: gossip's uas on the xdp backend answers the real sipp's
+// uac (server shards share the port; replies go to the learned MAC).
+func TestXDPUAS(t *testing.T) {
+	requireXDP(t)
+	const calls = 2000
+	p := testpeer.NewVethPair(t, testpeer.VethOptions{})
+	dir := t.TempDir()
+	uas := testpeer.StartIn(t, p.NsA, 60*time.Second, dir, testpeer.Gossip(t), "-sn", "uas",
+		"-i", p.AddrA.String(), "-p", "5060", "-m", strconv.Itoa(calls), "-dataplane", "xdp",
+		"-xdp_iface", p.IfA, "-xdp_mode", "generic", "-trace_stat", "-stf", "uas.csv", "-nostdin")
+	testpeer.WaitUDPBoundIn(t, p.NsA, 5060, 10*time.Second)
+	uac := testpeer.StartIn(t, p.NsB, 60*time.Second, dir, testpeer.SIPp(t), "-sn", "uac",
+		"-i", p.AddrB.String(), p.AddrA.String()+":5060", "-r", "1000", "-m", strconv.Itoa(calls),
+		"-nostdin", "-trace_stat", "-stf", "uac.csv", "-fd", "1")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("sipp uac exit %d, want 0", code)
+	}
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("gossip uas (xdp) exit %d, want 0", code)
+	}
+	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "uac.csv")), calls)
+	assertCalls(t, "gossip uas (xdp)", statTotals(t, filepath.Join(dir, "uas.csv")), calls)
+}
+
 // TestXDPSourceRange: with -xdp_src_range 10.10.0.0/23 (510 usable
 // addresses) every call comes from its own address: gossip's uas sees
 // INVITEs from all 510, each with that address in its Via, and answers

@@ -125,6 +125,18 @@ func implementedFlags() []flagSpec {
 		{name: "set", sec: secCall, arg: "NAME VALUE", arity: 2, def: "-",
 			help: "start the scenario's global variable NAME at VALUE (repeatable)",
 			bind: func(o *Options) pflag.Value { return &setValue{&o.Sets} }},
+		str("au", secCall, "USER", "user name that [authentication] answers digest challenges with",
+			"the -s value", func(o *Options) *string { return &o.AuthUser }),
+		str("ap", secCall, "PASSWORD", "password that [authentication] answers digest challenges with",
+			"password", func(o *Options) *string { return &o.AuthPassword }),
+		str("auth_uri", secCall, "URI", "digest uri of [authentication] answers: sip:URI",
+			"sip:remote_ip:remote_port", func(o *Options) *string { return &o.AuthURI }),
+		{name: "inf", sec: secCall, arg: "FILE", arity: 1, def: "-",
+			help: "injection file (CSV) whose lines [fieldN] reads, one line per call (repeatable)",
+			bind: func(o *Options) pflag.Value { return &listValue{&o.InjectionFiles} }},
+		{name: "infindex", sec: secCall, arg: "FILE FIELD", arity: 2, def: "-",
+			help: "index field FIELD of -inf FILE (base name) for the lookup action (repeatable)",
+			bind: func(o *Options) pflag.Value { return &setValue{&o.InjectionIndexes} }},
 
 		{name: "r", sec: secRate, arg: "RATE", arity: 1, help: "calls started per rate period",
 			bind: func(o *Options) pflag.Value { return &floatValue{&o.Rate} }},
@@ -253,7 +265,7 @@ func implementedFlags() []flagSpec {
 // gossip does not implement yet to the number of values it takes, so Parse
 // can refuse it by name and still skip its values.
 func sippOnlyFlags() map[string]int {
-	m := map[string]int{"infindex": 2}
+	m := map[string]int{}
 	for _, name := range []string{
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
@@ -274,9 +286,9 @@ func sippOnlyFlags() map[string]int {
 		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
 		"dynamicStep",
 		// call behaviour
-		"cid_type", "auth_uri", "au", "ap", "default_behaviors",
+		"cid_type", "default_behaviors",
 		// injection files
-		"rxinf", "inf", "ip_field",
+		"rxinf", "ip_field",
 		// media
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",

@@ -159,6 +159,16 @@ type Options struct {
 	// Sets holds the -set NAME VALUE pairs in command-line order; they
 	// initialise global scenario variables. Default empty.
 	Sets []KV
+	// AuthUser, AuthPassword and AuthURI are -au, -ap and -auth_uri:
+	// what [authentication] answers a digest challenge with. Defaults:
+	// none (the engine then uses -s), "password", none.
+	AuthUser, AuthPassword, AuthURI string
+	// InjectionFiles are the -inf files in command-line order. Default
+	// none.
+	InjectionFiles []string
+	// InjectionIndexes are the -infindex FILE FIELD pairs (FILE a base
+	// name of an -inf file). Default none.
+	InjectionIndexes []KV
 
 	// Rate is -r, new calls per RatePeriod. Default 10.
 	Rate float64
@@ -490,7 +500,7 @@ func (o *Options) Validate() error {
 	case TransportUDP, TransportUDPPerCall, TransportTCP, TransportTCPPerCall, TransportTLS, TransportTLSPerCall:
 	case TransportUDPPerIP:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
-			Detail: "-t ui needs an -inf injection file, which gossip does not support yet"}
+			Detail: "-t ui (a local address per call from -ip_field) is a SIPp transport gossip does not support yet"}
 	case TransportSCTP, TransportSCTPPerCall:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
 			Detail: "-t " + string(o.Transport) + " (SCTP) is a SIPp transport gossip does not support yet"}

@@ -112,6 +112,13 @@ func TestEachFlag(t *testing.T) {
 		{"cid_str", []string{"-cid_str", "%u@gossip"}, func(o *Options) { o.CallIDFormat = "%u@gossip" }},
 		{"key", []string{"-key", "user", "alice"}, func(o *Options) { o.Keys["user"] = "alice" }},
 		{"set", []string{"-set", "x", "1"}, func(o *Options) { o.Sets = []KV{{"x", "1"}} }},
+		{"au", []string{"-au", "alice"}, func(o *Options) { o.AuthUser = "alice" }},
+		{"ap", []string{"-ap", "s3cret"}, func(o *Options) { o.AuthPassword = "s3cret" }},
+		{"auth_uri", []string{"-auth_uri", "h.example"}, func(o *Options) { o.AuthURI = "h.example" }},
+		{"inf", []string{"-inf", "a.csv", "-inf", "dir/b.csv"}, func(o *Options) { o.InjectionFiles = []string{"a.csv", "dir/b.csv"} }},
+		{"infindex", []string{"-infindex", "a.csv", "1", "-infindex", "b.csv", "0"}, func(o *Options) {
+			o.InjectionIndexes = []KV{{"a.csv", "1"}, {"b.csv", "0"}}
+		}},
 		{"r", []string{"-r", "2.5"}, func(o *Options) { o.Rate = 2.5 }},
 		{"rp", []string{"-rp", "2000"}, func(o *Options) { o.RatePeriod = 2 * time.Second }},
 		{"l", []string{"-l", "500"}, func(o *Options) { o.Limit = 500 }},
@@ -363,14 +370,14 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-rxsn", "uac"}, ErrUnknownFlag, "unknown flag -rxsn (did you mean -rxrn?; see gossip -h)"},
 		// unsupported SIPp flags
 		{[]string{"-rtp_echo"}, ErrNotSupported, "-rtp_echo is a SIPp flag gossip does not support yet"},
-		{[]string{"--inf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-inf is a SIPp flag gossip does not support yet"},
-		{[]string{"-inf"}, ErrNotSupported, "-inf is a SIPp flag gossip does not support yet"},
-		{[]string{"-rtp_echo", "-infindex", "f.csv", "0", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
+		{[]string{"--rxinf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-rxinf is a SIPp flag gossip does not support yet"},
+		{[]string{"-ip_field"}, ErrNotSupported, "-ip_field is a SIPp flag gossip does not support yet"},
+		{[]string{"-rtp_echo", "-rxinf", "f.csv", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
 			"-rtp_echo is a SIPp flag gossip does not support yet\n" +
-				"-infindex is a SIPp flag gossip does not support yet\n" +
+				"-rxinf is a SIPp flag gossip does not support yet\n" +
 				"-send_timeout is a SIPp flag gossip does not support yet"},
 		{[]string{"-t", "s1"}, ErrNotSupported, "-t s1 (SCTP) is a SIPp transport gossip does not support yet"},
-		{[]string{"-t", "ui"}, ErrNotSupported, "-t ui needs an -inf injection file, which gossip does not support yet"},
+		{[]string{"-t", "ui"}, ErrNotSupported, "-t ui (a local address per call from -ip_field) is a SIPp transport gossip does not support yet"},
 		// missing values
 		{[]string{"-r"}, ErrMissingValue, "missing value for -r (see gossip -h)"},
 		{[]string{"127.0.0.1", "--sn"}, ErrMissingValue, "missing value for -sn (see gossip -h)"},

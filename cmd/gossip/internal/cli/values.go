@@ -267,3 +267,10 @@ func (v *setValue) Set(s string) error {
 }
 func (v *setValue) String() string { return "" }
 func (v *setValue) Type() string   { return "pair" }
+
+// listValue collects a repeatable flag's values in order (-inf).
+type listValue struct{ s *[]string }
+
+func (v *listValue) Set(s string) error { *v.s = append(*v.s, s); return nil }
+func (v *listValue) String() string     { return "" }
+func (v *listValue) Type() string       { return "string" }
