@@ -29,6 +29,7 @@ const (
 	ModeGeneric
 )
 
+// String is the mode's -xdp_mode spelling.
 func (m Mode) String() string {
 	if m == ModeGeneric {
 		return "generic"

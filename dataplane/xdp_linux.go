@@ -276,7 +276,11 @@ func (e *xdpEndpoint) reservePort(ap netip.AddrPort, reuse bool) (uint16, error)
 	if err != nil {
 		return 0, err
 	}
-	return uint16(sa.(*unix.SockaddrInet4).Port), nil
+	sa4, ok := sa.(*unix.SockaddrInet4)
+	if !ok {
+		return 0, fmt.Errorf("getsockname returned %T", sa)
+	}
+	return uint16(sa4.Port), nil
 }
 
 // openSocket creates the AF_XDP socket with its UMEM and rings and binds
@@ -594,6 +598,9 @@ func (e *xdpEndpoint) TryRead(pkts []Packet) (int, error) {
 	return e.recv(pkts), nil
 }
 
+// Read implements Endpoint: it waits in ppoll on the socket and the
+// eventfd until a datagram arrives, deadline passes or Wake is called.
+// The datagrams' Data point into the UMEM until the next Read or TryRead.
 func (e *xdpEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
 	if len(pkts) == 0 {
 		return 0, nil
@@ -641,6 +648,8 @@ func (e *xdpEndpoint) drainEvent() {
 	_, _ = unix.Read(e.event, b[:])
 }
 
+// Write implements Endpoint: it queues a frame from the endpoint's own
+// address; Flush sends it (Write flushes by itself every xdpBatch frames).
 func (e *xdpEndpoint) Write(b []byte, dst netip.AddrPort) error {
 	return e.WriteFrom(b, e.local, dst)
 }
@@ -735,6 +744,7 @@ func (e *xdpEndpoint) Flush() error {
 	return err
 }
 
+// Wake implements Endpoint.
 func (e *xdpEndpoint) Wake() {
 	if e.woken.Swap(true) {
 		return
@@ -743,6 +753,8 @@ func (e *xdpEndpoint) Wake() {
 	_, _ = unix.Write(e.event, one[:])
 }
 
+// LocalAddr implements Endpoint: the source address and port of the
+// endpoint's frames.
 func (e *xdpEndpoint) LocalAddr() netip.AddrPort { return e.local }
 
 // Close detaches this endpoint's socket from the steering program, closes

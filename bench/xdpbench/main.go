@@ -258,9 +258,7 @@ func (b *bench) trial(dp string, rate int) trial {
 	}
 	if cmd.ProcessState != nil {
 		t.exit = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			t.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		}
+		t.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	} else if err != nil {
 		t.exit = -1
 	}

@@ -25,8 +25,9 @@ func (r report) markdown() string {
 	w("  one shard, the same for both. Every trial lasts %s of calls (`-m` = rate × %d).\n",
 		r.opts.duration, int(r.opts.duration/time.Second))
 	w("- Highest rate: the rate doubles from %d calls/s until a trial has a failed call or more\n", r.opts.start)
-	w("  retransmissions than 1%% of its calls, then is bisected to 10%%. CPU: the uac process's user + system time (its rusage) divided by its\n")
-	w("  successful calls; at the fixed rate, the median of %d trials per dataplane, alternating.\n\n",
+	w("  retransmissions than 1%% of its calls, then is bisected to 10%%. CPU: the uac process's\n")
+	w("  user + system time (its rusage) divided by its successful calls; at the fixed rate, the\n")
+	w("  median of %d trials per dataplane, alternating.\n\n",
 		r.opts.repeat)
 
 	w("| dataplane | highest rate, 0 failed (calls/s) | retransmissions there | uac CPU per call there | uac CPU per call at %d calls/s |\n", r.fixed)
@@ -65,10 +66,11 @@ runs in copy mode, so the kernel still allocates a socket buffer for every frame
 (the AF_XDP transmit path builds one and hands it to veth, which passes it to the peer
 namespace's stack) and copies every frame it receives from the peer's socket buffer into the
 UMEM. What the xdp backend saves here is the UDP and IP layers on gossip's side (socket lookup,
-routing, netfilter, socket buffer queueing, one system call per batch direction), and what it
-adds is its own header building and checksums; the peer's kernel stack, which does the same
+routing, netfilter, the qdisc, socket buffer queueing and accounting), and what it adds is its
+own header building and checksums; the peer's kernel stack, which does the same
 work in both columns, is on the same CPUs. In generic mode (` + "`-xdp_mode generic`" + `)
-the program runs after the kernel built a socket buffer, which gives up most of the saving.
+the program runs after the kernel built a socket buffer for each received frame, which gives
+up part of the saving on the receive side (not measured here).
 The machine is shared with other jobs (see the load average), so absolute numbers move between
 runs; the ratios, measured in the same run with alternating trials, are the result.
 
