@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 
 	"github.com/gossip-sip/gossip/cmd/gossip/internal/cli"
 )
@@ -34,7 +33,7 @@ func startBackground(args []string, stdout, stderr io.Writer) int {
 	cmd := exec.Command(self, args...)
 	cmd.Env = append(os.Environ(), bgChildEnv+"=1")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = detached()
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(stderr, "gossip: -bg: %v\n", err)
 		return cli.ExitFatal

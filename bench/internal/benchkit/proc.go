@@ -132,10 +132,7 @@ func (p *Proc) Usage() (user, sys time.Duration, maxRSSKiB int64) {
 	if st == nil {
 		return 0, 0, 0
 	}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		maxRSSKiB = int64(ru.Maxrss) // kilobytes on Linux
-	}
-	return st.UserTime(), st.SystemTime(), maxRSSKiB
+	return st.UserTime(), st.SystemTime(), maxRSS(st.SysUsage())
 }
 
 // Output returns the tail of what the process printed so far.
