@@ -29,8 +29,8 @@ import (
 //	receive: batch × (mmsghdr → iovec → datagram buffer, sockaddr, cmsg)
 //	send:    batch × (mmsghdr → iovec → slice of the send arena, sockaddr)
 type mmsgEndpoint struct {
+	waiter
 	fd    int
-	event int // eventfd for Wake
 	local netip.AddrPort
 	v6    bool
 
@@ -48,8 +48,6 @@ type mmsgEndpoint struct {
 	snames []unix.RawSockaddrInet6
 	sn     int // queued datagrams
 
-	pfds      [2]unix.PollFd
-	woken     atomic.Bool
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -120,7 +118,7 @@ func openMmsg(cfg Config) (Endpoint, error) {
 	rmax = min(rmax, 8192)
 	e := &mmsgEndpoint{
 		fd:     fd,
-		event:  event,
+		waiter: waiter{event: event},
 		local:  sockaddrAddrPort(bound),
 		v6:     v6,
 		rbuf:   make([]byte, mmsgBatch*rmax),
@@ -225,59 +223,19 @@ func (e *mmsgEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
 		if e.closed.Load() {
 			return 0, ErrClosed
 		}
-		if e.woken.Swap(false) {
-			e.drainEvent()
+		if e.takeWake() {
 			return 0, ErrTimeout
 		}
 		n, err := e.recv(pkts)
 		if n > 0 || err != nil {
 			return n, err
 		}
-		d := maxRawWait
-		if !deadline.IsZero() {
-			d = min(time.Until(deadline), maxRawWait)
-			if d <= 0 {
-				return 0, ErrTimeout
-			}
-		}
-		e.pfds[0].Revents, e.pfds[1].Revents = 0, 0
-		if errno := rawPpoll(e.pfds[:], d); errno != 0 && errno != unix.EINTR {
-			return 0, e.wrap(errno)
-		}
-		if e.pfds[0].Revents == 0 && e.pfds[1].Revents == 0 && !deadline.IsZero() && !time.Now().Before(deadline) {
+		if err := e.wait(deadline); err == ErrTimeout {
 			return 0, ErrTimeout
+		} else if err != nil {
+			return 0, e.wrap(err)
 		}
 	}
-}
-
-// Sleep waits until deadline or a Wake, whichever comes first, without
-// returning for datagrams: a busy shard sleeps this way between drains.
-func (e *mmsgEndpoint) Sleep(deadline time.Time) {
-	d := min(time.Until(deadline), maxRawWait)
-	if d <= 0 || e.woken.Load() {
-		return
-	}
-	e.pfds[1].Revents = 0
-	_ = rawPpoll(e.pfds[1:], d)
-}
-
-// maxRawWait bounds one ppoll. The shard blocks in it without telling Go's
-// scheduler (RawSyscall), which spares the P hand-off that a scheduled
-// syscall costs on every wake-up; in exchange a stop-the-world pause may
-// wait for the shard up to this long.
-const maxRawWait = 2 * time.Millisecond
-
-// rawPpoll is ppoll(2) with a relative timeout, as a raw system call.
-func rawPpoll(fds []unix.PollFd, d time.Duration) unix.Errno {
-	ts := unix.NsecToTimespec(int64(d))
-	_, _, errno := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
-		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-	return errno
-}
-
-func (e *mmsgEndpoint) drainEvent() {
-	var b [8]byte
-	_, _ = unix.Read(e.event, b[:])
 }
 
 func (e *mmsgEndpoint) Write(b []byte, dst netip.AddrPort) error {
@@ -339,14 +297,6 @@ func (e *mmsgEndpoint) Flush() error {
 		}
 	}
 	return firstErr
-}
-
-func (e *mmsgEndpoint) Wake() {
-	if e.woken.Swap(true) {
-		return // a wake-up is already pending
-	}
-	var one = [8]byte{1}
-	_, _ = unix.Write(e.event, one[:])
 }
 
 func (e *mmsgEndpoint) LocalAddr() netip.AddrPort { return e.local }

@@ -29,8 +29,8 @@ import (
 // xskRings (xdp_ring.go) keeps the frames' accounting; nothing is
 // allocated after open.
 type xdpEndpoint struct {
+	waiter
 	fd      int
-	event   int // eventfd for Wake
 	reserve int // kernel UDP socket holding the port (and resolving ARP)
 	local   netip.AddrPort
 	iface   string
@@ -51,10 +51,8 @@ type xdpEndpoint struct {
 	steer *bpf.Steering
 	ports []uint16 // ports this endpoint added to the program's map
 
-	pfds      [2]unix.PollFd
 	statFD    int           // fd for Drops, fixed at open
 	drops     atomic.Uint64 // the kernel's drop count when Drops last looked
-	woken     atomic.Bool
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -110,7 +108,7 @@ func openXDP(cfg Config) (Endpoint, error) {
 		return nil, xdpError("source range %s: only IPv4 ranges are supported", x.SrcRange)
 	}
 
-	e := &xdpEndpoint{fd: -1, event: -1, reserve: -1, statFD: -1, iface: x.Iface, queue: x.Queue,
+	e := &xdpEndpoint{waiter: waiter{event: -1}, fd: -1, reserve: -1, statFD: -1, iface: x.Iface, queue: x.Queue,
 		rxFrames: xdpRxFrames(cfg.BufferSize)}
 	fail := func(err error) (Endpoint, error) {
 		e.teardown()
@@ -609,43 +607,18 @@ func (e *xdpEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
 		if e.closed.Load() {
 			return 0, ErrClosed
 		}
-		if e.woken.Swap(false) {
-			e.drainEvent()
+		if e.takeWake() {
 			return 0, ErrTimeout
 		}
 		if n := e.recv(pkts); n > 0 {
 			return n, nil
 		}
-		d := maxRawWait
-		if !deadline.IsZero() {
-			d = min(time.Until(deadline), maxRawWait)
-			if d <= 0 {
-				return 0, ErrTimeout
-			}
-		}
-		e.pfds[0].Revents, e.pfds[1].Revents = 0, 0
-		if errno := rawPpoll(e.pfds[:], d); errno != 0 && errno != unix.EINTR {
-			return 0, e.wrap(errno)
-		}
-		if e.pfds[0].Revents == 0 && e.pfds[1].Revents == 0 && !deadline.IsZero() && !time.Now().Before(deadline) {
+		if err := e.wait(deadline); err == ErrTimeout {
 			return 0, ErrTimeout
+		} else if err != nil {
+			return 0, e.wrap(err)
 		}
 	}
-}
-
-// Sleep implements Poller: it waits until deadline or a Wake.
-func (e *xdpEndpoint) Sleep(deadline time.Time) {
-	d := min(time.Until(deadline), maxRawWait)
-	if d <= 0 || e.woken.Load() {
-		return
-	}
-	e.pfds[1].Revents = 0
-	_ = rawPpoll(e.pfds[1:], d)
-}
-
-func (e *xdpEndpoint) drainEvent() {
-	var b [8]byte
-	_, _ = unix.Read(e.event, b[:])
 }
 
 // Write implements Endpoint: it queues a frame from the endpoint's own
@@ -742,15 +715,6 @@ func (e *xdpEndpoint) Flush() error {
 	}
 	e.reclaim()
 	return err
-}
-
-// Wake implements Endpoint.
-func (e *xdpEndpoint) Wake() {
-	if e.woken.Swap(true) {
-		return
-	}
-	var one = [8]byte{1}
-	_, _ = unix.Write(e.event, one[:])
 }
 
 // LocalAddr implements Endpoint: the source address and port of the
