@@ -31,11 +31,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gossip-sip/gossip/bench/internal/benchkit"
@@ -211,15 +209,10 @@ func contains(list []string, s string) bool {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if _, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintf(os.Stderr, "sippbench: %v\n", err)
-		os.Exit(1)
-	}
+	benchkit.Main("sippbench", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		_, err := run(ctx, args, stdout, stderr)
+		return err
+	})
 }
 
 // run is the whole harness: it prints the report to stdout, progress to
@@ -234,18 +227,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	defer cancel()
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "sippbench: "+format+"\n", a...) }
 
-	if _, err := benchkit.ReadSNMP(); err != nil {
-		return nil, fmt.Errorf("kernel UDP counters (the harness needs Linux): %w", err)
-	}
-	work, err := os.MkdirTemp("", "sippbench-")
+	work, cleanup, err := benchkit.WorkDir("sippbench", o.keep, logf)
 	if err != nil {
-		return nil, fmt.Errorf("work directory: %w", err)
+		return nil, err
 	}
-	if o.keep {
-		logf("work directory (kept): %s", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
+	defer cleanup()
 
 	root, err := benchkit.ModuleRoot(ctx)
 	if err != nil && (o.gossip == "" || (o.out == "" && !o.short)) {
