@@ -48,7 +48,8 @@ type outputs struct {
 	// Written every -fd by the output goroutine, then by finish.
 	statW, countsW, codesW, hdrW io.Writer
 	eng                          *engine.Engine
-	period                       *stats.Period
+	period                       *stats.Period // -trace_stat, -trace_counts, -trace_error_codes
+	hdrPeriod                    *stats.Period // -trace_hdr
 	stat                         *stats.StatFile
 	counts                       *stats.CountsFile
 	codesFile                    *stats.ErrorCodesFile
@@ -210,12 +211,13 @@ func (o *outputs) start(eng *engine.Engine, c *live.Controller) error {
 	opts := o.opts
 	o.eng = eng
 	layout := eng.Collector().Layout()
+	o.period = eng.Collector().NewPeriod()
 	if o.hdrW != nil {
-		o.period = eng.Collector().NewHistogramPeriod()
+		// A period of its own: the first row, at the start, writes no
+		// interval, and must not reset the histograms of the first one.
+		o.hdrPeriod = eng.Collector().NewHistogramPeriod()
 		o.hdr = stats.NewHdrLog(o.hdrW, layout)
 		o.hdr.Comment = "Logged with gossip " + version + "; values in nanoseconds"
-	} else {
-		o.period = eng.Collector().NewPeriod()
 	}
 	if o.statW != nil {
 		o.stat = stats.NewStatFile(o.statW, layout)
@@ -332,7 +334,7 @@ func (o *outputs) row(now time.Time, first bool) {
 		report("trace_error_codes", o.codesFile.WriteRow(s.Now, s.Start, o.codeBuf))
 	}
 	if o.hdr != nil && !first {
-		report("trace_hdr", o.hdr.WriteInterval(s))
+		report("trace_hdr", o.hdr.WriteInterval(o.hdrPeriod.Snapshot(now)))
 	}
 	// Let tail -f follow the logs written by the shards.
 	o.flushTraces()
