@@ -200,3 +200,13 @@ func WaitUDPBound(t testing.TB, port int, timeout time.Duration) {
 	}
 	t.Fatalf("nothing bound UDP port %d within %s", port, timeout)
 }
+
+// Exited reports whether the process has ended.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
