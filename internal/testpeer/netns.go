@@ -103,6 +103,23 @@ func NewVethPair(t testing.TB, opts VethOptions) *VethPair {
 	return p
 }
 
+// NewNetns creates a network namespace with only its loopback interface,
+// up, and deletes it when the test ends. Processes started in it with
+// StartIn talk over 127.0.0.1 without touching the host's loopback, so a
+// test may shape that traffic (nftables rules) freely. It skips (fails in
+// CI) when the process cannot create namespaces.
+func NewNetns(t testing.TB) string {
+	t.Helper()
+	ok, why := NetnsSupported()
+	Require(t, ok, why)
+	sweepStaleNetns()
+	ns := fmt.Sprintf("%s%d-%d-lo", netnsPrefix, os.Getpid(), netnsSeq.Add(1))
+	mustIP(t, "netns", "add", ns)
+	t.Cleanup(func() { deleteNetns(t, ns) })
+	mustIP(t, "-n", ns, "link", "set", "lo", "up")
+	return ns
+}
+
 // IP runs `ip args...` and fails the test if it fails.
 func (p *VethPair) IP(t testing.TB, args ...string) {
 	t.Helper()
