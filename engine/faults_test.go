@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"net"
@@ -198,5 +199,196 @@ func TestMisbehavingPeerIsCounted(t *testing.T) {
 	}
 	if got.Created() != 1 || got.Successful != 1 || got.Failed != 0 {
 		t.Errorf("calls: created %d successful %d failed %d; misbehaviour must not make calls", got.Created(), got.Successful, got.Failed)
+	}
+}
+
+// answerShaper relays a UAC's datagrams to a UAS unchanged and shapes the
+// UAS's answers by call, numbering calls in the order their first INVITE
+// passes: of every five calls, the second gets its 180 after its 200 OK
+// (reordered), the third its 200 OK to the INVITE twice (duplicated), the
+// fourth its 200 OKs to the INVITE one second late (a slow answer), the
+// others nothing. It counts what it did.
+type answerShaper struct {
+	front, back *net.UDPConn
+	delay       time.Duration
+
+	mu    sync.Mutex
+	index map[string]int    // Call-ID → call number, from 0
+	held  map[string][]byte // Call-ID → the 180 waiting for its call's next answer
+
+	reordered, duplicated, delayed atomic.Int64
+	wg                             sync.WaitGroup
+}
+
+// headerValue returns the value of the first header line starting with name.
+func headerValue(msg []byte, name string) string {
+	for _, line := range strings.Split(string(msg), "\r\n") {
+		if v, ok := strings.CutPrefix(line, name); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func newAnswerShaper(t *testing.T, uas netip.AddrPort, delay time.Duration) *answerShaper {
+	t.Helper()
+	lo := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	front, err := net.ListenUDP("udp4", lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := net.ListenUDP("udp4", lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &answerShaper{front: front, back: back, delay: delay, index: map[string]int{}, held: map[string][]byte{}}
+	var uac atomic.Pointer[netip.AddrPort]
+	r.wg.Add(2)
+	go func() { // UAC → UAS
+		defer r.wg.Done()
+		buf := make([]byte, 65535)
+		for {
+			k, from, err := front.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			uac.Store(&from)
+			msg := buf[:k]
+			if bytes.HasPrefix(msg, []byte("INVITE ")) {
+				id := headerValue(msg, "Call-ID:")
+				r.mu.Lock()
+				if _, ok := r.index[id]; !ok {
+					r.index[id] = len(r.index)
+				}
+				r.mu.Unlock()
+			}
+			_, _ = back.WriteToUDPAddrPort(msg, uas)
+		}
+	}()
+	go func() { // UAS → UAC, shaped
+		defer r.wg.Done()
+		buf := make([]byte, 65535)
+		for {
+			k, _, err := back.ReadFromUDPAddrPort(buf)
+			if err != nil {
+				return
+			}
+			to := uac.Load()
+			if to == nil {
+				continue
+			}
+			msg := bytes.Clone(buf[:k])
+			id := headerValue(msg, "Call-ID:")
+			inviteOK := bytes.HasPrefix(msg, []byte("SIP/2.0 200 ")) && strings.HasSuffix(headerValue(msg, "CSeq:"), "INVITE")
+			r.mu.Lock()
+			n, known := r.index[id]
+			held := r.held[id]
+			delete(r.held, id)
+			r.mu.Unlock()
+			switch {
+			case known && n%5 == 1 && bytes.HasPrefix(msg, []byte("SIP/2.0 180 ")):
+				r.mu.Lock()
+				r.held[id] = msg
+				r.mu.Unlock()
+				r.reordered.Add(1)
+				continue
+			case known && n%5 == 2 && inviteOK:
+				_, _ = front.WriteToUDPAddrPort(msg, *to)
+				r.duplicated.Add(1)
+			case known && n%5 == 3 && inviteOK:
+				r.delayed.Add(1)
+				dst := *to
+				time.AfterFunc(r.delay, func() { _, _ = front.WriteToUDPAddrPort(msg, dst) })
+				continue
+			}
+			_, _ = front.WriteToUDPAddrPort(msg, *to)
+			if held != nil {
+				_, _ = front.WriteToUDPAddrPort(held, *to)
+			}
+		}
+	}()
+	t.Cleanup(func() { front.Close(); back.Close(); r.wg.Wait() })
+	return r
+}
+
+func (r *answerShaper) addr() netip.AddrPort { return r.front.LocalAddr().(*net.UDPAddr).AddrPort() }
+
+// TestSlowDuplicatedAndReorderedAnswers runs 100 calls through an
+// answerShaper and checks that each kind of misbehaviour lands, as many
+// times as it was injected, in the counter RFC 3261 and SIPp give it:
+//   - a 180 after its 200 OK is a late provisional response: ignored,
+//     so 180s received = calls - reordered, and nothing is unexpected;
+//   - a duplicated 200 OK to the INVITE is a retransmission the UAC
+//     acknowledges again (RFC 3261 §13.2.2.4): a received retransmission
+//     of the 200 and a retransmitted ACK, which the UAS receives as a
+//     retransmission;
+//   - a 200 OK one second late makes the UAS retransmit it once (at
+//     500 ms, Timer G doubling from T1; the ACK reaches it at about 1 s,
+//     before the next at 1.5 s); the UAC receives the late original and
+//     then the retransmission, which it acknowledges again.
+//
+// The call's pause (-d 1.5 s) keeps the BYE after all of that.
+func TestSlowDuplicatedAndReorderedAnswers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seconds of pauses and timers")
+	}
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaper := newAnswerShaper(t, uas.LocalAddrs()[0], time.Second)
+	const calls = 100
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: shaper.addr(), Rate: 100, MaxCalls: calls,
+		DefaultPause: 1500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	uasDone := make(chan *Result, 1)
+	go func() { r, _ := uas.Run(ctx); uasDone <- r }()
+	ures, _ := uac.Run(ctx)
+	uas.Stop()
+	sres := <-uasDone
+
+	u, s := ures.Stats.Cumulative, sres.Stats.Cumulative
+	assertConserved(t, "uac", u)
+	assertConserved(t, "uas", s)
+	re, du, de := uint64(shaper.reordered.Load()), uint64(shaper.duplicated.Load()), uint64(shaper.delayed.Load())
+	// Each slow call's 200 OK passes twice: the original and the UAS's one
+	// retransmission.
+	if re != calls/5 || du != calls/5 || de != 2*calls/5 {
+		t.Fatalf("the shaper reordered %d, duplicated %d, delayed %d answers; want %d, %d, %d", re, du, de, calls/5, calls/5, 2*calls/5)
+	}
+	// Built-in uac: INVITE ->, 100 <-, 180 <-, 183 <-, 200 <-, ACK ->, pause, BYE ->, 200 <-.
+	// uas: INVITE <-, 180 ->, 200 ->, ACK <-, BYE <-, 200 ->.
+	type row struct {
+		what      string
+		got, want uint64
+	}
+	rows := []row{
+		{"uac successful", u.Successful, calls},
+		{"uas successful", s.Successful, calls},
+		{"uac 180 received", u.Commands[2].Received, calls - re},
+		{"uac 200 retransmissions received", u.Commands[4].Retrans, du + calls/5},
+		{"uac ACK retransmitted", u.Commands[5].Retrans, du + calls/5},
+		{"uac retransmissions", u.Retransmissions, du + calls/5},
+		{"uac INVITE retransmitted", u.Commands[0].Retrans, 0},
+		{"uac unexpected", u.Unexpected, 0},
+		{"uac dead-call messages", u.DeadCall, 0},
+		{"uas 200 retransmitted", s.Commands[2].Retrans, calls / 5},
+		{"uas ACK retransmissions received", s.Commands[3].Retrans, du + calls/5},
+		{"uas retransmissions", s.Retransmissions, calls / 5},
+		{"uas unexpected", s.Unexpected, 0},
+	}
+	for _, r := range rows {
+		if r.got != r.want {
+			t.Errorf("%s: %d, want %d (reordered %d, duplicated %d, delayed %d)", r.what, r.got, r.want, re, du, de)
+		}
 	}
 }
