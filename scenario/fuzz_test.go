@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +22,14 @@ func FuzzParse(f *testing.F) {
 			var e *Error
 			if !errors.As(err, &e) || e.File != "f.xml" || e.Line < 1 || e.Msg == "" || e.Err == nil {
 				t.Fatalf("error without position: %#v", err)
+			}
+			// The line is one of the file's (XML ends a line at LF, CRLF or
+			// a lone CR, §2.11), and the message leads with it.
+			lines := bytes.Count(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte{'\n'}) +
+				bytes.Count(bytes.ReplaceAll(data, []byte("\r\n"), nil), []byte{'\r'}) + 1
+			if e.Line > lines ||
+				!strings.HasPrefix(err.Error(), "f.xml:"+strconv.Itoa(e.Line)+": ") {
+				t.Fatalf("error %q: line %d of %d", err, e.Line, lines)
 			}
 			return
 		}

@@ -2,6 +2,9 @@ package inject
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -14,8 +17,20 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("RANDOM\r\na;;b\r\n\r\nc\n\nd\n"))
 	f.Add([]byte("SEQUENTIAL,PRINTF=0x10\n%d;%0d;%.d\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Parse("fuzz.csv", data)
+		file, err := Parse("dir/fuzz.csv", data)
 		if err != nil {
+			// Every error names the file and a line of it, and says what
+			// is wrong there.
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("%v is not a *SyntaxError", err)
+			}
+			lines := bytes.Count(data, []byte{'\n'}) + 1
+			prefix := fmt.Sprintf("dir/fuzz.csv:%d: ", se.Line)
+			if se.File != "dir/fuzz.csv" || se.Line < 1 || se.Line > lines ||
+				!strings.HasPrefix(err.Error(), prefix) || len(err.Error()) == len(prefix) || se.Unwrap() == nil {
+				t.Fatalf("error %q (line %d of %d) does not name the file and a line of it", err, se.Line, lines)
+			}
 			return
 		}
 		n := file.NumLines()

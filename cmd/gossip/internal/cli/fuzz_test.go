@@ -46,11 +46,59 @@ func FuzzParse(f *testing.F) {
 			if c := ExitCode(err); c != ExitFailed && c != ExitOther {
 				t.Fatalf("ExitCode(Parse(%q)) = %d", args, c)
 			}
-			_ = err.Error()
+			if errors.Is(err, ErrHelp) || errors.Is(err, ErrVersion) {
+				return
+			}
+			checkNamesFlag(t, args, err)
 			return
 		}
 		if err := o.Validate(); err != nil {
 			t.Fatalf("Parse(%q) accepted Options that fail Validate: %v", args, err)
 		}
 	})
+}
+
+// checkNamesFlag asserts that a command-line error says which argument is
+// wrong: each *FlagError in err (errors.Join may hold several) names its
+// flag, one the command line gave, or, about the remote address, says so.
+func checkNamesFlag(t *testing.T, args []string, err error) {
+	t.Helper()
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok && !isFlagError(err) {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var fe *FlagError
+		if !errors.As(e, &fe) {
+			t.Fatalf("Parse(%q): %v is not a *FlagError", args, e)
+		}
+		msg := e.Error()
+		if fe.Flag == "" {
+			if !strings.Contains(msg, "remote address") && !strings.Contains(msg, "address") {
+				t.Fatalf("Parse(%q): %q names neither a flag nor the remote address", args, msg)
+			}
+			continue
+		}
+		if !strings.Contains(msg, fe.Flag) {
+			t.Fatalf("Parse(%q): %q does not name its flag %s", args, msg, fe.Flag)
+		}
+		if errors.Is(fe, ErrUnknownFlag) {
+			continue // the argument as typed (quoted when it is odd)
+		}
+		name := strings.TrimPrefix(fe.Flag, "-")
+		given := false
+		for _, a := range args {
+			given = given || strings.TrimLeft(a, "-") == name
+		}
+		if !given {
+			t.Fatalf("Parse(%q): %q blames %s, which the command line does not give", args, msg, fe.Flag)
+		}
+	}
+}
+
+func isFlagError(err error) bool {
+	_, ok := err.(*FlagError)
+	return ok
 }
