@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 5s
 
-.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-capacity bench-hep bench-xdp run generate clean
+.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-capacity bench-hep bench-xdp bench-soak run generate clean
 
 build:
 	$(GO) build -o gossip ./cmd/gossip
@@ -68,6 +68,13 @@ bench-hep:
 # each, rewrites bench/XDP.md (about 7 minutes on 2 cores).
 bench-xdp:
 	$(GO) run ./bench/xdpbench -out bench/XDP.md $(BENCH_XDP_FLAGS)
+
+# Issue 11's soak: gossip uac -> gossip uas on loopback at a steady rate for
+# 30 minutes, sampling both processes' RSS, live heap and goroutines; reports
+# each series' slope and rewrites the soak section of bench/RESULTS.md.
+# A short check: BENCH_SOAK_FLAGS='-duration 3m -warmup 1m -out ""'.
+bench-soak:
+	$(GO) run ./bench/soak $(BENCH_SOAK_FLAGS)
 
 # A load run against gossip's own UAS on loopback, with its statistics.
 run: build

@@ -20,7 +20,11 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+	os.Exit(profiled(func() int {
+		stop := startRuntimeStats()
+		defer stop()
+		return run(os.Args[1:], os.Stdout, os.Stderr)
+	}))
 }
 
 // profiled runs fn under the CPU profiler when GOSSIP_CPUPROFILE names a
