@@ -149,6 +149,11 @@ func TestNetworkFaultsExactCounters(t *testing.T) {
 	if code := uas.Wait(); code != 0 {
 		t.Errorf("uas exit %d", code)
 	}
+	for _, p := range []*testpeer.Proc{uac, uas} {
+		if strings.Contains(p.Output(), "internal error") {
+			t.Errorf("%s: gossip's own conservation check failed:\n%s", p.Name, p.Output())
+		}
+	}
 	n := nftCounters(t, ns)
 	t.Logf("kernel: %v", n)
 	for _, k := range []string{"drop_invite", "dup_bye", "dup_ack", "drop_180"} {

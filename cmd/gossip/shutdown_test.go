@@ -187,6 +187,9 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 			if len(tc.signals) == 1 && took < 4*time.Second {
 				t.Errorf("one signal ended the run after %s: it should drain first", took)
 			}
+			if strings.Contains(uac.Output(), "internal error") {
+				t.Errorf("gossip's own conservation check failed:\n%s", uac.Output())
+			}
 			checkShutdownFiles(t, dir, code)
 			_ = uas.Signal(syscall.SIGTERM)
 			uas.Wait()

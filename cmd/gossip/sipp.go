@@ -356,6 +356,10 @@ wait:
 	if res.SendErrors > 0 {
 		fmt.Fprintf(stderr, "gossip: %d datagrams could not be sent\n", res.SendErrors)
 	}
+	// Every run checks that each call it created was counted once.
+	if err := final.Cumulative.CheckConservation(final.CurrentCalls); err != nil {
+		fmt.Fprintf(stderr, "gossip: internal error: %v (please report it)\n", err)
+	}
 	code := exitStatus(final, timedOut, opts.TimeoutError)
 	if err := out.finish(final, info, code); err != nil { // last rows, -trace_screen, -summary_json
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
