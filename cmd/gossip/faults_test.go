@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,5 +202,78 @@ func TestNetworkFaultsExactCounters(t *testing.T) {
 		if x.got != x.want {
 			t.Errorf("%s: %d, want %d (kernel: %v)", x.what, x.got, x.want, n)
 		}
+	}
+}
+
+// blackHole is a UDP socket on 127.0.0.1 that reads and discards
+// everything: a target that never answers.
+func blackHole(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadBuffer(8 << 20)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 65535)
+		for {
+			if _, _, err := c.ReadFromUDP(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { c.Close(); <-done })
+	return c.LocalAddr().String()
+}
+
+// TestGeneratorReportsItsOwnSaturation runs the built-in uac against a
+// target that never answers, once at a rate one shard cannot start calls
+// at (ten million a second) and once at 50 calls/s. Either way every call
+// fails in the target's class (no answer: FailedTimeoutOnRecv with
+// -recv_timeout), counted once; only the first run says the generator
+// itself fell behind: calls started late, "generator saturated: ..."
+// under the summary and in -summary_json's generator object. Neither
+// loses datagrams on gossip's side. (Whether the slow run stays free of
+// late wake-ups depends on the machine's load, so it is not asserted.)
+func TestGeneratorReportsItsOwnSaturation(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	target := blackHole(t)
+	for _, tc := range []struct {
+		name      string
+		rate      string
+		calls     int
+		saturated bool
+	}{
+		{"ten million calls per second", "10000000", 50000, true},
+		{"50 calls per second", "50", 50, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1", target, "-r", tc.rate,
+				"-m", strconv.Itoa(tc.calls), "-recv_timeout", "300", "-nostdin", "-threads", "1", "-summary_json", "sum.json")
+			if code := p.Wait(); code != 1 {
+				t.Errorf("exit %d, want 1 (every call failed)", code)
+			}
+			sum := readSummary(t, filepath.Join(dir, "sum.json"))
+			if c := sum.Calls; c.Created != uint64(tc.calls) || c.Failed != c.Created || sum.Failures["FailedTimeoutOnRecv"] != c.Created {
+				t.Errorf("calls %+v, failures %v: want %d, all FailedTimeoutOnRecv", c, sum.Failures, tc.calls)
+			}
+			g := sum.Generator
+			if g.KernelDrops != 0 || g.HandoffDrops != 0 || g.SendErrors != 0 {
+				t.Errorf("generator %+v: datagrams lost on gossip's side", g)
+			}
+			if !tc.saturated {
+				return
+			}
+			if !g.Saturated || g.LateCalls == 0 || g.LateMaxMS <= 10 ||
+				!strings.HasPrefix(g.Warning, "generator saturated: ") || !strings.Contains(g.Warning, " calls started late") {
+				t.Errorf("generator %+v: want calls started late, and the warning", g)
+			}
+			if !strings.Contains(p.Output(), g.Warning) {
+				t.Errorf("the summary on stdout lacks %q", g.Warning)
+			}
+		})
 	}
 }

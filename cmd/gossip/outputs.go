@@ -364,9 +364,9 @@ func wrapFlag(flag string, err error) error {
 
 // finish ends the -fd goroutine, writes the last row of each -fd file, the
 // -trace_screen screens and the -summary_json summary of final, the run's
-// final snapshot, with exit, the run's exit status. It returns an error
-// when a file could not be written.
-func (o *outputs) finish(final *stats.Snapshot, info stats.ScreenInfo, exit int) error {
+// final snapshot, with health, the generator's own, and exit, the run's
+// exit status. It returns an error when a file could not be written.
+func (o *outputs) finish(final *stats.Snapshot, info stats.ScreenInfo, health engine.Health, exit int) error {
 	if o.stop != nil {
 		close(o.stop)
 		<-o.done
@@ -393,6 +393,12 @@ func (o *outputs) finish(final *stats.Snapshot, info stats.ScreenInfo, exit int)
 		sum.Args = append(sum.Args, o.args...)
 		sum.Flags = cli.GivenFlags(o.args)
 		sum.ExitStatus = exit
+		sum.Generator = stats.SummaryGenerator{
+			Saturated: health.Saturated(), Warning: health.String(),
+			LateCalls: health.LateCalls, LateMaxMS: stats.SummaryMS(health.LateMax),
+			LateWakeups: health.LaggedWakes, WakeupLagMaxMS: stats.SummaryMS(health.LagMax),
+			KernelDrops: health.KernelDrops, HandoffDrops: health.HandoffDrops, SendErrors: health.SendErrors,
+		}
 		f, err := o.create(o.opts.SummaryJSON, true)
 		if err == nil {
 			err = sum.WriteJSON(f)

@@ -361,7 +361,7 @@ wait:
 		fmt.Fprintf(stderr, "gossip: internal error: %v (please report it)\n", err)
 	}
 	code := exitStatus(final, timedOut, opts.TimeoutError)
-	if err := out.finish(final, info, code); err != nil { // last rows, -trace_screen, -summary_json
+	if err := out.finish(final, info, res.Health, code); err != nil { // last rows, -trace_screen, -summary_json
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 	}
 	return code

@@ -63,7 +63,32 @@ type Summary struct {
 	// HEP counts the messages mirrored to a HEP collector; absent when
 	// none is configured.
 	HEP *SummaryHEP `json:"hep,omitempty"`
+	// Generator is gossip's report on itself: whether it, rather than the
+	// system under test, limited the run. The caller fills it in.
+	Generator SummaryGenerator `json:"generator"`
 }
+
+// SummaryGenerator is the generator's own health over the run: calls it
+// started late against the rate's schedule, its event loops waking late,
+// datagrams lost on its side (the kernel's receive queues, between its
+// shards) and datagrams it could not send. Saturated is true, and Warning
+// holds the "generator saturated: ..." line, when any but the send errors
+// is non-zero: then the generator, not the target, may have limited the run.
+type SummaryGenerator struct {
+	Saturated      bool    `json:"saturated"`
+	Warning        string  `json:"warning,omitempty"`
+	LateCalls      uint64  `json:"late_calls"`
+	LateMaxMS      float64 `json:"late_max_ms"`
+	LateWakeups    uint64  `json:"late_wakeups"`
+	WakeupLagMaxMS float64 `json:"wakeup_lag_max_ms"`
+	KernelDrops    uint64  `json:"kernel_drops"`
+	HandoffDrops   uint64  `json:"handoff_drops"`
+	SendErrors     uint64  `json:"send_errors"`
+}
+
+// SummaryMS converts d to the summary's milliseconds (microsecond
+// precision).
+func SummaryMS(d time.Duration) float64 { return msf(d) }
 
 // SummaryRates are the call rates of a run, in calls per second.
 type SummaryRates struct {
