@@ -277,3 +277,60 @@ func TestGeneratorReportsItsOwnSaturation(t *testing.T) {
 		})
 	}
 }
+
+// TestBadDatagramsAreCounted sends a running gossip UAS what a broken or
+// hostile peer might: garbage, a 60,000-byte datagram of garbage, a
+// response for no call, a request without a Call-ID, and keep-alives that
+// are not errors: CRLF pings (RFC 5626 §4.4.1) and empty datagrams. Each
+// lands in its counter, exactly, no call is created and the process exits
+// normally.
+func TestBadDatagramsAreCounted(t *testing.T) {
+	gossip := testpeer.Gossip(t)
+	dir := t.TempDir()
+	port := testpeer.FreeUDPPort(t, 1)
+	uas := testpeer.Start(t, 30*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(port),
+		"-nostdin", "-threads", "2", "-summary_json", "uas.json", "-trace_stat", "-stf", "uas.csv")
+	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send := func(b []byte) {
+		t.Helper()
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond) // no burst: the kernel must not drop any
+	}
+	const garbage, empty, keepalives = 5, 2, 3
+	for i := 0; i < garbage; i++ {
+		send([]byte("\x16\x03\x01\x02\x00 definitely not SIP\r\n\r\n"))
+	}
+	send([]byte(strings.Repeat("\xff\x00garbage", 6000))) // 60,000 bytes
+	for i := 0; i < empty; i++ {
+		send(nil)
+	}
+	for i := 0; i < keepalives; i++ {
+		send([]byte("\r\n\r\n"))
+	}
+	send([]byte("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-x\r\nFrom: <sip:a@b>;tag=1\r\n" +
+		"To: <sip:c@d>;tag=2\r\nCall-ID: no-such-call\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"))
+	send([]byte("INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-y\r\nFrom: <sip:a@b>;tag=1\r\n" +
+		"To: <sip:c@d>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")) // no Call-ID
+	time.Sleep(300 * time.Millisecond)
+	_ = uas.Signal(syscall.SIGTERM)
+	if code := uas.Wait(); code != 0 {
+		t.Errorf("uas exit %d, want 0", code)
+	}
+	sum := readSummary(t, filepath.Join(dir, "uas.json"))
+	m := sum.Messages
+	if want := uint64(garbage + 1 + 1); m.ParseErrors != want || m.OutOfCall != 1 || m.DeadCall != 0 || sum.Calls.Created != 0 {
+		t.Errorf("parse errors %d (want %d: garbage, the big one, no Call-ID), out-of-call %d (want 1), dead-call %d, calls %d",
+			m.ParseErrors, want, m.OutOfCall, m.DeadCall, sum.Calls.Created)
+	}
+	st := statTotals(t, filepath.Join(dir, "uas.csv"))
+	if st["OutOfCallMsgs"] != 1 {
+		t.Errorf("-trace_stat OutOfCallMsgs %d, want 1", st["OutOfCallMsgs"])
+	}
+}
