@@ -66,6 +66,10 @@ type Config struct {
 	// batch with one sendmmsg(2) (Linux), "std" one write per packet.
 	// Default "std".
 	Backend string
+	// NoSegmentation turns off UDP segmentation (see Exporter): every
+	// HEP packet goes out unpadded in its own message, in the order the
+	// shards mirrored them, at a higher CPU cost per packet.
+	NoSegmentation bool
 	// SocketBuffer sets the socket's send buffer (SO_SNDBUF) when
 	// positive.
 	SocketBuffer int
