@@ -69,6 +69,29 @@ type Endpoint interface {
 	Close() error
 }
 
+// ErrNoSegmentation is returned by SegmentWriter.WriteSegments when the
+// kernel has no UDP generic segmentation (before Linux 4.18).
+var ErrNoSegmentation = errors.New("no UDP segmentation offload in this kernel")
+
+// SegmentWriter is implemented by endpoints that can hand the kernel many
+// datagrams of one size in a single message, which the kernel (or the
+// network card) cuts into datagrams: Linux UDP generic segmentation
+// offload (UDP_SEGMENT). It saves most of the per-datagram cost of the
+// system call and of the IP stack, which makes it the cheapest way to
+// send many datagrams to one destination.
+type SegmentWriter interface {
+	// WriteSegments queues b, datagrams of size octets back to back (the
+	// last one may be shorter), for dst. Like Write, it copies b before it
+	// returns. The segments must fit the path MTU towards dst
+	// (SegmentLimits): the kernel does not fragment them, and a larger
+	// size fails at Flush.
+	WriteSegments(b []byte, size int, dst netip.AddrPort) error
+	// SegmentLimits returns the most datagrams one WriteSegments may
+	// carry and the largest segment size; count is 0 when the kernel
+	// cannot segment (WriteSegments then fails).
+	SegmentLimits() (count, size int)
+}
+
 // DropCounter is implemented by endpoints that know how many datagrams
 // the kernel dropped on their socket because its receive queue was full.
 type DropCounter interface {
@@ -94,6 +117,14 @@ type Config struct {
 	MaxDatagram int
 	// XDP configures the xdp backend; other backends ignore it.
 	XDP XDPConfig
+	// Peer, when valid, connects the socket to this address (connect(2)):
+	// the kernel then keeps the route and skips the address copy and
+	// route lookup of every datagram Written to Peer, and the endpoint
+	// receives only Peer's datagrams. A send towards a closed port may
+	// fail later with "connection refused" (RFC 1122 §4.1.3.3: ICMP port
+	// unreachable is reported to a connected socket). The xdp backend
+	// ignores it.
+	Peer netip.AddrPort
 }
 
 // ErrUnknownBackend is returned by Open for a backend name it does not know.

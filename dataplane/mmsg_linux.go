@@ -32,6 +32,7 @@ type mmsgEndpoint struct {
 	waiter
 	fd    int
 	local netip.AddrPort
+	peer  netip.AddrPort // connected to (Config.Peer); Writes to it carry no address
 	v6    bool
 
 	rbuf   []byte // batch × rmax
@@ -46,7 +47,9 @@ type mmsgEndpoint struct {
 	shdrs  []unix.Mmsghdr
 	siovs  []unix.Iovec
 	snames []unix.RawSockaddrInet6
-	sn     int // queued datagrams
+	sctl   []byte // batch × sctlLen: the UDP_SEGMENT control message of a segmented message
+	sn     int    // queued messages
+	gso    bool   // the kernel takes UDP_SEGMENT (Linux 4.18)
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -56,6 +59,10 @@ type mmsgEndpoint struct {
 // SCM_TIMESTAMPNS message carrying a struct timespec and an SO_RXQ_OVFL
 // message carrying the socket's cumulative drop count (a uint32).
 var rctlLen = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{}))) + unix.CmsgSpace(4)
+
+// sctlLen is the control buffer of one sent message: room for a
+// UDP_SEGMENT control message carrying the segment size (a uint16).
+var sctlLen = unix.CmsgSpace(2)
 
 const (
 	mmsgBatch     = 64
@@ -100,6 +107,19 @@ func openMmsg(cfg Config) (Endpoint, error) {
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind", err)
 	}
+	var peer netip.AddrPort
+	if cfg.Peer.IsValid() {
+		peer = netip.AddrPortFrom(cfg.Peer.Addr().Unmap(), cfg.Peer.Port())
+		var psa unix.Sockaddr
+		if v6 {
+			psa = &unix.SockaddrInet6{Port: int(peer.Port()), Addr: peer.Addr().As16()}
+		} else {
+			psa = &unix.SockaddrInet4{Port: int(peer.Port()), Addr: peer.Addr().As4()}
+		}
+		if err := unix.Connect(fd, psa); err != nil {
+			return fail("connect to "+cfg.Peer.String()+" from", err)
+		}
+	}
 	bound, err := unix.Getsockname(fd)
 	if err != nil {
 		return fail("getsockname", err)
@@ -120,6 +140,7 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		fd:     fd,
 		waiter: waiter{event: event},
 		local:  sockaddrAddrPort(bound),
+		peer:   peer,
 		v6:     v6,
 		rbuf:   make([]byte, mmsgBatch*rmax),
 		rmax:   rmax,
@@ -131,6 +152,15 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		shdrs:  make([]unix.Mmsghdr, mmsgBatch),
 		siovs:  make([]unix.Iovec, mmsgBatch),
 		snames: make([]unix.RawSockaddrInet6, mmsgBatch),
+		sctl:   make([]byte, mmsgBatch*sctlLen),
+		// Probe UDP generic segmentation: a socket option of 0 is the
+		// default (no segmentation), so setting it changes nothing.
+		gso: unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_SEGMENT, 0) == nil,
+	}
+	for i := range e.shdrs {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&e.sctl[i*sctlLen]))
+		h.Level, h.Type = unix.IPPROTO_UDP, unix.UDP_SEGMENT
+		h.SetLen(unix.CmsgLen(2))
 	}
 	for i := range e.rhdrs {
 		e.riovs[i].Base = &e.rbuf[i*rmax]
@@ -252,11 +282,91 @@ func (e *mmsgEndpoint) Write(b []byte, dst netip.AddrPort) error {
 	}
 	off := len(e.sarena)
 	e.sarena = append(e.sarena, b...)
+	e.queue(off, len(b), dst, 0)
+	return nil
+}
+
+// queue adds the message of n arena octets at off to the send batch;
+// seg > 0 makes it a segmented one.
+func (e *mmsgEndpoint) queue(off, n int, dst netip.AddrPort, seg int) {
 	i := e.sn
 	e.siovs[i].Base = &e.sarena[off]
-	e.siovs[i].SetLen(len(b))
-	e.shdrs[i].Hdr.Namelen = addrPortToSockaddr(dst, &e.snames[i], e.v6)
+	e.siovs[i].SetLen(n)
+	h := &e.shdrs[i].Hdr
+	if e.peer.IsValid() && dst == e.peer {
+		h.Namelen = 0 // connected: the kernel's cached route
+	} else {
+		h.Namelen = addrPortToSockaddr(dst, &e.snames[i], e.v6)
+	}
+	if seg > 0 {
+		c := e.sctl[i*sctlLen:]
+		*(*uint16)(unsafe.Pointer(&c[unix.CmsgLen(0)])) = uint16(seg)
+		h.Control = &c[0]
+		h.SetControllen(sctlLen)
+	} else {
+		h.Control = nil
+		h.SetControllen(0)
+	}
 	e.sn++
+}
+
+// SegmentLimits implements SegmentWriter. The size comes from the
+// kernel's path MTU of the connected socket (IP_MTU, IPV6_MTU); an
+// endpoint without Peer assumes Ethernet's 1500 octets.
+func (e *mmsgEndpoint) SegmentLimits() (count, size int) {
+	if !e.gso || e.closed.Load() {
+		return 0, 0
+	}
+	mtu, hdr := 1500, 20+8
+	if e.v6 {
+		hdr = 40 + 8
+	}
+	if e.peer.IsValid() {
+		var err error
+		if e.v6 {
+			mtu, err = unix.GetsockoptInt(e.fd, unix.IPPROTO_IPV6, unix.IPV6_MTU)
+		} else {
+			mtu, err = unix.GetsockoptInt(e.fd, unix.IPPROTO_IP, unix.IP_MTU)
+		}
+		if err != nil {
+			return 0, 0
+		}
+	}
+	return maxSegments, min(mtu, 65535) - hdr
+}
+
+// maxSegments is UDP_MAX_SEGMENTS of Linux 4.18 to 6.8 (later kernels
+// take more); maxSegmentedLen keeps a segmented message within one IP
+// packet's 16-bit length, as the kernel requires.
+const (
+	maxSegments     = 64
+	maxSegmentedLen = 65535 - 40 - 8
+)
+
+// WriteSegments implements SegmentWriter with one UDP_SEGMENT message
+// (RFC 768 datagrams cut by the kernel, Linux udp(7)).
+func (e *mmsgEndpoint) WriteSegments(b []byte, size int, dst netip.AddrPort) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	if !e.gso {
+		return fmt.Errorf("dataplane: %s: %w", e.local, ErrNoSegmentation)
+	}
+	if size <= 0 || len(b) == 0 || len(b) > maxSegmentedLen || (len(b)+size-1)/size > maxSegments {
+		return fmt.Errorf("dataplane: %s: cannot send %d bytes as segments of %d", e.local, len(b), size)
+	}
+	if e.sn == len(e.shdrs) || len(e.sarena)+len(b) > cap(e.sarena) {
+		if err := e.Flush(); err != nil {
+			return err
+		}
+	}
+	off := len(e.sarena)
+	e.sarena = append(e.sarena, b...)
+	seg := size
+	if len(b) <= size {
+		seg = 0 // one datagram: nothing to cut
+	}
+	e.queue(off, len(b), dst, seg)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 type stdEndpoint struct {
 	conn     *net.UDPConn
 	local    netip.AddrPort
+	peer     netip.AddrPort // connected to (Config.Peer)
 	buf      []byte
 	deadline time.Time // read deadline currently set on conn
 	woken    atomic.Bool
@@ -35,11 +36,23 @@ func openStd(cfg Config) (*stdEndpoint, error) {
 	if cfg.Local.Addr().Is6() && !cfg.Local.Addr().Is4In6() {
 		network = "udp6"
 	}
-	pc, err := lc.ListenPacket(context.Background(), network, cfg.Local.String())
-	if err != nil {
-		return nil, fmt.Errorf("dataplane: bind %s: %w", cfg.Local, err)
+	var conn *net.UDPConn
+	var peer netip.AddrPort
+	if cfg.Peer.IsValid() {
+		peer = netip.AddrPortFrom(cfg.Peer.Addr().Unmap(), cfg.Peer.Port())
+		d := net.Dialer{LocalAddr: net.UDPAddrFromAddrPort(cfg.Local), Control: lc.Control}
+		c, err := d.DialContext(context.Background(), network, peer.String())
+		if err != nil {
+			return nil, fmt.Errorf("dataplane: connect %s to %s: %w", cfg.Local, cfg.Peer, err)
+		}
+		conn = c.(*net.UDPConn)
+	} else {
+		pc, err := lc.ListenPacket(context.Background(), network, cfg.Local.String())
+		if err != nil {
+			return nil, fmt.Errorf("dataplane: bind %s: %w", cfg.Local, err)
+		}
+		conn = pc.(*net.UDPConn)
 	}
-	conn := pc.(*net.UDPConn)
 	if cfg.BufferSize > 0 {
 		// Best effort: the kernel caps these at net.core.[rw]mem_max.
 		_ = conn.SetReadBuffer(cfg.BufferSize)
@@ -50,7 +63,7 @@ func openStd(cfg Config) (*stdEndpoint, error) {
 		max = 65535
 	}
 	ap := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	return &stdEndpoint{conn: conn, local: ap, buf: make([]byte, max)}, nil
+	return &stdEndpoint{conn: conn, local: ap, peer: peer, buf: make([]byte, max)}, nil
 }
 
 func (e *stdEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
@@ -87,7 +100,15 @@ func (e *stdEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
 }
 
 func (e *stdEndpoint) Write(b []byte, dst netip.AddrPort) error {
-	_, err := e.conn.WriteToUDPAddrPort(b, dst)
+	var err error
+	if e.peer.IsValid() {
+		if dst != e.peer {
+			return fmt.Errorf("dataplane: %s: connected to %s, cannot send to %s", e.local, e.peer, dst)
+		}
+		_, err = e.conn.Write(b)
+	} else {
+		_, err = e.conn.WriteToUDPAddrPort(b, dst)
+	}
 	if err != nil {
 		return e.wrap(err)
 	}

@@ -2,11 +2,14 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gossip-sip/gossip/engine/trace"
+	"github.com/gossip-sip/gossip/scenario"
 )
 
 // mirrored is one Mirror call as recordingMirror saw it.
@@ -109,6 +112,70 @@ func TestMirrorAddr(t *testing.T) {
 	} {
 		if got := mirrorAddr(netip.MustParseAddrPort(tt.bound), []byte(tt.ip)); got.String() != tt.want {
 			t.Errorf("mirrorAddr(%s, %s) = %s, want %s", tt.bound, tt.ip, got, tt.want)
+		}
+	}
+}
+
+// publishingMirror counts, per shard, the messages mirrored and those
+// not yet published (trace.MirrorPublisher).
+type publishingMirror struct {
+	mu                          sync.Mutex
+	mirrored, unpublished, pubs [2]int
+}
+
+func (m *publishingMirror) Mirror(shard int, _ trace.Direction, _ time.Time, _ []byte, _, _ netip.AddrPort, _ []byte) {
+	m.mu.Lock()
+	m.mirrored[shard]++
+	m.unpublished[shard]++
+	m.mu.Unlock()
+}
+
+func (m *publishingMirror) MirrorPublish(shard int) {
+	m.mu.Lock()
+	m.unpublished[shard] = 0
+	m.pubs[shard]++
+	m.mu.Unlock()
+}
+
+// TestMirrorPublishedByTheLoop: a shard's loop publishes what it mirrored
+// (trace.MirrorPublisher) at every turn, so when a run ends nothing is
+// left unpublished on any shard.
+func TestMirrorPublishedByTheLoop(t *testing.T) {
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &publishingMirror{}
+	const calls = 200
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 2, Remote: uas.LocalAddrs()[0], Users: 20,
+		MaxCalls: calls, Mirror: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go uas.Run(ctx)
+	defer uas.Abort()
+	res, err := uac.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := res.Stats.Cumulative; cs.Successful != calls {
+		t.Fatalf("%d calls successful, want %d", cs.Successful, calls)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mirrored[0]+m.mirrored[1] != 6*calls {
+		t.Errorf("mirrored %v messages, want %d in all", m.mirrored, 6*calls)
+	}
+	for sh := range 2 {
+		if m.unpublished[sh] != 0 || m.pubs[sh] == 0 {
+			t.Errorf("shard %d: %d messages left unpublished after %d publications", sh, m.unpublished[sh], m.pubs[sh])
 		}
 	}
 }

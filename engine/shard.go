@@ -121,6 +121,7 @@ func (s *shard) run() {
 		if st >= stateAborting {
 			s.abortAll(now)
 			_ = s.ep.Flush()
+			s.publishMirrored()
 			s.rec.SetCurrentCalls(s.active)
 			return
 		}
@@ -137,6 +138,7 @@ func (s *shard) run() {
 		if err := s.ep.Flush(); err != nil {
 			s.e.logSendError(err)
 		}
+		s.publishMirrored()
 		s.rec.SetCurrentCalls(s.active)
 
 		deadline := s.nextDeadline(now, st)
@@ -549,6 +551,14 @@ func (s *shard) send(c *call, idx int) bool {
 	}
 	s.rec.MessageSent(idx)
 	return true
+}
+
+// publishMirrored makes what the shard mirrored since the last turn of
+// its loop visible to a batching Mirror (trace.MirrorPublisher).
+func (s *shard) publishMirrored() {
+	if p, ok := s.e.cfg.Mirror.(trace.MirrorPublisher); ok {
+		p.MirrorPublish(s.idx)
+	}
 }
 
 // write sends one datagram and traces it.

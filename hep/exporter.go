@@ -66,6 +66,10 @@ type Config struct {
 	// batch with one sendmmsg(2) (Linux), "std" one write per packet.
 	// Default "std".
 	Backend string
+	// NoSegmentation turns off UDP segmentation (see Exporter): every
+	// HEP packet goes out unpadded in its own message, in the order the
+	// shards mirrored them, at a higher CPU cost per packet.
+	NoSegmentation bool
 	// SocketBuffer sets the socket's send buffer (SO_SNDBUF) when
 	// positive.
 	SocketBuffer int
@@ -138,8 +142,9 @@ type Exporter struct {
 }
 
 var (
-	_ trace.Mirror        = (*Exporter)(nil)
-	_ trace.MirrorCounter = (*Exporter)(nil)
+	_ trace.Mirror          = (*Exporter)(nil)
+	_ trace.MirrorCounter   = (*Exporter)(nil)
+	_ trace.MirrorPublisher = (*Exporter)(nil)
 )
 
 // New checks cfg, opens the socket towards the collector (for TCP it
@@ -212,6 +217,16 @@ func (x *Exporter) Mirror(shard int, dir trace.Direction, at time.Time, payload 
 	x.rings[shard].push(uint8(dir), at.UnixNano(), local, remote, callID, payload)
 }
 
+// MirrorPublish implements trace.MirrorPublisher: it makes what shard
+// mirrored visible to the sender. Once a shard called it, Mirror leaves
+// publishing to it (one memory barrier per turn of the shard's loop
+// instead of one per message). Call it from the shard's goroutine.
+func (x *Exporter) MirrorPublish(shard int) {
+	if uint(shard) < uint(len(x.rings)) {
+		x.rings[shard].publish()
+	}
+}
+
 // Stats returns the counters so far. Safe for concurrent use.
 func (x *Exporter) Stats() Stats {
 	s := Stats{
@@ -240,6 +255,9 @@ func (x *Exporter) MirrorTotals() (sent, dropped uint64) {
 func (x *Exporter) Close() Stats {
 	x.once.Do(func() {
 		x.closed.Store(true)
+		for _, q := range x.rings {
+			q.publish() // the shards stopped: what they left unpublished goes too
+		}
 		x.closing.Store(true)
 		select {
 		case <-x.done:

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine/trace"
 )
 
@@ -131,14 +132,22 @@ func checkDelivered(t *testing.T, frames [][]byte, msgs []message, local netip.A
 }
 
 func TestExporterUDP(t *testing.T) {
-	for _, backend := range []string{"std", "mmsg"} {
-		t.Run(backend, func(t *testing.T) {
-			if backend == "mmsg" && runtime.GOOS != "linux" {
+	for _, tc := range []struct {
+		name    string
+		backend string
+		nopad   bool
+	}{
+		{"std", "std", false},
+		{"mmsg", "mmsg", false},
+		{"mmsg/nopad", "mmsg", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.backend == "mmsg" && runtime.GOOS != "linux" {
 				t.Skip("mmsg is Linux only")
 			}
 			col := newUDPCollector(t)
 			x, err := New(Config{Collector: col.addr(), CaptureID: 77, AuthKey: "pw", NodeName: "n1",
-				Shards: 3, Backend: backend})
+				Shards: 3, Backend: tc.backend, NoSegmentation: tc.nopad})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +169,23 @@ func TestExporterUDP(t *testing.T) {
 			if st.Sent != uint64(len(msgs)) || st.Dropped() != 0 || st.Mirrored() != uint64(len(msgs)) {
 				t.Fatalf("stats %+v, want %d sent, none dropped", st, len(msgs))
 			}
-			checkDelivered(t, col.wait(len(msgs)), msgs, testLocal)
+			frames := col.wait(len(msgs))
+			checkDelivered(t, frames, msgs, testLocal)
+			// Padding (for segmented sends) only where the kernel segments
+			// and only with the mmsg backend; never with NoSegmentation.
+			padded := 0
+			for _, f := range frames {
+				if p, err := Decode(f); err == nil && p.Skipped > 0 {
+					if p.Skipped != 1 || len(f) <= p.EncodedLen() {
+						t.Errorf("padded packet: %d chunks skipped, %d octets for %d encoded", p.Skipped, len(f), p.EncodedLen())
+					}
+					padded++
+				}
+			}
+			wantPadding := tc.backend == "mmsg" && !tc.nopad && kernelSegments(t)
+			if (padded > 0) != wantPadding {
+				t.Errorf("%d of %d packets padded; want padding: %v", padded, len(frames), wantPadding)
+			}
 			// After Close, Mirror refuses and counts.
 			x.Mirror(0, trace.Sent, time.Now(), []byte("x"), testLocal, testLocal, nil)
 			if st := x.Stats(); st.Rejected != 1 {
@@ -168,6 +193,24 @@ func TestExporterUDP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// kernelSegments reports whether the mmsg backend can segment UDP
+// (UDP_SEGMENT) on this machine.
+func kernelSegments(t *testing.T) bool {
+	t.Helper()
+	ep, err := dataplane.Open(dataplane.Config{Backend: "mmsg", Local: netip.MustParseAddrPort("127.0.0.1:0"),
+		Peer: netip.MustParseAddrPort("127.0.0.1:9")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.Close()
+	sw, ok := ep.(dataplane.SegmentWriter)
+	if !ok {
+		return false
+	}
+	n, _ := sw.SegmentLimits()
+	return n > 1
 }
 
 // tcpCollector accepts connections and reads HEP packets from them.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,17 @@ const (
 	ChunkCompressed    uint16 = 0x0010 // octets: compressed payload (skipped)
 	ChunkCorrelationID uint16 = 0x0011 // octets: internal correlation ID
 	ChunkNodeName      uint16 = 0x0013 // octets: capture node name
+)
+
+// The padding chunk: the UDP exporter pads HEP packets to one size so
+// that the kernel sends a batch of them as one segmented message (UDP
+// generic segmentation cuts equal segments). No HEP vendor uses this
+// vendor ID nor any generic chunk this type, so collectors skip the chunk
+// by its length like any chunk they do not know (HEP3 specification rev.
+// 37; heplify-server, Kamailio's sipcapture and hep-js do).
+const (
+	VendorPadding uint16 = 0xffff
+	ChunkPadding  uint16 = 0xffff
 )
 
 // Values of the family, protocol and protocol type chunks.
@@ -199,6 +211,29 @@ func Append(dst []byte, p *Packet) ([]byte, error) {
 		dst = appendOctets(dst, ChunkCorrelationID, p.CorrelationID)
 	}
 	return dst, nil
+}
+
+// Pad grows the encoded packet frame to size octets with a padding chunk
+// of zeros (VendorPadding, ChunkPadding) and fixes the packet's total
+// length. It returns frame unchanged when size equals its length, and
+// ErrBadLength when size is smaller, too close above it for a chunk
+// header (1 to 5 octets more) or above MaxPacketLen.
+func Pad(frame []byte, size int) ([]byte, error) {
+	d := size - len(frame)
+	switch {
+	case d == 0:
+		return frame, nil
+	case d < ChunkHeaderLen || size > MaxPacketLen || len(frame) < HeaderLen:
+		return frame, fmt.Errorf("%w: cannot pad %d octets to %d", ErrBadLength, len(frame), size)
+	}
+	binary.BigEndian.PutUint16(frame[4:], uint16(size))
+	frame = binary.BigEndian.AppendUint16(frame, VendorPadding)
+	frame = binary.BigEndian.AppendUint16(frame, ChunkPadding)
+	frame = binary.BigEndian.AppendUint16(frame, uint16(d))
+	n := len(frame)
+	frame = slices.Grow(frame, size-n)[:size]
+	clear(frame[n:])
+	return frame, nil
 }
 
 func appendChunkHeader(dst []byte, typ uint16, payloadLen int) []byte {

@@ -401,3 +401,60 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestPad(t *testing.T) {
+	p := Packet{Protocol: ProtoUDP, ProtoType: ProtoSIP, CaptureID: 9,
+		Src: netip.MustParseAddrPort("10.0.0.1:5060"), Dst: netip.MustParseAddrPort("10.0.0.2:5061"),
+		Payload: []byte("OPTIONS sip:x SIP/2.0\r\n\r\n"), CorrelationID: []byte("abc")}
+	frame, err := Append(nil, &p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(frame)
+	for _, tc := range []struct {
+		name string
+		size int
+		err  bool
+	}{
+		{"same size", n, false},
+		{"chunk header only", n + ChunkHeaderLen, false},
+		{"zeros", n + 100, false},
+		{"largest", MaxPacketLen, false},
+		{"one more", n + 1, true},
+		{"five more", n + 5, true},
+		{"smaller", n - 1, true},
+		{"too large", MaxPacketLen + 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Pad(bytes.Clone(frame), tc.size)
+			if tc.err {
+				if !errors.Is(err, ErrBadLength) || !bytes.Equal(got, frame) {
+					t.Fatalf("Pad to %d: %v, %d octets; want ErrBadLength and the frame unchanged", tc.size, err, len(got))
+				}
+				return
+			}
+			if err != nil || len(got) != tc.size {
+				t.Fatalf("Pad to %d: %v, %d octets", tc.size, err, len(got))
+			}
+			if l, _ := PacketLen(got); l != tc.size {
+				t.Errorf("total length %d, want %d", l, tc.size)
+			}
+			d, err := Decode(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSkipped := 0
+			if tc.size > n {
+				wantSkipped = 1
+				pad := got[n:]
+				if v, typ, l := binary.BigEndian.Uint16(pad), binary.BigEndian.Uint16(pad[2:]), binary.BigEndian.Uint16(pad[4:]); v != VendorPadding || typ != ChunkPadding || int(l) != tc.size-n || bytes.Count(pad[ChunkHeaderLen:], []byte{0}) != len(pad)-ChunkHeaderLen {
+					t.Errorf("padding chunk %04x/%04x length %d, % x", v, typ, l, pad[:min(len(pad), 16)])
+				}
+			}
+			if d.Skipped != wantSkipped || d.Src != p.Src || d.Dst != p.Dst || !bytes.Equal(d.Payload, p.Payload) ||
+				!bytes.Equal(d.CorrelationID, p.CorrelationID) || d.CaptureID != 9 {
+				t.Errorf("decoded %+v", d)
+			}
+		})
+	}
+}

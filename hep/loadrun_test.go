@@ -28,6 +28,13 @@ func (m *countingMirror) Mirror(shard int, dir trace.Direction, at time.Time, pa
 	m.next.Mirror(shard, dir, at, payload, local, remote, callID)
 }
 
+// MirrorPublish forwards to next, so load runs batch as gossip's do.
+func (m *countingMirror) MirrorPublish(shard int) {
+	if p, ok := m.next.(trace.MirrorPublisher); ok {
+		p.MirrorPublish(shard)
+	}
+}
+
 // uasNoLinger is the built-in uas without its final 4 s timewait.
 func uasNoLinger(t testing.TB) *scenario.Scenario {
 	t.Helper()

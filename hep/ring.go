@@ -12,6 +12,12 @@ import (
 // (the sender) reads records and frees them by advancing head. Neither
 // side locks or allocates; a record that does not fit is refused.
 //
+// Publishing a record is an atomic store of tail, which on amd64 is a
+// full memory barrier: the producer then waits for the record's stores
+// to reach its cache. A producer that calls publish regularly (a shard at
+// every turn of its loop) lets push write records without publishing,
+// and publish makes them all visible with one store.
+//
 // Positions grow without bound (uint64) and are reduced modulo the
 // power-of-two size. A record never wraps around the end of the buffer:
 // when it does not fit in the space before the end, the producer fills
@@ -40,6 +46,8 @@ type ring struct {
 
 	_         [64]byte // keep the producer's fields off the consumer's cache line
 	tail      atomic.Uint64
+	next      uint64        // the producer's tail: records up to here are written
+	batched   bool          // the producer publishes next itself (publish); else every push does
 	headCache uint64        // the producer's last look at head
 	full      atomic.Uint64 // records refused: no room
 	_         [64]byte
@@ -82,7 +90,7 @@ type record struct {
 func (q *ring) push(dir uint8, at int64, local, remote netip.AddrPort, callID, payload []byte) bool {
 	need := align8(recHeaderLen + len(callID) + len(payload))
 	size := uint64(len(q.buf))
-	t := q.tail.Load()
+	t := q.next
 	off := t & q.mask
 	pad := uint64(0)
 	if off+uint64(need) > size {
@@ -121,8 +129,21 @@ func (q *ring) push(dir uint8, at int64, local, remote netip.AddrPort, callID, p
 	binary.NativeEndian.PutUint32(b[56:], uint32(len(payload)))
 	copy(b[recHeaderLen:], callID)
 	copy(b[recHeaderLen+len(callID):], payload)
-	q.tail.Store(t + total)
+	q.next = t + total
+	if !q.batched {
+		q.tail.Store(q.next)
+	}
 	return true
+}
+
+// publish makes every record pushed so far visible to the consumer, and
+// from then on push leaves that to publish. Producer side only (or once
+// the producer stopped for good).
+func (q *ring) publish() {
+	q.batched = true
+	if q.tail.Load() != q.next {
+		q.tail.Store(q.next)
+	}
 }
 
 func putAddr(dst []byte, a netip.Addr, v6 bool) {

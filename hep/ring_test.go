@@ -115,3 +115,34 @@ func TestRingConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRingPublish: until the producer first publishes, every push is
+// visible at once; afterwards records wait for the next publish.
+func TestRingPublish(t *testing.T) {
+	q := newRing(1)
+	var pos uint64
+	push := func(i int) {
+		if !q.push(0, int64(i), testLocal, testRemote, []byte("id"), []byte("payload")) {
+			t.Fatalf("push %d refused", i)
+		}
+	}
+	count := func() int { return drain(q, &pos, func(record) {}) }
+	push(1)
+	if n := count(); n != 1 {
+		t.Fatalf("before the first publish: %d records visible after a push, want 1", n)
+	}
+	q.publish()
+	push(2)
+	push(3)
+	if n := count(); n != 0 {
+		t.Fatalf("batched: %d records visible before publish, want 0", n)
+	}
+	q.publish()
+	if n := count(); n != 2 {
+		t.Fatalf("%d records visible after publish, want 2", n)
+	}
+	q.publish() // nothing new: no change
+	if n := count(); n != 0 {
+		t.Fatalf("%d records visible after an empty publish, want 0", n)
+	}
+}

@@ -43,20 +43,33 @@ type transport interface {
 // UDP batches: a flush sends at most this many frames or octets, which
 // every dataplane backend holds without flushing on its own.
 const (
-	udpBatchFrames = 32
+	udpBatchFrames = 64
 	udpBatchBytes  = 128 << 10
 )
 
 // udpTransport sends one datagram per HEP packet through a dataplane
-// endpoint: with the mmsg backend a batch goes out in one sendmmsg(2).
+// endpoint connected to the collector: with the mmsg backend a batch
+// goes out in one sendmmsg(2).
+//
+// Where the kernel has UDP generic segmentation (Linux 4.18) and
+// Config.NoSegmentation is false, a flush sorts the batch by size, pads
+// packets of nearly the same size to one size (Pad) and hands each such
+// group to the kernel as one message that it cuts into datagrams: the
+// kernel then builds one socket buffer and walks the IP stack once per
+// group instead of once per packet, which is most of what a datagram
+// costs. The datagrams of a batch (at most a millisecond or so of
+// traffic) may then leave in another order; every packet keeps its own
+// time stamp.
 type udpTransport struct {
 	ep     dataplane.Endpoint
-	frame  []byte // encoding scratch
+	seg    dataplane.SegmentWriter // nil: one datagram per packet
+	batch  []byte                  // the batch's frames back to back
+	ends   []int                   // where each frame ends in batch
+	order  []int                   // flush scratch: frames by decreasing size
+	gso    []byte                  // flush scratch: one segmented message
 	dst    netip.AddrPort
 	max    int // largest datagram payload
 	c      *counters
-	n      int // frames queued in ep
-	bytes  int
 	errors int // logged so far
 	log    *slog.Logger
 }
@@ -72,9 +85,11 @@ func newUDPTransport(cfg *Config, c *counters) (*udpTransport, error) {
 	if backend == "" {
 		backend = "std"
 	}
+	dst := netip.AddrPortFrom(cfg.Collector.Addr().Unmap(), cfg.Collector.Port())
 	ep, err := dataplane.Open(dataplane.Config{
 		Backend:     backend,
 		Local:       local,
+		Peer:        dst, // the kernel keeps the route: no lookup per datagram
 		BufferSize:  cfg.SocketBuffer,
 		MaxDatagram: 512, // nothing is read on this socket
 	})
@@ -85,8 +100,16 @@ func newUDPTransport(cfg *Config, c *counters) (*udpTransport, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &udpTransport{ep: ep, dst: netip.AddrPortFrom(cfg.Collector.Addr().Unmap(), cfg.Collector.Port()),
-		frame: make([]byte, 0, MaxPacketLen), max: max, c: c, log: log}, nil
+	u := &udpTransport{ep: ep, dst: dst, max: max, c: c, log: log,
+		batch: make([]byte, 0, udpBatchBytes), ends: make([]int, 0, udpBatchFrames),
+		order: make([]int, 0, udpBatchFrames)}
+	if sw, ok := ep.(dataplane.SegmentWriter); ok && !cfg.NoSegmentation {
+		if n, _ := sw.SegmentLimits(); n > 1 {
+			u.seg = sw
+			u.gso = make([]byte, 0, 65535)
+		}
+	}
+	return u, nil
 }
 
 func (u *udpTransport) prepare(time.Time) {}
@@ -95,43 +118,164 @@ func (u *udpTransport) pending() bool     { return false }
 func (u *udpTransport) interrupt()        {}
 
 func (u *udpTransport) add(p *Packet) error {
-	frame, err := Append(u.frame[:0], p)
+	n := p.EncodedLen()
+	if n > MaxPacketLen {
+		return fmt.Errorf("%w: %d octets", ErrTooLarge, n)
+	}
+	if n > u.max {
+		u.c.sendFailed.Add(1)
+		return nil
+	}
+	if len(u.ends) == udpBatchFrames || len(u.batch)+n > cap(u.batch) {
+		u.flush(time.Time{})
+	}
+	if n > cap(u.batch) { // larger than a batch: on its own
+		frame, err := Append(nil, p)
+		if err != nil {
+			return err
+		}
+		u.write(frame)
+		u.finish(1)
+		return nil
+	}
+	batch, err := Append(u.batch, p)
 	if err != nil {
 		return err
 	}
-	u.frame = frame
-	if len(frame) > u.max {
-		u.c.sendFailed.Add(1)
-		return nil
-	}
-	if u.n == udpBatchFrames || u.bytes+len(frame) > udpBatchBytes {
-		u.flush(time.Time{})
-	}
-	if err := u.ep.Write(frame, u.dst); err != nil {
-		u.c.sendFailed.Add(1)
-		u.warn(err)
-		return nil
-	}
-	u.n++
-	u.bytes += len(frame)
+	u.batch = batch
+	u.ends = append(u.ends, len(batch))
 	return nil
 }
 
-// flush sends the batch. A backend that batches reports one error for
-// the batch, not which datagrams failed: the whole batch then counts as
-// failed.
+// frame returns the batch's frame i.
+func (u *udpTransport) frame(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = u.ends[i-1]
+	}
+	return u.batch[start:u.ends[i]]
+}
+
+// flush sends the batch.
 func (u *udpTransport) flush(time.Time) {
-	if u.n == 0 {
+	n := len(u.ends)
+	if n == 0 {
 		return
 	}
+	queued := n
+	if u.seg != nil && n > 1 {
+		queued = u.writeSegmented()
+	} else {
+		for i := range n {
+			if !u.write(u.frame(i)) {
+				queued--
+			}
+		}
+	}
+	u.finish(queued)
+	u.batch, u.ends = u.batch[:0], u.ends[:0]
+}
+
+// write queues one datagram, counting it as failed when the endpoint
+// refuses it.
+func (u *udpTransport) write(frame []byte) bool {
+	if err := u.ep.Write(frame, u.dst); err != nil {
+		u.c.sendFailed.Add(1)
+		u.warn(err)
+		return false
+	}
+	return true
+}
+
+// finish flushes the endpoint, which holds queued packets. A backend that
+// batches reports one error for the batch, not which datagrams failed:
+// the whole batch then counts as failed.
+func (u *udpTransport) finish(queued int) {
 	if err := u.ep.Flush(); err != nil {
-		u.c.sendFailed.Add(uint64(u.n))
+		u.c.sendFailed.Add(uint64(queued))
 		u.warn(err)
 	} else {
-		u.c.sent.Add(uint64(u.n))
+		u.c.sent.Add(uint64(queued))
 	}
-	u.n, u.bytes = 0, 0
 }
+
+// writeSegmented queues the batch as segmented messages: frames sorted by
+// decreasing size, each group padded to the size of its first, the last
+// of a group left shorter (the kernel allows that). It returns the frames
+// queued.
+func (u *udpTransport) writeSegmented() int {
+	count, size := u.seg.SegmentLimits()
+	queued := 0
+	order := u.order[:0]
+	for i := range u.ends {
+		f := u.frame(i)
+		if count < 2 || len(f) > size {
+			if u.write(f) { // too large for one segment: the kernel fragments it
+				queued++
+			}
+			continue
+		}
+		// Insertion sort by decreasing size: a batch has at most 64.
+		k := len(order)
+		order = append(order, i)
+		for k > 0 && len(u.frame(order[k-1])) < len(f) {
+			order[k] = order[k-1]
+			k--
+		}
+		order[k] = i
+	}
+	u.order = order
+	for i := 0; i < len(order); {
+		first := u.frame(order[i])
+		seg := len(first)
+		j := i + 1
+		for j < len(order) && j-i < count && (j-i+1)*seg <= maxSegmented {
+			d := seg - len(u.frame(order[j]))
+			if d > seg/padShare {
+				break
+			}
+			j++
+			if d > 0 && d < ChunkHeaderLen {
+				break // too close to pad: only the last segment may be shorter
+			}
+		}
+		if j-i == 1 {
+			if u.write(first) {
+				queued++
+			}
+			i = j
+			continue
+		}
+		msg := u.gso[:0]
+		for k := i; k < j; k++ {
+			start := len(msg)
+			msg = append(msg, u.frame(order[k])...)
+			if k < j-1 {
+				// d is 0 or at least a chunk header; gso holds a whole
+				// group, so Pad grows the frame in place.
+				padded, _ := Pad(msg[start:], seg)
+				msg = msg[:start+len(padded)]
+			}
+		}
+		u.gso = msg[:0]
+		if err := u.seg.WriteSegments(msg, seg, u.dst); err != nil {
+			u.c.sendFailed.Add(uint64(j - i))
+			u.warn(err)
+		} else {
+			queued += j - i
+		}
+		i = j
+	}
+	return queued
+}
+
+// Grouping for segmentation: a packet joins a group when padding it to
+// the group's size adds at most 1/padShare of that size, and a group
+// stays within one IP packet.
+const (
+	padShare     = 8
+	maxSegmented = 65535 - 40 - 8
+)
 
 func (u *udpTransport) close() {
 	u.flush(time.Time{})
@@ -139,8 +283,8 @@ func (u *udpTransport) close() {
 }
 
 func (u *udpTransport) abandon() {
-	u.c.unsent.Add(uint64(u.n))
-	u.n = 0
+	u.c.unsent.Add(uint64(len(u.ends)))
+	u.batch, u.ends = u.batch[:0], u.ends[:0]
 	_ = u.ep.Close()
 }
 

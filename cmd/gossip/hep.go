@@ -16,7 +16,7 @@ import (
 // Mirror; it returns nil when -hep_addr is not given.
 func openHEP(opts *cli.Options, cfg *engine.Config, logger *slog.Logger, stderr io.Writer) (*hep.Exporter, error) {
 	if opts.HEPAddr == "" {
-		for _, f := range []string{"hep_transport", "hep_id", "hep_password", "hep_node_name"} {
+		for _, f := range []string{"hep_transport", "hep_id", "hep_password", "hep_node_name", "hep_nopad"} {
 			if opts.Changed(f) {
 				fmt.Fprintf(stderr, "gossip: warning: -%s has no effect without -hep_addr\n", f)
 			}
@@ -39,7 +39,9 @@ func openHEP(opts *cli.Options, cfg *engine.Config, logger *slog.Logger, stderr 
 		NodeName:  opts.HEPNodeName,
 		Shards:    max(cfg.Shards, 1), // the engine never runs more shards than asked
 		Backend:   hepBackend(opts.Dataplane),
-		Logger:    logger,
+		// Padded, segmented batches need the mmsg backend's UDP_SEGMENT.
+		NoSegmentation: opts.HEPNoPad,
+		Logger:         logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("-hep_addr %s: %w", opts.HEPAddr, err)

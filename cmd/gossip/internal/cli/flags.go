@@ -258,6 +258,8 @@ func implementedFlags() []flagSpec {
 			"-", func(o *Options) *string { return &o.HEPPassword }),
 		str("hep_node_name", secGossip, "NAME", "HEP capture node name sent in every packet",
 			"-", func(o *Options) *string { return &o.HEPNodeName }),
+		sw("hep_nopad", secGossip, "UDP HEP: send each packet unpadded in its own datagram, in order (more CPU; for collectors that reject unknown chunks)",
+			func(o *Options) *bool { return &o.HEPNoPad }),
 	}
 }
 

@@ -335,6 +335,9 @@ type Options struct {
 	HEPPassword string
 	// HEPNodeName is -hep_node_name, the HEP capture node name. Default "".
 	HEPNodeName string
+	// HEPNoPad is -hep_nopad: over UDP, every HEP packet goes out
+	// unpadded in its own message instead of padded, segmented batches.
+	HEPNoPad bool
 
 	// Given records the flags the user typed, by name without dashes
 	// ("p", "trace_stat"), so callers can tell "-p 0" from no -p. Parse

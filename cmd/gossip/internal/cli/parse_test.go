@@ -181,6 +181,7 @@ func TestEachFlag(t *testing.T) {
 		{"hep_id", []string{"-hep_id", "4294967295"}, func(o *Options) { o.HEPID = 4294967295 }},
 		{"hep_password", []string{"-hep_password", "s3cret"}, func(o *Options) { o.HEPPassword = "s3cret" }},
 		{"hep_node_name", []string{"-hep_node_name", "lab-1"}, func(o *Options) { o.HEPNodeName = "lab-1" }},
+		{"hep_nopad", []string{"-hep_nopad"}, func(o *Options) { o.HEPNoPad = true }},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
