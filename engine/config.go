@@ -115,6 +115,10 @@ type Config struct {
 	// "sip:"+AuthURI, default "sip:" remote_ip:remote_port).
 	AuthUser, AuthPassword, AuthURI string
 
+	// ThirdPCC configures <sendCmd> and <recvCmd>: -3pcc, or -master or
+	// -slave with -slave_cfg (twin.go).
+	ThirdPCC ThirdPCC
+
 	// Set gives <Global> variables a string value before the first call
 	// (-set NAME VALUE); a name the scenario does not declare <Global> is
 	// an error.
@@ -184,7 +188,9 @@ func (cfg Config) withDefaults() Config {
 // engineSupports says which scenario features beyond send, recv, pause,
 // nop, label and timewait the engine executes (languageSupports in
 // actions.go lists them); Check refuses the others by file and line.
-func engineSupports(f scenario.Feature) bool { return languageSupports(f) }
+func engineSupports(f scenario.Feature) bool {
+	return languageSupports(f) || f == scenario.FeatureSendCmd || f == scenario.FeatureRecvCmd
+}
 
 func (cfg *Config) validate() error {
 	if cfg.Scenario == nil || len(cfg.Scenario.Commands) == 0 {

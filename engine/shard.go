@@ -126,7 +126,7 @@ func (s *shard) run() {
 		}
 		for s.inbox.Pop(s.onHandoff) {
 		}
-		if st == stateRunning && s.e.client {
+		if st == stateRunning && s.e.launches {
 			s.launch(now)
 		}
 		s.expired = s.wheel.Advance(uint64(now/int64(tick)), s.expired[:0])
@@ -235,7 +235,7 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 	if t, ok := s.wheel.NextExpiry(); ok {
 		d = min(d, int64(t)*int64(tick))
 	}
-	if st == stateRunning && s.e.client && !s.exhausted {
+	if st == stateRunning && s.e.launches && !s.exhausted {
 		if s.e.cfg.Users > 0 {
 			if s.userSlots > 0 {
 				d = now
@@ -531,6 +531,14 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			c.pauseUntil = now + int64(d)
 			s.arm(slot, c)
 			return
+		case scenario.KindSendCmd: // 3PCC (twin.go)
+			if !s.sendCommand(slot, c, now) {
+				return
+			}
+			c.cmd = s.next(c, c.cmd)
+		case scenario.KindRecvCmd:
+			s.waitCommand(slot, c)
+			return
 		default: // nop, label
 			s.bookkeeping(slot, c, c.cmd, now)
 			if len(cmd.Actions) > 0 {
@@ -633,7 +641,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		c.cmd = s.next(c, c.cmd)
 		s.advance(slot, c, now)
 		return
-	case cmd.Kind == scenario.KindRecv && c.recvDeadline != 0 && now >= c.recvDeadline:
+	case (cmd.Kind == scenario.KindRecv || cmd.Kind == scenario.KindRecvCmd) && c.recvDeadline != 0 && now >= c.recvDeadline:
 		c.recvDeadline = 0
 		s.rec.RecvTimeout(int(c.cmd))
 		if cmd.OnTimeout != scenario.NoIndex {
@@ -651,6 +659,10 @@ func (s *shard) onTimer(slot int32, now int64) {
 
 // onHandoff handles a datagram another shard passed to this one.
 func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
+	if !from.IsValid() { // a 3PCC command from the bus (twin.go)
+		s.onCommand(data)
+		return
+	}
 	s.onDatagram(data, from, s.e.now(), false)
 }
 
@@ -829,6 +841,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		}
 		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
 			c.id(), c.cmd, firstLine(raw))
+		s.sendAbort(c)
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}

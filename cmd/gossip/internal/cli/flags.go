@@ -16,6 +16,7 @@ const (
 	secRate
 	secTimers
 	secStats
+	sec3PCC
 	secProcess
 	secGossip
 	numSections
@@ -29,6 +30,7 @@ func (s section) title() string {
 		"Call rate and limits",
 		"Timers and retransmissions",
 		"Statistics and traces",
+		"Third-party call control (3PCC)",
 		"Process",
 		"gossip extensions",
 	}[s]
@@ -218,6 +220,15 @@ func implementedFlags() []flagSpec {
 			func(o *Options) *string { return &o.ScreenFile }),
 		overwrite("screen_overwrite", "-screen_file", func(o *Options) *bool { return &o.ScreenOverwrite }),
 
+		str("3pcc", sec3PCC, "HOST:PORT", "3PCC twin mode: the twin's command socket (connect when <sendCmd> comes first, listen when <recvCmd> does)",
+			"-", func(o *Options) *string { return &o.ThirdPCC }),
+		str("master", sec3PCC, "NAME", "extended 3PCC: this instance is the master NAME of -slave_cfg",
+			"-", func(o *Options) *string { return &o.Master }),
+		str("slave", sec3PCC, "NAME", "extended 3PCC: this instance is the slave NAME of -slave_cfg",
+			"-", func(o *Options) *string { return &o.Slave }),
+		str("slave_cfg", sec3PCC, "FILE", "extended 3PCC: \"name;host:port\" lines giving every instance's command socket",
+			"-", func(o *Options) *string { return &o.SlaveCfg }),
+
 		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
 		num("cp", secProcess, "PORT", "UDP remote-control port (keys and \"cset rate N\" commands)",
 			"8888, or the next free of 60", func(o *Options) *int { return &o.ControlPort }),
@@ -296,8 +307,6 @@ func sippOnlyFlags() map[string]int {
 		"rate_scale",
 		// timers
 		"send_timeout", "rtcheck",
-		// 3PCC
-		"3pcc", "master", "slave", "slave_cfg",
 		// performance and watchdog
 		"timer_resol", "max_recv_loops", "max_sched_loops", "watchdog_interval",
 		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",

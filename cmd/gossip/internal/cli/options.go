@@ -134,6 +134,15 @@ type Options struct {
 	// RemoteSendAddr is -rsa HOST[:PORT]: messages go there instead of to
 	// Remote. Default "". See RemoteSendAddrPort.
 	RemoteSendAddr string
+	// ThirdPCC is -3pcc HOST:PORT: the twin instance's address (a
+	// scenario whose first command is <sendCmd> connects to it, one
+	// whose first command is <recvCmd> listens on it). Default "".
+	ThirdPCC string
+	// Master and Slave are -master NAME and -slave NAME, the instance's
+	// name in extended 3PCC mode; SlaveCfg is -slave_cfg FILE, the
+	// "name;host:port" lines that give every instance's address.
+	// Default "".
+	Master, Slave, SlaveCfg string
 	// MediaIP is -mi, rendered by [media_ip]. Default "" (LocalIP).
 	MediaIP string
 	// MediaPort is -mp, rendered by [media_port]. Default 6000.
@@ -490,6 +499,9 @@ func (o *Options) Validate() error {
 			return bad("-rsa", o.RemoteSendAddr, err.Error())
 		}
 	}
+	if err := o.validate3PCC(); err != nil {
+		return err
+	}
 	if o.LocalPort < 0 || o.LocalPort > 65535 {
 		return bad("-p", itoa(o.LocalPort), "not a port number (0 to 65535)")
 	}
@@ -598,6 +610,41 @@ func (o *Options) Validate() error {
 	}
 	if o.HEPID < 0 || int64(o.HEPID) > math.MaxUint32 {
 		return bad("-hep_id", itoa(o.HEPID), "must be between 0 and 4294967295")
+	}
+	return nil
+}
+
+// validate3PCC applies SIPp's rules between -3pcc, -master, -slave and
+// -slave_cfg.
+func (o *Options) validate3PCC() error {
+	conflict := func(flag, detail string) error {
+		return &FlagError{Flag: flag, Kind: ErrConflict, Detail: detail}
+	}
+	if o.ThirdPCC != "" || o.Changed("3pcc") {
+		if _, port, err := SplitHostPort(o.ThirdPCC); err != nil || port == 0 {
+			detail := "want HOST:PORT"
+			if err != nil {
+				detail = err.Error()
+			}
+			return &FlagError{Flag: "-3pcc", Value: o.ThirdPCC, Kind: ErrBadValue, Detail: detail}
+		}
+		if o.Master != "" || o.Slave != "" {
+			return conflict("-3pcc", "-3pcc is not compatible with -master and -slave")
+		}
+		if o.SlaveCfg != "" {
+			return conflict("-3pcc", "-3pcc and -slave_cfg are not compatible")
+		}
+	}
+	if o.Master != "" && o.Slave != "" {
+		return conflict("-master", "-slave and -master are not compatible")
+	}
+	for _, f := range []struct{ flag, v string }{{"master", o.Master}, {"slave", o.Slave}, {"slave_cfg", o.SlaveCfg}} {
+		if o.Changed(f.flag) && f.v == "" {
+			return &FlagError{Flag: "-" + f.flag, Kind: ErrBadValue, Detail: "empty value"}
+		}
+	}
+	if (o.SlaveCfg != "") != (o.Master != "" || o.Slave != "") {
+		return conflict("-slave_cfg", "-slave_cfg must be used with -slave or -master")
 	}
 	return nil
 }
