@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -203,5 +204,94 @@ func TestThirdPCCConfig(t *testing.T) {
 				t.Errorf("New = %v, want %v containing %q", err, tt.err, tt.text)
 			}
 		})
+	}
+}
+
+// TestThirdPCCWire plays controller A by hand against a gossip 3pcc-C-B:
+// a command starts a call whose INVITE carries the command's Call-ID and
+// SDP; SIPp's abort command fails a call; a call that fails on an
+// unexpected response sends the abort command back.
+func TestThirdPCCWire(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	ua, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	cb, err := New(Config{Scenario: builtin(t, "3pcc-C-B"), Local: lo, Shards: 2, Backend: "std",
+		Remote: ua.LocalAddr().(*net.UDPAddr).AddrPort(), ThirdPCC: ThirdPCC{Twin: netip.MustParseAddrPort("127.0.0.1:0")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, _ := cb.TwinAddr()
+	done := make(chan *Result, 1)
+	go func() {
+		res, _ := cb.Run(context.Background())
+		done <- res
+	}()
+	conn, err := net.Dial("tcp", twin.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sdp := "Content-Type: application/sdp\r\nContent-Length: 10\r\n\r\nv=0\r\ns=-\r\n"
+	invite := func(id string) (string, *net.UDPAddr) {
+		t.Helper()
+		if _, err := conn.Write([]byte("Call-ID: " + id + "\r\n" + sdp + "\x1b")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4096)
+		_ = ua.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, from, err := ua.ReadFromUDP(buf)
+		if err != nil {
+			t.Fatalf("no INVITE for %s: %v", id, err)
+		}
+		msg := string(buf[:n])
+		if !strings.HasPrefix(msg, "INVITE ") || !strings.Contains(msg, "\r\nCall-ID: "+id+"\r\n") ||
+			!strings.HasSuffix(msg, "\r\n\r\nv=0\r\ns=-\r\n\r\n") { // sipp 3.6.1 sends the same bytes
+			t.Fatalf("INVITE for %s:\n%q", id, msg)
+		}
+		return msg, from
+	}
+	// Call x: aborted by the twin.
+	invite("x")
+	if _, err := conn.Write([]byte("call-id: x\r\ninternal-cmd: abort_call\r\n\r\n\x1b")); err != nil {
+		t.Fatal(err)
+	}
+	// Call y: B answers 404, which the scenario does not expect.
+	msg, from := invite("y")
+	resp := "SIP/2.0 404 Not Found\r\n"
+	for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq"} {
+		i := strings.Index(msg, "\r\n"+h+": ")
+		resp += msg[i+2:i+2+strings.Index(msg[i+2:], "\r\n")] + "\r\n"
+	}
+	resp += "Content-Length: 0\r\n\r\n"
+	if _, err := ua.WriteToUDP([]byte(resp), from); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got := make([]byte, 0, 128)
+	buf := make([]byte, 128)
+	for !strings.HasSuffix(string(got), "\x1b") {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("no abort command (got %q): %v", got, err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if want := "call-id: y\r\ninternal-cmd: abort_call\r\n\r\n\x1b"; string(got) != want {
+		t.Errorf("abort command %q, want %q", got, want)
+	}
+	conn.Close() // controller A ends: the B side stops
+	var res *Result
+	select {
+	case res = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("3pcc-C-B did not stop when its twin left")
+	}
+	c := res.Stats.Cumulative
+	if c.OutgoingCalls != 2 || c.Failed != 2 || c.FailedBy[stats.FailUnexpectedMessage] != 1 || c.Successful != 0 {
+		t.Errorf("created %d, failed %d (unexpected %d), successful %d; want 2, 2 (1), 0",
+			c.OutgoingCalls, c.Failed, c.FailedBy[stats.FailUnexpectedMessage], c.Successful)
 	}
 }
