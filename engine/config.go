@@ -101,6 +101,10 @@ type Config struct {
 	// ActionLog, when set, receives the text of the scenario's <log>
 	// actions (-trace_logs).
 	ActionLog trace.ActionLogger
+	// CallDebug, when set, receives the history of each call aborted on a
+	// timeout, a retransmission limit, an unexpected message or a 3PCC
+	// abort (-trace_calldebug).
+	CallDebug trace.CallDebugger
 	// Mirror, when set, receives a copy of every SIP message sent or
 	// received, with its real send or receive time (HEP export, -hep_addr).
 	Mirror trace.Mirror

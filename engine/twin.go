@@ -663,6 +663,9 @@ func (s *shard) onCommand(cmd []byte) {
 // <recvCmd> the call waits on (optional commands and nops before it may
 // be skipped); anything else rejects the call.
 func (s *shard) recvCommand(slot int32, c *call, cmd []byte, now int64) {
+	if s.e.cfg.CallDebug != nil {
+		s.debugf(c, "Processing incoming command for call-ID %s:\n%s\n\n", c.id(), cmd)
+	}
 	if isAbortCommand(cmd) {
 		s.event("Call-ID '%s' aborted by the 3PCC twin", c.id())
 		s.endCall(slot, c, outcomeFailed, stats.FailUnclassified, now)

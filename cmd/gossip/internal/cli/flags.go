@@ -219,6 +219,11 @@ func implementedFlags() []flagSpec {
 		str("screen_file", secStats, "FILE", "name of the -trace_screen file", "-",
 			func(o *Options) *string { return &o.ScreenFile }),
 		overwrite("screen_overwrite", "-screen_file", func(o *Options) *bool { return &o.ScreenOverwrite }),
+		sw("trace_calldebug", secStats, "write the messages and events of every aborted call to <scenario>_<pid>_calldebug.log",
+			func(o *Options) *bool { return &o.TraceCallDebug }),
+		str("calldebug_file", secStats, "FILE", "name of the -trace_calldebug file", "-",
+			func(o *Options) *string { return &o.CallDebugFile }),
+		overwrite("calldebug_overwrite", "-calldebug_file", func(o *Options) *bool { return &o.CallDebugOverwrite }),
 
 		str("3pcc", sec3PCC, "HOST:PORT", "3PCC twin mode: the twin's command socket (connect when <sendCmd> comes first, listen when <recvCmd> does)",
 			"-", func(o *Options) *string { return &o.ThirdPCC }),
@@ -281,8 +286,6 @@ func sippOnlyFlags() map[string]int {
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
 		"nd", "pause_msg_ign", "callid_slash_ign", "rfc3339",
-		// -trace_calldebug needs a history of every call's messages
-		"trace_calldebug",
 	} {
 		m[name] = 0
 	}
@@ -312,7 +315,7 @@ func sippOnlyFlags() map[string]int {
 		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",
 		"watchdog_major_maxtriggers", "watchdog_minor_maxtriggers",
 		// statistics and logs
-		"f", "stat_delimiter", "calldebug_file", "calldebug_overwrite",
+		"f", "stat_delimiter",
 		"ringbuffer_files", "ringbuffer_size", "max_log_size",
 	} {
 		m[name] = 1

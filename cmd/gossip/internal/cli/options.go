@@ -283,6 +283,13 @@ type Options struct {
 	// The *Overwrite fields are SIPp's -*_overwrite flags: false appends to
 	// the log file instead of truncating it. Default true.
 	MessageOverwrite, ShortMessageOverwrite, ErrorOverwrite, LogOverwrite, ScreenOverwrite bool
+	// TraceCallDebug is -trace_calldebug: write the history of every
+	// aborted call. CallDebugFile is -calldebug_file, its name (default
+	// "": <scenario>_<pid>_calldebug.log); CallDebugOverwrite is
+	// -calldebug_overwrite (default true).
+	TraceCallDebug     bool
+	CallDebugFile      string
+	CallDebugOverwrite bool
 	// TraceHDR is gossip's -trace_hdr FILE: an HdrHistogram interval log
 	// of response times and call lengths, one interval per StatPeriod.
 	// Default "" (none).
@@ -386,6 +393,7 @@ func Defaults() *Options {
 		ErrorOverwrite:        true,
 		LogOverwrite:          true,
 		ScreenOverwrite:       true,
+		CallDebugOverwrite:    true,
 		Threads:               runtime.NumCPU(),
 		Dataplane:             defaultDataplane(),
 		HEPTransport:          HEPTransportUDP,
@@ -569,7 +577,7 @@ func (o *Options) Validate() error {
 	}
 	for _, f := range []struct{ flag, v string }{{"stf", o.StatFile}, {"message_file", o.MessageFile},
 		{"shortmessage_file", o.ShortMessageFile}, {"error_file", o.ErrorFile}, {"log_file", o.LogFile},
-		{"screen_file", o.ScreenFile}, {"trace_hdr", o.TraceHDR}, {"summary_json", o.SummaryJSON}} {
+		{"screen_file", o.ScreenFile}, {"calldebug_file", o.CallDebugFile}, {"trace_hdr", o.TraceHDR}, {"summary_json", o.SummaryJSON}} {
 		if o.Changed(f.flag) && f.v == "" {
 			return bad("-"+f.flag, "", "empty file name")
 		}
