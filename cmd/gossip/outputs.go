@@ -468,6 +468,10 @@ func scenarioSteps(scn *scenario.Scenario, opts *cli.Options) []stats.Step {
 			st.Pause = strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 		case scenario.KindLabel:
 			st.Kind = stats.StepLabel
+		case scenario.KindSendCmd:
+			st.Kind = stats.StepSendCmd
+		case scenario.KindRecvCmd:
+			st.Kind = stats.StepRecvCmd
 		default:
 			st.Kind = stats.StepNop
 		}

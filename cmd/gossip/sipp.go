@@ -436,6 +436,10 @@ func commandLabel(c *scenario.Command) string {
 		return fmt.Sprintf("Pause [%s]", c.Pause)
 	case scenario.KindLabel:
 		return "label " + c.Label
+	case scenario.KindSendCmd:
+		return "sendCmd ->"
+	case scenario.KindRecvCmd:
+		return "recvCmd <-"
 	default:
 		return "nop"
 	}
