@@ -295,3 +295,43 @@ func TestThirdPCCWire(t *testing.T) {
 			c.OutgoingCalls, c.Failed, c.FailedBy[stats.FailUnexpectedMessage], c.Successful)
 	}
 }
+
+// TestSendCommandNoAllocs: queueing a <sendCmd> costs the shard no
+// allocation (the bus copies it into a cell it owns).
+func TestSendCommandNoAllocs(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	e, err := New(Config{Scenario: builtin(t, "3pcc-C-B"), Local: lo, Shards: 1, Backend: "std",
+		Remote: netip.MustParseAddrPort("127.0.0.1:5060"), ThirdPCC: ThirdPCC{Twin: netip.MustParseAddrPort("127.0.0.1:0")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { e.closeEndpoints(); e.bus.shutdown() }()
+	e.t0 = time.Now()
+	e.bus.connected.Store(true)
+	s := e.shards[0]
+	send := -1
+	for i, c := range e.scn.Commands {
+		if c.Kind == scenario.KindSendCmd {
+			send = i
+		}
+	}
+	slot, c := s.alloc(e.now())
+	c.ids = append(s.bufs.get(64), "1-1@127.0.0.1"...)
+	c.idLen = uint16(len(c.ids))
+	drain := func([]byte, netip.AddrPort) {}
+	once := func() {
+		c.cmd = int32(send)
+		if !s.sendCommand(slot, c, e.now()) {
+			t.Fatal("sendCommand failed")
+		}
+		for e.bus.out.Pop(drain) {
+		}
+	}
+	for range cmdQueueSize { // each queue cell sizes its buffer once
+		once()
+	}
+	allocs := testing.AllocsPerRun(200, once)
+	if allocs != 0 {
+		t.Errorf("sendCommand allocates %v times", allocs)
+	}
+}
