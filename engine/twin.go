@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/engine/trace"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -328,7 +329,7 @@ func (b *cmdBus) read(conn net.Conn) {
 			frame = append(long, frame...)
 			long = nil
 		}
-		b.deliver(frame[:len(frame)-1])
+		b.deliver(frame[:len(frame)-1], conn)
 	}
 }
 
@@ -355,7 +356,11 @@ func (b *cmdBus) lost(conn net.Conn) {
 // deliver routes one received command to the shard that owns its call:
 // the shard that last sent a command for the Call-ID, or the one the
 // Call-ID hashes to.
-func (b *cmdBus) deliver(cmd []byte) {
+func (b *cmdBus) deliver(cmd []byte, conn net.Conn) {
+	if tr := b.e.cfg.Tracer; tr != nil {
+		// SIPp: "TCP control message received [N] bytes :", without the ESC.
+		tr.Message(trace.Received, time.Now(), "TCP control", cmd, addrOf(conn.RemoteAddr()))
+	}
 	cid := commandCallID(cmd)
 	if len(cid) == 0 {
 		b.e.cfg.Logger.Warn("3PCC: command without Call-ID discarded", "command", string(cmd))
@@ -419,6 +424,10 @@ func (b *cmdBus) write() {
 		if _, err := w.Write(data[cmdHeader:]); err != nil {
 			b.dropped.Add(1)
 		}
+		if tr := b.e.cfg.Tracer; tr != nil {
+			// SIPp: "TCP control message sent (N bytes):", the ESC included.
+			tr.Message(trace.Sent, time.Now(), "TCP control", data[cmdHeader:], addrOf(c.RemoteAddr()))
+		}
 	}
 	flush := func() {
 		for i, w := range writers {
@@ -478,6 +487,13 @@ func (b *cmdBus) shutdown() {
 	}
 	b.mu.Unlock()
 	b.wg.Wait()
+}
+
+func addrOf(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.AddrPort()
+	}
+	return netip.AddrPort{}
 }
 
 // commandCallID is the value of a command's Call-ID header (any line,
