@@ -101,6 +101,10 @@ type Config struct {
 	// ActionLog, when set, receives the text of the scenario's <log>
 	// actions (-trace_logs).
 	ActionLog trace.ActionLogger
+	// CallDebug, when set, receives the history of each call aborted on a
+	// timeout, a retransmission limit, an unexpected message or a 3PCC
+	// abort (-trace_calldebug).
+	CallDebug trace.CallDebugger
 	// Mirror, when set, receives a copy of every SIP message sent or
 	// received, with its real send or receive time (HEP export, -hep_addr).
 	Mirror trace.Mirror
@@ -114,6 +118,10 @@ type Config struct {
 	// -ap, default "password"; -auth_uri: the digest-uri is
 	// "sip:"+AuthURI, default "sip:" remote_ip:remote_port).
 	AuthUser, AuthPassword, AuthURI string
+
+	// ThirdPCC configures <sendCmd> and <recvCmd>: -3pcc, or -master or
+	// -slave with -slave_cfg (twin.go).
+	ThirdPCC ThirdPCC
 
 	// Set gives <Global> variables a string value before the first call
 	// (-set NAME VALUE); a name the scenario does not declare <Global> is
@@ -184,7 +192,9 @@ func (cfg Config) withDefaults() Config {
 // engineSupports says which scenario features beyond send, recv, pause,
 // nop, label and timewait the engine executes (languageSupports in
 // actions.go lists them); Check refuses the others by file and line.
-func engineSupports(f scenario.Feature) bool { return languageSupports(f) }
+func engineSupports(f scenario.Feature) bool {
+	return languageSupports(f) || f == scenario.FeatureSendCmd || f == scenario.FeatureRecvCmd
+}
 
 func (cfg *Config) validate() error {
 	if cfg.Scenario == nil || len(cfg.Scenario.Commands) == 0 {

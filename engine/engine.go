@@ -37,6 +37,12 @@ type Engine struct {
 	layout stats.Layout
 	coll   *stats.Collector
 
+	// launches: the engine starts calls at the rate (SIPp's creation
+	// mode client); false for 3PCC scenarios whose calls start from
+	// commands (3pcc-C-B, slaves).
+	launches bool
+	bus      *cmdBus // the 3PCC command bus (twin.go); nil: none
+
 	pace         atomic.Pointer[pace] // the call schedule; replaced by SetRate
 	needsLast    []bool               // per command: the template uses [last_*]
 	keepLast     []bool               // per command: a later send may still use the last message
@@ -90,6 +96,7 @@ func New(cfg Config) (*Engine, error) {
 		stopped: make(chan struct{}),
 		abortCh: make(chan struct{}),
 	}
+	e.launches = e.client && scn.Creation == scenario.ModeClient
 	e.pace.Store(&pace{interval: intervalOf(cfg.Rate, cfg.RatePeriod), rate: cfg.Rate})
 	e.layout = stats.Layout{
 		RTDNames:              scn.RTDNames,
@@ -196,6 +203,10 @@ func New(cfg Config) (*Engine, error) {
 		recs[i] = s.rec
 	}
 	e.coll = stats.NewCollector(e.layout, recs)
+	if err := e.initBus(); err != nil {
+		e.closeEndpoints()
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -419,6 +430,9 @@ func (e *Engine) wakeAll() {
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.t0 = time.Now()
 	e.coll.SetStart(e.t0)
+	if e.bus != nil {
+		e.bus.start()
+	}
 	for _, s := range e.shards {
 		e.wg.Add(1)
 		go s.run()
@@ -453,6 +467,9 @@ loop:
 	}
 	e.Abort()
 	e.wg.Wait()
+	if e.bus != nil {
+		e.bus.shutdown()
+	}
 	e.closeEndpoints()
 	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health()}, nil
 }

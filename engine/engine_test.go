@@ -193,13 +193,13 @@ func itoa(i int) string { return string(appendUint(nil, uint64(i))) }
 // TestNewRefusesWhatItCannotRun: a scenario the loader parses but the
 // engine does not execute yet is refused with its file and line.
 func TestNewRefusesWhatItCannotRun(t *testing.T) {
-	scn, err := scenario.Builtin("3pcc-C-A")
+	scn, err := scenario.Builtin("uac_pcap")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
-	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in 3pcc-C-A:") ||
+	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in uac_pcap:") ||
 		!strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("New(3pcc-C-A) = %v", err)
+		t.Fatalf("New(uac_pcap) = %v", err)
 	}
 }

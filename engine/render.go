@@ -28,10 +28,15 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 	lenAt, lenOffset := -1, 0
 	authAt, authOp := -1, (*scenario.Op)(nil)
 	suppressCRLF := false
+	suppressSpace := false // SIPp: after a variable that ends a line, the next literal loses its leading blanks
 	for i := range tpl.Ops {
 		op := &tpl.Ops[i]
 		if op.Kind == scenario.OpLiteral {
 			lit := op.Lit
+			if suppressSpace {
+				lit = bytes.TrimLeft(lit, " \t\r\n\v\f")
+				suppressSpace, suppressCRLF = false, false
+			}
 			if suppressCRLF {
 				if bytes.HasPrefix(lit, crlf) {
 					lit = lit[2:]
@@ -43,7 +48,7 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			dst = append(dst, lit...)
 			continue
 		}
-		suppressCRLF = false
+		suppressCRLF, suppressSpace = false, false
 		switch op.Kind {
 		case scenario.OpService:
 			dst = append(dst, s.e.cfg.Service...)
@@ -115,6 +120,7 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			dst = append(dst, c.lastRecv...)
 		case scenario.OpVar:
 			dst = s.appendVarOf(dst, c, op.Var)
+			suppressSpace = len(dst) > start && dst[len(dst)-1] == '\n'
 		case scenario.OpField:
 			dst = s.appendField(dst, c, cmdIdx, op)
 		case scenario.OpAuth:

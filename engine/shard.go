@@ -71,6 +71,8 @@ type shard struct {
 	userSlots    int    // -users: calls to start now
 	exhausted    bool   // -m reached: no more calls from this shard
 	limited      bool   // -l reached at the last launch
+
+	dbg map[int32][]byte // -trace_calldebug: live calls' histories by slot (calldebug.go)
 }
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
@@ -127,7 +129,7 @@ func (s *shard) run() {
 		}
 		for s.inbox.Pop(s.onHandoff) {
 		}
-		if st == stateRunning && s.e.client {
+		if st == stateRunning && s.e.launches {
 			s.launch(now)
 		}
 		s.expired = s.wheel.Advance(uint64(now/int64(tick)), s.expired[:0])
@@ -237,7 +239,7 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 	if t, ok := s.wheel.NextExpiry(); ok {
 		d = min(d, int64(t)*int64(tick))
 	}
-	if st == stateRunning && s.e.client && !s.exhausted {
+	if st == stateRunning && s.e.launches && !s.exhausted {
 		if s.e.cfg.Users > 0 {
 			if s.userSlots > 0 {
 				d = now
@@ -381,6 +383,9 @@ const (
 // remembering its Call-ID for late messages.
 func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureClass, now int64) {
 	length := time.Duration(now - c.start)
+	if s.dbg != nil {
+		s.debugEnd(c, how, class) // -trace_calldebug (calldebug.go)
+	}
 	if how == outcomeSuccess && c.actFail != 0 {
 		how, class = outcomeFailed, stats.FailureClass(c.actFail-1) // SIPp's last_action_result
 	}
@@ -533,6 +538,14 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			c.pauseUntil = now + int64(d)
 			s.arm(slot, c)
 			return
+		case scenario.KindSendCmd: // 3PCC (twin.go)
+			if !s.sendCommand(slot, c, now) {
+				return
+			}
+			c.cmd = s.next(c, c.cmd)
+		case scenario.KindRecvCmd:
+			s.waitCommand(slot, c)
+			return
 		default: // nop, label
 			s.bookkeeping(slot, c, c.cmd, now)
 			if len(cmd.Actions) > 0 {
@@ -620,6 +633,9 @@ func (s *shard) onTimer(slot int32, now int64) {
 			allowed = s.e.cfg.MaxInviteRetrans
 		}
 		allowed = min(allowed, s.e.cfg.MaxRetrans)
+		if s.e.cfg.CallDebug != nil {
+			s.debugf(c, "Retransmisison required (%d retransmissions, max %d)\n", c.retransCount, allowed) // SIPp's spelling
+		}
 		if int(c.retransCount) > allowed {
 			s.rec.RecvTimeout(int(c.lastSendCmd))
 			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id())
@@ -643,16 +659,16 @@ func (s *shard) onTimer(slot int32, now int64) {
 		c.cmd = s.next(c, c.cmd)
 		s.advance(slot, c, now)
 		return
-	case cmd.Kind == scenario.KindRecv && c.recvDeadline != 0 && now >= c.recvDeadline:
+	case (cmd.Kind == scenario.KindRecv || cmd.Kind == scenario.KindRecvCmd) && c.recvDeadline != 0 && now >= c.recvDeadline:
 		c.recvDeadline = 0
 		s.rec.RecvTimeout(int(c.cmd))
+		s.recvTimeoutEvent(c, cmd) // errtext.go
 		if cmd.OnTimeout != scenario.NoIndex {
 			c.retransAt = 0
 			c.cmd = int32(cmd.OnTimeout)
 			s.advance(slot, c, now)
 			return
 		}
-		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id(), c.cmd)
 		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
 		return
 	}
@@ -661,6 +677,10 @@ func (s *shard) onTimer(slot int32, now int64) {
 
 // onHandoff handles a datagram another shard passed to this one.
 func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
+	if !from.IsValid() { // a 3PCC command from the bus (twin.go)
+		s.onCommand(data)
+		return
+	}
 	s.onDatagram(data, from, s.e.now(), false)
 }
 
@@ -766,6 +786,9 @@ func (s *shard) matches(idx int32) bool {
 // steps, then the state change.
 func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, now int64) {
 	cmds := s.e.scn.Commands
+	if s.e.cfg.CallDebug != nil {
+		s.debugReceived(c, raw)
+	}
 	cookie := maphash.Bytes(s.e.seed, raw)
 	if !s.e.cfg.NoRetrans {
 		if c.recvRetransRecv >= 0 && c.recvRetransHash == cookie {
@@ -837,8 +860,8 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		if o := s.e.cfg.Observer; o != nil {
 			o.UnexpectedMessage(code)
 		}
-		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
-			c.id(), c.cmd, firstLine(raw))
+		s.unexpected(c, raw) // -trace_err in SIPp's words (errtext.go)
+		s.sendAbort(c)
 		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}

@@ -119,6 +119,9 @@ func (s *shard) appendLocalIP(dst []byte, c *call) []byte {
 // writeCall sends one datagram of call c: from the call's own address
 // when a source range is in use, else as write does.
 func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
+	if s.e.cfg.CallDebug != nil {
+		s.debugSent(c, b)
+	}
 	if !s.e.xdp.ranged {
 		return s.write(b, dst)
 	}

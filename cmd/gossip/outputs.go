@@ -44,6 +44,7 @@ type outputs struct {
 	rtt   *trace.RTTLog        // -trace_rtt
 	codes *trace.ErrorCodes    // -trace_error_codes
 	alog  *trace.ActionLog     // -trace_logs
+	cdbg  *trace.CallDebug     // -trace_calldebug
 
 	// Written every -fd by the output goroutine, then by finish.
 	statW, countsW, codesW, hdrW io.Writer
@@ -154,6 +155,12 @@ func (o *outputs) open() error {
 		}
 		o.files = trace.NewFiles(msgs, openErrors)
 	}
+	if opts.TraceCallDebug {
+		// Created at start, as SIPp does, even if no call aborts.
+		if w := mk("trace_calldebug", o.name(opts.CallDebugFile, "calldebug.log"), opts.CallDebugOverwrite); w != nil {
+			o.cdbg = trace.NewCallDebug(w)
+		}
+	}
 	if opts.TraceLogs {
 		o.alog = trace.NewActionLog(o.opener(o.name(opts.LogFile, "logs.log"), opts.LogOverwrite))
 	}
@@ -202,6 +209,9 @@ func (o *outputs) configure(cfg *engine.Config) {
 	if o.alog != nil {
 		cfg.ActionLog = o.alog
 	}
+	if o.cdbg != nil {
+		cfg.CallDebug = o.cdbg
+	}
 }
 
 // start prepares the -fd files for eng's run and starts the goroutine that
@@ -237,7 +247,7 @@ func (o *outputs) start(eng *engine.Engine, c *live.Controller) error {
 	}
 
 	rows := o.stat != nil || o.counts != nil || o.codesFile != nil || o.hdr != nil
-	flush := o.files != nil || o.short != nil || o.alog != nil
+	flush := o.files != nil || o.short != nil || o.alog != nil || o.cdbg != nil
 	ramp := opts.RateIncrease != 0 && opts.Users <= 0
 	if !rows && !flush && !ramp {
 		return nil
@@ -352,6 +362,9 @@ func (o *outputs) flushTraces() error {
 	if o.alog != nil {
 		errs = append(errs, wrapFlag("trace_logs", o.alog.Flush()))
 	}
+	if o.cdbg != nil {
+		errs = append(errs, wrapFlag("trace_calldebug", o.cdbg.Flush()))
+	}
 	return errors.Join(errs...)
 }
 
@@ -463,6 +476,10 @@ func scenarioSteps(scn *scenario.Scenario, opts *cli.Options) []stats.Step {
 			st.Pause = strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 		case scenario.KindLabel:
 			st.Kind = stats.StepLabel
+		case scenario.KindSendCmd:
+			st.Kind = stats.StepSendCmd
+		case scenario.KindRecvCmd:
+			st.Kind = stats.StepRecvCmd
 		default:
 			st.Kind = stats.StepNop
 		}

@@ -98,6 +98,9 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 		if errors.Is(err, engine.ErrBind) {
 			return cli.ExitBind
 		}
+		if errors.Is(err, engine.ErrThirdPCC) || errors.Is(err, engine.ErrTwinConnect) {
+			return cli.ExitFatal // SIPp: ERROR() while setting up the twin sockets
+		}
 		return cli.ExitFailed
 	}
 	return runEngine(eng, opts, scn, hx, out, stdout, stderr)
@@ -175,6 +178,9 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 			return cfg, fmt.Errorf("remote host %s: %w", host, err)
 		}
 		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+	}
+	if err := thirdPCCConfig(opts, &cfg); err != nil {
+		return cfg, err
 	}
 	cfg.AutoAnswer = opts.AutoAnswer
 	cfg.XDP = xdpConfig(opts)
@@ -434,6 +440,10 @@ func commandLabel(c *scenario.Command) string {
 		return fmt.Sprintf("Pause [%s]", c.Pause)
 	case scenario.KindLabel:
 		return "label " + c.Label
+	case scenario.KindSendCmd:
+		return "sendCmd ->"
+	case scenario.KindRecvCmd:
+		return "recvCmd <-"
 	default:
 		return "nop"
 	}

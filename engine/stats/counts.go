@@ -19,6 +19,12 @@ const (
 	StepLabel                     // a jump target: not a message for SIPp
 )
 
+// Step kinds of 3PCC commands.
+const (
+	StepSendCmd StepKind = StepLabel + 1 + iota // a 3PCC <sendCmd>
+	StepRecvCmd                                 // a 3PCC <recvCmd>
+)
+
 // Step describes one scenario command for the per-message outputs. A
 // run's steps are indexed like its commands (Layout.Commands); SIPp numbers
 // its messages without the labels, and the outputs do the same.
@@ -132,7 +138,9 @@ func (f *CountsFile) Header() string {
 		case StepRecv:
 			prefix += st.name() + "_"
 			col("Recv", "Retrans", "Timeout", "Unexp")
-		case StepPause:
+		case StepPause, StepSendCmd, StepRecvCmd:
+			// sipp 3.6.1 writes pause columns for 3PCC commands too (3.7
+			// writes N_SendCmd, N_RecvCmd and N_RecvCmd_Timeout).
 			col("Pause_Sessions", "Pause_Unexp")
 		}
 	}
@@ -184,7 +192,7 @@ func (f *CountsFile) WriteRow(s *Snapshot) error {
 			num(c.Retrans)
 			num(c.Timeouts)
 			num(c.Unexpected)
-		case StepPause:
+		case StepPause, StepSendCmd, StepRecvCmd:
 			num(c.Paused)
 			num(c.Unexpected)
 		}

@@ -123,3 +123,15 @@ func TestErrorCodesFileMatchesSIPp(t *testing.T) {
 		t.Errorf("newest first, custom delimiter: %q", got)
 	}
 }
+
+// TestCountsFile3PCC: sipp 3.6.1 writes pause columns for <sendCmd> and
+// <recvCmd> (its check for a pause comes first).
+func TestCountsFile3PCC(t *testing.T) {
+	steps := []Step{{Kind: StepRecvCmd}, {Kind: StepSend, Method: "INVITE"}, {Kind: StepSendCmd}}
+	f := NewCountsFile(&bytes.Buffer{}, steps)
+	want := "CurrentTime;ElapsedTime;0_Pause_Sessions;0_Pause_Unexp;1_INVITE_Sent;1_INVITE_Retrans;" +
+		"2_Pause_Sessions;2_Pause_Unexp;\n"
+	if got := f.Header(); got != want {
+		t.Errorf("header\n%q\nwant\n%q", got, want)
+	}
+}

@@ -127,6 +127,10 @@ func writeSteps(b *bytes.Buffer, s *Snapshot, info *ScreenInfo) {
 				left = fmt.Sprintf("  [%9s] Pause%*s", desc, max(23-max(len(desc), 9), 0), "")
 			}
 			line(fmt.Sprintf("%s%-9d                     %-9d", left, c.Paused, c.Unexpected))
+		case StepSendCmd:
+			line(fmt.Sprintf("        [ Sent Command ]         %-9d", c.Sent))
+		case StepRecvCmd:
+			line(fmt.Sprintf("    [ Received Command ]         %-9d", c.Received))
 		default:
 			if st.Display != "" {
 				line(" " + st.Display)

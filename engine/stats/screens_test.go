@@ -59,7 +59,8 @@ func TestScenarioScreenMatchesSIPp(t *testing.T) {
 
 	info.Mode = "uas"
 	info.Steps = []Step{{Kind: StepRecv, Method: "INVITE"}, {Kind: StepSend, Code: 180, Crlf: true},
-		{Kind: StepPause, Pause: "0ms"}, {Kind: StepNop, Display: "hello"}, {Kind: StepNop}}
+		{Kind: StepPause, Pause: "0ms"}, {Kind: StepNop, Display: "hello"}, {Kind: StepNop},
+		{Kind: StepSendCmd}, {Kind: StepRecvCmd}}
 	buf.Reset()
 	if err := WriteScreen(&buf, s, info); err != nil {
 		t.Fatal(err)
@@ -70,6 +71,8 @@ func TestScenarioScreenMatchesSIPp(t *testing.T) {
 		"  [      0ms] Pause              0                             0\n",
 		" hello\n",
 		"              [ NOP ]\n",
+		"\n        [ Sent Command ]         ", // SIPp's 3PCC lines
+		"\n    [ Received Command ]         ",
 	} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("uas screen lacks %q:\n%s", want, buf.String())

@@ -207,10 +207,11 @@ func NewShortMessages(w io.Writer) *ShortMessages {
 }
 
 // Message implements Tracer.
-func (s *ShortMessages) Message(dir Direction, at time.Time, _ string, data []byte, _ netip.AddrPort) {
+func (s *ShortMessages) Message(dir Direction, at time.Time, transport string, data []byte, _ netip.AddrPort) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.msg.Parse(data) != nil {
+	command := transport == "TCP control" // a 3PCC command: no start line, no CSeq
+	if !command && s.msg.Parse(data) != nil {
 		return
 	}
 	b := appendTime(s.scratch[:0], at)
@@ -219,9 +220,14 @@ func (s *ShortMessages) Message(dir Direction, at time.Time, _ string, data []by
 	} else {
 		b = append(b, "\tS\t"...)
 	}
-	b = append(b, bytes.TrimSpace(s.msg.CallID())...)
-	b = append(b, "\tCSeq:"...)
-	b, _ = s.msg.AppendHeaderValues(b, "CSeq")
+	if command {
+		b = append(b, commandCallID(data)...)
+		b = append(b, "\tCSeq:"...)
+	} else {
+		b = append(b, bytes.TrimSpace(s.msg.CallID())...)
+		b = append(b, "\tCSeq:"...)
+		b, _ = s.msg.AppendHeaderValues(b, "CSeq")
+	}
 	b = append(b, '\t')
 	line := data
 	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
@@ -289,4 +295,20 @@ func (l *ActionLog) Flush() error {
 		}
 	}
 	return l.err
+}
+
+// commandCallID is the Call-ID of a 3PCC command (its "Call-ID:" line).
+func commandCallID(cmd []byte) []byte {
+	for len(cmd) > 0 {
+		line := cmd
+		if i := bytes.IndexByte(cmd, '\n'); i >= 0 {
+			line, cmd = cmd[:i], cmd[i+1:]
+		} else {
+			cmd = nil
+		}
+		if c := bytes.IndexByte(line, ':'); c > 0 && bytes.EqualFold(bytes.TrimSpace(line[:c]), []byte("Call-ID")) {
+			return bytes.TrimSpace(line[c+1:])
+		}
+	}
+	return nil
 }

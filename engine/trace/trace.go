@@ -71,7 +71,11 @@ func (f *Files) Message(dir Direction, at time.Time, transport string, data []by
 	b = append(b, "----------------------------------------------- "...)
 	b = at.AppendFormat(b, "2006-01-02 15:04:05.000000")
 	if dir == Received {
-		b = fmt.Appendf(b, "\n%s message received [%d] bytes :\n\n", transport, len(data))
+		n := len(data)
+		if transport == "TCP control" {
+			n++ // SIPp counts the ESC that ended a 3PCC command, and prints up to it
+		}
+		b = fmt.Appendf(b, "\n%s message received [%d] bytes :\n\n", transport, n)
 	} else {
 		b = fmt.Appendf(b, "\n%s message sent (%d bytes):\n\n", transport, len(data))
 	}

@@ -210,3 +210,30 @@ func (p *Proc) Exited() bool {
 		return false
 	}
 }
+
+// FreeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreeTCPPort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// WaitTCPListening waits until something listens on 127.0.0.1:port (TCP),
+// without connecting to it (a connection may mean something to the peer).
+func WaitTCPListening(t testing.TB, port int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return // in use: the peer listens
+		}
+		ln.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on TCP port %d within %s", port, timeout)
+}

@@ -16,6 +16,7 @@ const (
 	secRate
 	secTimers
 	secStats
+	sec3PCC
 	secProcess
 	secGossip
 	numSections
@@ -29,6 +30,7 @@ func (s section) title() string {
 		"Call rate and limits",
 		"Timers and retransmissions",
 		"Statistics and traces",
+		"Third-party call control (3PCC)",
 		"Process",
 		"gossip extensions",
 	}[s]
@@ -217,6 +219,20 @@ func implementedFlags() []flagSpec {
 		str("screen_file", secStats, "FILE", "name of the -trace_screen file", "-",
 			func(o *Options) *string { return &o.ScreenFile }),
 		overwrite("screen_overwrite", "-screen_file", func(o *Options) *bool { return &o.ScreenOverwrite }),
+		sw("trace_calldebug", secStats, "write the messages and events of every aborted call to <scenario>_<pid>_calldebug.log",
+			func(o *Options) *bool { return &o.TraceCallDebug }),
+		str("calldebug_file", secStats, "FILE", "name of the -trace_calldebug file", "-",
+			func(o *Options) *string { return &o.CallDebugFile }),
+		overwrite("calldebug_overwrite", "-calldebug_file", func(o *Options) *bool { return &o.CallDebugOverwrite }),
+
+		str("3pcc", sec3PCC, "HOST:PORT", "3PCC twin mode: the twin's command socket (connect when <sendCmd> comes first, listen when <recvCmd> does)",
+			"-", func(o *Options) *string { return &o.ThirdPCC }),
+		str("master", sec3PCC, "NAME", "extended 3PCC: this instance is the master NAME of -slave_cfg",
+			"-", func(o *Options) *string { return &o.Master }),
+		str("slave", sec3PCC, "NAME", "extended 3PCC: this instance is the slave NAME of -slave_cfg",
+			"-", func(o *Options) *string { return &o.Slave }),
+		str("slave_cfg", sec3PCC, "FILE", "extended 3PCC: \"name;host:port\" lines giving every instance's command socket",
+			"-", func(o *Options) *string { return &o.SlaveCfg }),
 
 		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
 		num("cp", secProcess, "PORT", "UDP remote-control port (keys and \"cset rate N\" commands)",
@@ -272,8 +288,6 @@ func sippOnlyFlags() map[string]int {
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
 		"nd", "pause_msg_ign", "callid_slash_ign", "rfc3339",
-		// -trace_calldebug needs a history of every call's messages
-		"trace_calldebug",
 	} {
 		m[name] = 0
 	}
@@ -298,14 +312,12 @@ func sippOnlyFlags() map[string]int {
 		"rate_scale",
 		// timers
 		"send_timeout", "rtcheck",
-		// 3PCC
-		"3pcc", "master", "slave", "slave_cfg",
 		// performance and watchdog
 		"timer_resol", "max_recv_loops", "max_sched_loops", "watchdog_interval",
 		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",
 		"watchdog_major_maxtriggers", "watchdog_minor_maxtriggers",
 		// statistics and logs
-		"f", "stat_delimiter", "calldebug_file", "calldebug_overwrite",
+		"f", "stat_delimiter",
 		"ringbuffer_files", "ringbuffer_size", "max_log_size",
 	} {
 		m[name] = 1

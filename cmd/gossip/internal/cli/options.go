@@ -134,6 +134,15 @@ type Options struct {
 	// RemoteSendAddr is -rsa HOST[:PORT]: messages go there instead of to
 	// Remote. Default "". See RemoteSendAddrPort.
 	RemoteSendAddr string
+	// ThirdPCC is -3pcc HOST:PORT: the twin instance's address (a
+	// scenario whose first command is <sendCmd> connects to it, one
+	// whose first command is <recvCmd> listens on it). Default "".
+	ThirdPCC string
+	// Master and Slave are -master NAME and -slave NAME, the instance's
+	// name in extended 3PCC mode; SlaveCfg is -slave_cfg FILE, the
+	// "name;host:port" lines that give every instance's address.
+	// Default "".
+	Master, Slave, SlaveCfg string
 	// MediaIP is -mi, rendered by [media_ip]. Default "" (LocalIP).
 	MediaIP string
 	// MediaPort is -mp, rendered by [media_port]. Default 6000.
@@ -274,6 +283,13 @@ type Options struct {
 	// The *Overwrite fields are SIPp's -*_overwrite flags: false appends to
 	// the log file instead of truncating it. Default true.
 	MessageOverwrite, ShortMessageOverwrite, ErrorOverwrite, LogOverwrite, ScreenOverwrite bool
+	// TraceCallDebug is -trace_calldebug: write the history of every
+	// aborted call. CallDebugFile is -calldebug_file, its name (default
+	// "": <scenario>_<pid>_calldebug.log); CallDebugOverwrite is
+	// -calldebug_overwrite (default true).
+	TraceCallDebug     bool
+	CallDebugFile      string
+	CallDebugOverwrite bool
 	// TraceHDR is gossip's -trace_hdr FILE: an HdrHistogram interval log
 	// of response times and call lengths, one interval per StatPeriod.
 	// Default "" (none).
@@ -380,6 +396,7 @@ func Defaults() *Options {
 		ErrorOverwrite:        true,
 		LogOverwrite:          true,
 		ScreenOverwrite:       true,
+		CallDebugOverwrite:    true,
 		Threads:               runtime.NumCPU(),
 		Dataplane:             defaultDataplane(),
 		HEPTransport:          HEPTransportUDP,
@@ -493,6 +510,9 @@ func (o *Options) Validate() error {
 			return bad("-rsa", o.RemoteSendAddr, err.Error())
 		}
 	}
+	if err := o.validate3PCC(); err != nil {
+		return err
+	}
 	if o.LocalPort < 0 || o.LocalPort > 65535 {
 		return bad("-p", itoa(o.LocalPort), "not a port number (0 to 65535)")
 	}
@@ -560,7 +580,7 @@ func (o *Options) Validate() error {
 	}
 	for _, f := range []struct{ flag, v string }{{"stf", o.StatFile}, {"message_file", o.MessageFile},
 		{"shortmessage_file", o.ShortMessageFile}, {"error_file", o.ErrorFile}, {"log_file", o.LogFile},
-		{"screen_file", o.ScreenFile}, {"trace_hdr", o.TraceHDR}, {"summary_json", o.SummaryJSON}} {
+		{"screen_file", o.ScreenFile}, {"calldebug_file", o.CallDebugFile}, {"trace_hdr", o.TraceHDR}, {"summary_json", o.SummaryJSON}} {
 		if o.Changed(f.flag) && f.v == "" {
 			return bad("-"+f.flag, "", "empty file name")
 		}
@@ -601,6 +621,41 @@ func (o *Options) Validate() error {
 	}
 	if o.HEPID < 0 || int64(o.HEPID) > math.MaxUint32 {
 		return bad("-hep_id", itoa(o.HEPID), "must be between 0 and 4294967295")
+	}
+	return nil
+}
+
+// validate3PCC applies SIPp's rules between -3pcc, -master, -slave and
+// -slave_cfg.
+func (o *Options) validate3PCC() error {
+	conflict := func(flag, detail string) error {
+		return &FlagError{Flag: flag, Kind: ErrConflict, Detail: detail}
+	}
+	if o.ThirdPCC != "" || o.Changed("3pcc") {
+		if _, port, err := SplitHostPort(o.ThirdPCC); err != nil || port == 0 {
+			detail := "want HOST:PORT"
+			if err != nil {
+				detail = err.Error()
+			}
+			return &FlagError{Flag: "-3pcc", Value: o.ThirdPCC, Kind: ErrBadValue, Detail: detail}
+		}
+		if o.Master != "" || o.Slave != "" {
+			return conflict("-3pcc", "-3pcc is not compatible with -master and -slave")
+		}
+		if o.SlaveCfg != "" {
+			return conflict("-3pcc", "-3pcc and -slave_cfg are not compatible")
+		}
+	}
+	if o.Master != "" && o.Slave != "" {
+		return conflict("-master", "-slave and -master are not compatible")
+	}
+	for _, f := range []struct{ flag, v string }{{"master", o.Master}, {"slave", o.Slave}, {"slave_cfg", o.SlaveCfg}} {
+		if o.Changed(f.flag) && f.v == "" {
+			return &FlagError{Flag: "-" + f.flag, Kind: ErrBadValue, Detail: "empty value"}
+		}
+	}
+	if (o.SlaveCfg != "") != (o.Master != "" || o.Slave != "") {
+		return conflict("-slave_cfg", "-slave_cfg must be used with -slave or -master")
 	}
 	return nil
 }

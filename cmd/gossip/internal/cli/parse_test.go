@@ -71,6 +71,7 @@ func TestDefaults(t *testing.T) {
 		ErrorOverwrite:        true,
 		LogOverwrite:          true,
 		ScreenOverwrite:       true,
+		CallDebugOverwrite:    true,
 		Threads:               runtime.NumCPU(),
 		Dataplane:             defaultDataplane(),
 		HEPTransport:          "udp",
@@ -165,6 +166,22 @@ func TestEachFlag(t *testing.T) {
 		{"rate_interval", []string{"-rate_interval", "5"}, func(o *Options) { o.RateInterval = 5 * time.Second }},
 		{"trace_hdr", []string{"-trace_hdr", "run.hlog"}, func(o *Options) { o.TraceHDR = "run.hlog" }},
 		{"summary_json", []string{"-summary_json", "run.json"}, func(o *Options) { o.SummaryJSON = "run.json" }},
+		{"3pcc", []string{"-3pcc", "127.0.0.1:6000"}, func(o *Options) { o.ThirdPCC = "127.0.0.1:6000" }},
+		{"master", []string{"-master", "m", "-slave_cfg", "peers.cfg"}, func(o *Options) {
+			o.Master, o.SlaveCfg = "m", "peers.cfg"
+			o.Given["slave_cfg"] = true
+		}},
+		{"slave", []string{"-slave", "s1", "-slave_cfg", "peers.cfg"}, func(o *Options) {
+			o.Slave, o.SlaveCfg = "s1", "peers.cfg"
+			o.Given["slave_cfg"] = true
+		}},
+		{"slave_cfg", []string{"-slave_cfg", "peers.cfg", "-slave", "s1"}, func(o *Options) {
+			o.Slave, o.SlaveCfg = "s1", "peers.cfg"
+			o.Given["slave"] = true
+		}},
+		{"trace_calldebug", []string{"-trace_calldebug"}, func(o *Options) { o.TraceCallDebug = true }},
+		{"calldebug_file", []string{"-calldebug_file", "d.log"}, func(o *Options) { o.CallDebugFile = "d.log" }},
+		{"calldebug_overwrite", []string{"-calldebug_overwrite", "false"}, func(o *Options) { o.CallDebugOverwrite = false }},
 		{"bg", []string{"-bg"}, func(o *Options) { o.Background = true }},
 		{"nostdin", []string{"-nostdin"}, func(o *Options) { o.NoStdin = true }},
 		{"skip_rlimit", []string{"-skip_rlimit"}, func(o *Options) { o.SkipRlimit = true }},
@@ -424,8 +441,14 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-rate_max", "-5"}, ErrBadValue, `invalid value "-5" for -rate_max: must not be negative (leave it out for no maximum)`},
 		{[]string{"-rate_interval", "0"}, ErrBadValue, `invalid value "0" for -rate_interval: must be positive`},
 		{[]string{"-rate_increase", "1.5"}, ErrBadValue, `invalid value "1.5" for -rate_increase: not an integer`},
-		{[]string{"-trace_calldebug"}, ErrNotSupported, "-trace_calldebug is a SIPp flag gossip does not support yet"},
+		{[]string{"-calldebug_file", ""}, ErrBadValue, `invalid value "" for -calldebug_file: empty file name`},
 		{[]string{"-i", ""}, ErrBadValue, `invalid value "" for -i: empty address`},
+		{[]string{"-3pcc", "127.0.0.1"}, ErrBadValue, `invalid value "127.0.0.1" for -3pcc: want HOST:PORT`},
+		{[]string{"-3pcc", "127.0.0.1:6000", "-master", "m", "-slave_cfg", "f"}, ErrConflict, `-3pcc is not compatible with -master and -slave`},
+		{[]string{"-3pcc", "127.0.0.1:6000", "-slave_cfg", "f"}, ErrConflict, `-3pcc and -slave_cfg are not compatible`},
+		{[]string{"-master", "m", "-slave", "s", "-slave_cfg", "f"}, ErrConflict, `-slave and -master are not compatible`},
+		{[]string{"-master", "m"}, ErrConflict, `-slave_cfg must be used with -slave or -master`},
+		{[]string{"-slave_cfg", "f"}, ErrConflict, `-slave_cfg must be used with -slave or -master`},
 		{[]string{"-i", "[::1"}, ErrBadValue, `invalid value "[::1" for -i: missing ']' after IPv6 address`},
 		{[]string{"-rsa", "host:abc"}, ErrBadValue, `invalid value "host:abc" for -rsa: port "abc" is not a number between 1 and 65535`},
 		{[]string{"-threads", "0"}, ErrBadValue, `invalid value "0" for -threads: must be at least 1`},
