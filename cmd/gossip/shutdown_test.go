@@ -153,7 +153,7 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 					"-p", strconv.Itoa(port), "-nostdin", "-buff_size", "8388608")
 			} else {
 				uas = testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+					"-p", strconv.Itoa(port), "-nostdin", "-threads", "1", "-summary_json", "uas.json")
 			}
 			testpeer.WaitUDPBound(t, port, 5*time.Second)
 			uac := testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
@@ -192,7 +192,19 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 			}
 			checkShutdownFiles(t, dir, code)
 			_ = uas.Signal(syscall.SIGTERM)
-			uas.Wait()
+			code = uas.Wait()
+			if tc.peer != "gossip" {
+				return
+			}
+			// gossip's UAS held the same 10,000 calls, waiting for BYEs that
+			// never come: one SIGTERM drains, then aborts them.
+			if code != 0 {
+				t.Errorf("uas exit %d, want 0", code)
+			}
+			c := readSummary(t, filepath.Join(dir, "uas.json")).Calls
+			if c.Created != inFlight || c.Incoming != inFlight || c.Aborted != inFlight || c.Successful+c.Failed != 0 || c.Current != 0 {
+				t.Errorf("uas calls %+v: want %d created, all aborted", c, inFlight)
+			}
 		})
 	}
 }
