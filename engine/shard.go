@@ -282,10 +282,11 @@ func (s *shard) launch(now int64) {
 	s.limited = false
 	// The calls due by now are started in one burst, which can take long
 	// (tens of thousands of INVITEs when the loop fell behind): each call's
-	// start, and its lateness, are read off the clock as the burst goes, a
-	// fresh reading every 32 calls. Calls falling due meanwhile wait for
-	// the next turn of the loop, so that receiving and timers keep up.
-	at := now
+	// start, and its lateness, move on with the time the burst has taken so
+	// far, read off the clock every 32 calls. Calls falling due meanwhile
+	// wait for the next turn of the loop, so that receiving and timers keep
+	// up.
+	at, began := now, s.e.now()
 	for k := 0; s.dueAt(p) <= now; k++ {
 		if max := s.e.cfg.MaxCalls; max > 0 && s.e.created.Load() >= uint64(max) {
 			s.exhausted = true
@@ -296,7 +297,7 @@ func (s *shard) launch(now int64) {
 			return
 		}
 		if k&31 == 31 {
-			at = s.e.now()
+			at = now + max(s.e.now()-began, 0)
 		}
 		if !heldBack {
 			s.health.noteLaunch(at - s.dueAt(p))
