@@ -48,8 +48,8 @@ func completeLines(t *testing.T, path string) ([]string, bool) {
 	return strings.Split(s, "\n"), whole
 }
 
-// waitStatRow polls a -trace_stat file until its last complete row
-// satisfies ok, and returns that row by column name.
+// waitStatRow polls a -trace_stat (or -trace_counts) file until its last
+// complete row satisfies ok, and returns that row by column name.
 func waitStatRow(t *testing.T, p *testpeer.Proc, path string, timeout time.Duration, ok func(map[string]string) bool) map[string]string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -164,6 +164,15 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 				"-trace_hdr", "uac.hlog", "-summary_json", "summary.json")
 			waitStatRow(t, uac, filepath.Join(dir, "uac.csv"), 60*time.Second, func(r map[string]string) bool {
 				return atoi(t, "CurrentCall", r["CurrentCall"]) >= inFlight
+			})
+			// ... and every call answered, so that all of them are in the
+			// pause (-trace_counts counts the 200s received).
+			m, _ := filepath.Glob(filepath.Join(dir, "uac_*_counts.csv"))
+			if len(m) != 1 {
+				t.Fatalf("-trace_counts: %v", m)
+			}
+			waitStatRow(t, uac, m[0], 30*time.Second, func(r map[string]string) bool {
+				return atoi(t, "4_200_Recv", r["4_200_Recv"]) >= inFlight
 			})
 			sent := time.Now()
 			for i, sig := range tc.signals {
