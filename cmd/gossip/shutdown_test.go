@@ -349,8 +349,8 @@ func checkShutdownFiles(t *testing.T, dir string, code int) {
 }
 
 // TestSIGKILLLosesAtMostOnePeriod kills a UAC with SIGKILL mid-run: the
-// interval files on disk (-trace_stat, -trace_counts, -trace_hdr, written
-// every -fd) hold complete rows only, and every period that ended before
+// interval files on disk (-trace_stat, -trace_counts, -trace_error_codes,
+// -trace_hdr, written every -fd) hold complete rows only, and every period that ended before
 // the kill has its row: nothing waits in a user-space buffer.
 func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	gossip := testpeer.Gossip(t)
@@ -362,7 +362,7 @@ func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	const fd = time.Second
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "200", "-d", "500", "-nostdin", "-threads", "1",
-		"-trace_stat", "-stf", "uac.csv", "-fd", "1", "-trace_counts", "-trace_hdr", "uac.hlog")
+		"-trace_stat", "-stf", "uac.csv", "-fd", "1", "-trace_counts", "-trace_hdr", "uac.hlog", "-trace_error_codes")
 	// Rows appear on disk as the run goes: the first at the start, then one
 	// per period. Kill the process at a random point of the fourth period.
 	waitStatRow(t, uac, filepath.Join(dir, "uac.csv"), 30*time.Second, func(r map[string]string) bool {
@@ -393,6 +393,13 @@ func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	counts, whole := completeLines(t, m[0])
 	if !whole || len(counts) != len(stat) {
 		t.Errorf("-trace_counts after SIGKILL: %d complete lines (ends on a newline %v), -trace_stat %d", len(counts), whole, len(stat))
+	}
+	m, _ = filepath.Glob(filepath.Join(dir, "uac_*_error_codes.csv"))
+	if len(m) != 1 {
+		t.Fatalf("-trace_error_codes: %v", m)
+	}
+	if codes, whole := completeLines(t, m[0]); !whole {
+		t.Errorf("-trace_error_codes after SIGKILL ends in a partial row (%d complete)", len(codes))
 	}
 	// The HDR log writes an interval per period after the first row.
 	if _, intervals := hdrCounts(t, filepath.Join(dir, "uac.hlog"), true); intervals < 2*(len(stat)-2) {
