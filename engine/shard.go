@@ -284,7 +284,14 @@ func (s *shard) launch(now int64) {
 	}
 	heldBack := s.limited // catching up after -l is not the generator's delay
 	s.limited = false
-	for s.dueAt(p) <= now {
+	// The calls due by now are started in one burst, which can take long
+	// (tens of thousands of INVITEs when the loop fell behind): each call's
+	// start, and its lateness, move on with the time the burst has taken so
+	// far, read off the clock every 32 calls. Calls falling due meanwhile
+	// wait for the next turn of the loop, so that receiving and timers keep
+	// up.
+	at, began := now, s.e.now()
+	for k := 0; s.dueAt(p) <= now; k++ {
 		if max := s.e.cfg.MaxCalls; max > 0 && s.e.created.Load() >= uint64(max) {
 			s.exhausted = true
 			return
@@ -293,10 +300,13 @@ func (s *shard) launch(now int64) {
 			s.limited = true // -l reached: look again next tick
 			return
 		}
-		if !heldBack {
-			s.health.noteLaunch(now - s.dueAt(p))
+		if k&31 == 31 {
+			at = now + max(s.e.now()-began, 0)
 		}
-		if !s.startCall(now) {
+		if !heldBack {
+			s.health.noteLaunch(at - s.dueAt(p))
+		}
+		if !s.startCall(at) {
 			return
 		}
 		s.sched++

@@ -48,8 +48,8 @@ func completeLines(t *testing.T, path string) ([]string, bool) {
 	return strings.Split(s, "\n"), whole
 }
 
-// waitStatRow polls a -trace_stat file until its last complete row
-// satisfies ok, and returns that row by column name.
+// waitStatRow polls a -trace_stat (or -trace_counts) file until its last
+// complete row satisfies ok, and returns that row by column name.
 func waitStatRow(t *testing.T, p *testpeer.Proc, path string, timeout time.Duration, ok func(map[string]string) bool) map[string]string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -153,7 +153,7 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 					"-p", strconv.Itoa(port), "-nostdin", "-buff_size", "8388608")
 			} else {
 				uas = testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
+					"-p", strconv.Itoa(port), "-nostdin", "-threads", "1", "-summary_json", "uas.json")
 			}
 			testpeer.WaitUDPBound(t, port, 5*time.Second)
 			uac := testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
@@ -164,6 +164,15 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 				"-trace_hdr", "uac.hlog", "-summary_json", "summary.json")
 			waitStatRow(t, uac, filepath.Join(dir, "uac.csv"), 60*time.Second, func(r map[string]string) bool {
 				return atoi(t, "CurrentCall", r["CurrentCall"]) >= inFlight
+			})
+			// ... and every call answered, so that all of them are in the
+			// pause (-trace_counts counts the 200s received).
+			m, _ := filepath.Glob(filepath.Join(dir, "uac_*_counts.csv"))
+			if len(m) != 1 {
+				t.Fatalf("-trace_counts: %v", m)
+			}
+			waitStatRow(t, uac, m[0], 30*time.Second, func(r map[string]string) bool {
+				return atoi(t, "4_200_Recv", r["4_200_Recv"]) >= inFlight
 			})
 			sent := time.Now()
 			for i, sig := range tc.signals {
@@ -192,7 +201,19 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 			}
 			checkShutdownFiles(t, dir, code)
 			_ = uas.Signal(syscall.SIGTERM)
-			uas.Wait()
+			code = uas.Wait()
+			if tc.peer != "gossip" {
+				return
+			}
+			// gossip's UAS held the same 10,000 calls, waiting for BYEs that
+			// never come: one SIGTERM drains, then aborts them.
+			if code != 0 {
+				t.Errorf("uas exit %d, want 0", code)
+			}
+			c := readSummary(t, filepath.Join(dir, "uas.json")).Calls
+			if c.Created != inFlight || c.Incoming != inFlight || c.Aborted != inFlight || c.Successful+c.Failed != 0 || c.Current != 0 {
+				t.Errorf("uas calls %+v: want %d created, all aborted", c, inFlight)
+			}
 		})
 	}
 }
@@ -328,8 +349,8 @@ func checkShutdownFiles(t *testing.T, dir string, code int) {
 }
 
 // TestSIGKILLLosesAtMostOnePeriod kills a UAC with SIGKILL mid-run: the
-// interval files on disk (-trace_stat, -trace_counts, -trace_hdr, written
-// every -fd) hold complete rows only, and every period that ended before
+// interval files on disk (-trace_stat, -trace_counts, -trace_error_codes,
+// -trace_hdr, written every -fd) hold complete rows only, and every period that ended before
 // the kill has its row: nothing waits in a user-space buffer.
 func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	gossip := testpeer.Gossip(t)
@@ -341,7 +362,7 @@ func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	const fd = time.Second
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "200", "-d", "500", "-nostdin", "-threads", "1",
-		"-trace_stat", "-stf", "uac.csv", "-fd", "1", "-trace_counts", "-trace_hdr", "uac.hlog")
+		"-trace_stat", "-stf", "uac.csv", "-fd", "1", "-trace_counts", "-trace_hdr", "uac.hlog", "-trace_error_codes")
 	// Rows appear on disk as the run goes: the first at the start, then one
 	// per period. Kill the process at a random point of the fourth period.
 	waitStatRow(t, uac, filepath.Join(dir, "uac.csv"), 30*time.Second, func(r map[string]string) bool {
@@ -372,6 +393,13 @@ func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	counts, whole := completeLines(t, m[0])
 	if !whole || len(counts) != len(stat) {
 		t.Errorf("-trace_counts after SIGKILL: %d complete lines (ends on a newline %v), -trace_stat %d", len(counts), whole, len(stat))
+	}
+	m, _ = filepath.Glob(filepath.Join(dir, "uac_*_error_codes.csv"))
+	if len(m) != 1 {
+		t.Fatalf("-trace_error_codes: %v", m)
+	}
+	if codes, whole := completeLines(t, m[0]); !whole {
+		t.Errorf("-trace_error_codes after SIGKILL ends in a partial row (%d complete)", len(codes))
 	}
 	// The HDR log writes an interval per period after the first row.
 	if _, intervals := hdrCounts(t, filepath.Join(dir, "uac.hlog"), true); intervals < 2*(len(stat)-2) {
