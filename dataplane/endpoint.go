@@ -30,6 +30,13 @@ type Packet struct {
 	// nanoseconds (SO_TIMESTAMPNS), or 0 when the backend cannot tell.
 	// It keeps response times honest when the shard reads late.
 	Received int64
+	// Conn is the connection the message came on (stream endpoints); 0
+	// for datagrams.
+	Conn ConnID
+	// Closed reports, instead of a message, that connection Conn ended:
+	// the peer closed it (Err nil) or it failed (Err says how).
+	Closed bool
+	Err    error
 }
 
 // Poller is implemented by endpoints that can read without blocking. A
@@ -94,6 +101,9 @@ type Config struct {
 	MaxDatagram int
 	// XDP configures the xdp backend; other backends ignore it.
 	XDP XDPConfig
+	// Stream, when set, opens a stream endpoint (TCP, TLS, WebSocket)
+	// instead of a datagram one; Backend is then ignored.
+	Stream *StreamConfig
 }
 
 // ErrUnknownBackend is returned by Open for a backend name it does not know.
@@ -101,6 +111,9 @@ var ErrUnknownBackend = errors.New("dataplane: unknown backend")
 
 // Open opens one endpoint as cfg says.
 func Open(cfg Config) (Endpoint, error) {
+	if cfg.Stream != nil {
+		return openStream(cfg)
+	}
 	switch cfg.Backend {
 	case "", "std":
 		return openStd(cfg)
