@@ -43,6 +43,10 @@ type Engine struct {
 	counterIndex []int                // per command: generic counter index or -1
 	globals      globalVars           // <Global> variables (vars.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
+	proto        string                // [transport]: UDP, TCP, TLS, WS or WSS
+	conns        *dataplane.ConnTable  // stream transports: every shard's connections
+	fatal        error                 // why the run ended early (fail)
+	fatalOnce    sync.Once
 	localIP      []byte
 	localIPType  byte
 	mediaIP      []byte
@@ -72,6 +76,10 @@ type Result struct {
 	SendErrors uint64
 	// Health says whether the generator itself fell behind during the run.
 	Health Health
+	// Fatal, when set, is the error that ended the run early (SIPp's
+	// fatal errors, exit status 255): a client lost its connection with
+	// no reconnection left (ErrConnectionLost).
+	Fatal error
 }
 
 // New checks cfg, binds every shard's endpoint and returns an engine ready
@@ -89,6 +97,10 @@ func New(cfg Config) (*Engine, error) {
 		seed:    maphash.MakeSeed(),
 		stopped: make(chan struct{}),
 		abortCh: make(chan struct{}),
+	}
+	e.proto = transportToken(cfg.Transport)
+	if e.streamOn() {
+		e.cfg.NoRetrans = true // reliable transport: no timer A or E (RFC 3261 §17.1.1.2)
 	}
 	e.pace.Store(&pace{interval: intervalOf(cfg.Rate, cfg.RatePeriod), rate: cfg.Rate})
 	e.layout = stats.Layout{
@@ -173,6 +185,7 @@ func New(cfg Config) (*Engine, error) {
 			ReusePort:  share,
 			BufferSize: cfg.BufferSize,
 			XDP:        e.xdpConfig(i),
+			Stream:     e.streamConfig(),
 		})
 		if err != nil {
 			e.closeEndpoints()
@@ -454,7 +467,7 @@ loop:
 	e.Abort()
 	e.wg.Wait()
 	e.closeEndpoints()
-	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health()}, nil
+	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health(), Fatal: e.fatal}, nil
 }
 
 // finished reports whether the run has nothing left to do.

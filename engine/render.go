@@ -58,7 +58,7 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 		case scenario.OpLocalPort:
 			dst = strconv.AppendInt(dst, int64(s.local.Port())+int64(op.Offset), 10)
 		case scenario.OpTransport:
-			dst = append(dst, "UDP"...)
+			dst = append(dst, s.e.proto...)
 		case scenario.OpMediaIP:
 			dst = append(dst, s.e.mediaIP...)
 		case scenario.OpMediaIPType:

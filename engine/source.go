@@ -120,7 +120,7 @@ func (s *shard) appendLocalIP(dst []byte, c *call) []byte {
 // when a source range is in use, else as write does.
 func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
 	if !s.e.xdp.ranged {
-		return s.write(b, dst)
+		return s.writeOn(c, b, dst)
 	}
 	src := s.callSource(c)
 	if err := s.ep.(dataplane.SourceWriter).WriteFrom(b, src, dst); err != nil {
@@ -128,7 +128,7 @@ func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
 		return false
 	}
 	if tr := s.e.cfg.Tracer; tr != nil {
-		tr.Message(trace.Sent, time.Now(), "UDP", b, dst)
+		tr.Message(trace.Sent, time.Now(), s.e.proto, b, dst)
 	}
 	if m := s.e.cfg.Mirror; m != nil {
 		m.Mirror(s.idx, trace.Sent, time.Now(), b, src, dst, nil)
@@ -148,9 +148,9 @@ func (s *shard) steerByPort(pk *dataplane.Packet) bool {
 			continue
 		}
 		if tr := s.e.cfg.Tracer; tr != nil {
-			tr.Message(trace.Received, time.Now(), "UDP", pk.Data, pk.From)
+			tr.Message(trace.Received, time.Now(), s.e.proto, pk.Data, pk.From)
 		}
-		if owner.inbox.Push(pk.Data, pk.From) {
+		if owner.inbox.Push(pk.Data, pk.From, 0) {
 			if owner.sleeping.Load() {
 				owner.ep.Wake()
 			}

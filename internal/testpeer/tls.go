@@ -129,3 +129,19 @@ func HasIPv6Loopback() bool {
 	l.Close()
 	return true
 }
+
+// WaitUDPBoundOn waits until something is bound to ip:port (UDP).
+func WaitUDPBoundOn(t testing.TB, ip string, port int, timeout time.Duration) {
+	t.Helper()
+	addr := &net.UDPAddr{IP: net.ParseIP(ip), Port: port}
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		c, err := net.ListenUDP("udp", addr)
+		if err != nil {
+			return // in use: the peer is up
+		}
+		c.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("nothing bound UDP %s within %s", addr, timeout)
+}
