@@ -77,7 +77,7 @@ type call struct {
 	actFail uint8
 	conn    dataplane.ConnID // stream transports: the call's connection (stream.go)
 	slot    int32            // the call's slot in its shard's slab (variables)
-	jump    int32 // 1 + the command a <jump> action chose, 0: none (branch.go)
+	jump    int32            // 1 + the command a <jump> action chose, 0: none (branch.go)
 }
 
 // maxRTDs is how many response-time counters a scenario may use.

@@ -43,9 +43,9 @@ type Engine struct {
 	counterIndex []int                // per command: generic counter index or -1
 	globals      globalVars           // <Global> variables (vars.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
-	proto        string                // [transport]: UDP, TCP, TLS, WS or WSS
-	conns        *dataplane.ConnTable  // stream transports: every shard's connections
-	fatal        error                 // why the run ended early (fail)
+	proto        string               // [transport]: UDP, TCP, TLS, WS or WSS
+	conns        *dataplane.ConnTable // stream transports: every shard's connections
+	fatal        error                // why the run ended early (fail)
 	fatalOnce    sync.Once
 	localIP      []byte
 	localIPType  byte
