@@ -48,6 +48,7 @@ type Engine struct {
 	fatal        error                // why the run ended early (fail)
 	fatalOnce    sync.Once
 	localIP      []byte
+	localIPHost  []byte // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
 	localIPType  byte
 	mediaIP      []byte
 	mediaIPType  byte
@@ -141,6 +142,10 @@ func New(cfg Config) (*Engine, error) {
 		local = guessLocalIP(cfg.Remote)
 	}
 	e.localIP = []byte(local.Unmap().String())
+	e.localIPHost = e.localIP
+	if ipType(local) == '6' {
+		e.localIPHost = []byte("[" + local.Unmap().String() + "]")
+	}
 	e.localIPType = ipType(local)
 	media := cfg.MediaIP
 	if !media.IsValid() {

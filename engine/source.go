@@ -111,7 +111,7 @@ func (s *shard) callSource(c *call) netip.AddrPort {
 // appendLocalIP renders [local_ip] for call c.
 func (s *shard) appendLocalIP(dst []byte, c *call) []byte {
 	if !s.e.xdp.ranged || c == nil {
-		return append(dst, s.e.localIP...)
+		return append(dst, s.e.localIPHost...)
 	}
 	return s.callSource(c).Addr().AppendTo(dst)
 }
