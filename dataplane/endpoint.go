@@ -104,6 +104,10 @@ type Config struct {
 	// Stream, when set, opens a stream endpoint (TCP, TLS, WebSocket)
 	// instead of a datagram one; Backend is then ignored.
 	Stream *StreamConfig
+	// PerIP, when set, opens one UDP socket per address, all on Local's
+	// port (SIPp's -t ui): the endpoint sends from any of them
+	// (SourceWriter) and reports which one received (Packet.To).
+	PerIP []netip.Addr
 }
 
 // ErrUnknownBackend is returned by Open for a backend name it does not know.
@@ -113,6 +117,9 @@ var ErrUnknownBackend = errors.New("dataplane: unknown backend")
 func Open(cfg Config) (Endpoint, error) {
 	if cfg.Stream != nil {
 		return openStream(cfg)
+	}
+	if len(cfg.PerIP) > 0 {
+		return openPerIP(cfg)
 	}
 	switch cfg.Backend {
 	case "", "std":

@@ -205,15 +205,6 @@ type conn struct {
 // maxWriteBuffer makes a write flush at once rather than grow further.
 const maxWriteBuffer = 256 << 10
 
-// rxMsg is one queued message or connection event.
-type rxMsg struct {
-	off, n int
-	from   netip.AddrPort
-	conn   ConnID
-	closed bool
-	err    error
-}
-
 // streamEndpoint is a StreamEndpoint on net.Conn connections.
 type streamEndpoint struct {
 	cfg   StreamConfig
@@ -222,29 +213,12 @@ type streamEndpoint struct {
 	local netip.AddrPort
 	laddr netip.Addr // source address of dialled connections
 
-	mu      sync.Mutex
-	pend    []byte // message bytes queued by readers
-	pendMsg []rxMsg
-	space   *sync.Cond // readers wait here while the queue is full
+	rxQueue
+	dirty []*conn // connections whose write buffer this endpoint flushes
 
-	cur    []byte // the batch Read handed out last
-	curMsg []rxMsg
-	curPos int // first message of curMsg not handed out yet
-
-	notify chan struct{} // a message was queued, or Wake
-	timer  *time.Timer
-	dirty  []*conn // connections whose write buffer this endpoint flushes
-
-	conns   sync.Map // *conn → struct{}: connections this endpoint owns, for Close
-	closing chan struct{}
-	closed  atomic.Bool
-	woken   atomic.Bool
-	wg      sync.WaitGroup
+	conns sync.Map // *conn → struct{}: connections this endpoint owns, for Close
+	wg    sync.WaitGroup
 }
-
-// maxQueued bounds the bytes waiting for a shard's Read; readers wait
-// (and TCP pushes back on the peer) beyond it.
-const maxQueued = 4 << 20
 
 func openStream(cfg Config) (*streamEndpoint, error) {
 	sc := *cfg.Stream
@@ -266,16 +240,12 @@ func openStream(cfg Config) (*streamEndpoint, error) {
 		sc.MaxMessage = sipfast.DefaultMaxMessage
 	}
 	e := &streamEndpoint{
-		cfg:     sc,
-		table:   sc.Conns,
-		laddr:   cfg.Local.Addr(),
-		local:   cfg.Local,
-		notify:  make(chan struct{}, 1),
-		closing: make(chan struct{}),
-		timer:   time.NewTimer(time.Hour),
+		cfg:   sc,
+		table: sc.Conns,
+		laddr: cfg.Local.Addr(),
+		local: cfg.Local,
 	}
-	e.timer.Stop()
-	e.space = sync.NewCond(&e.mu)
+	e.rxQueue.init()
 	if e.table == nil {
 		e.table = NewConnTable(0)
 	}
@@ -480,34 +450,13 @@ func (e *streamEndpoint) frameSIP(c *conn, fr *sipfast.Framer, buf []byte, r int
 			e.lockSpace()
 			locked = true
 		}
-		e.queueLocked(buf[r:r+n], c)
+		e.queueLocked(buf[r:r+n], c.remote, netip.AddrPort{}, c.id)
 		r += n
 	}
 	return r, nil
 }
 
 var crlfPong = []byte("\r\n")
-
-// lockSpace takes the queue lock once there is room in the queue.
-func (e *streamEndpoint) lockSpace() {
-	e.mu.Lock()
-	for len(e.pend) > maxQueued && !e.closed.Load() {
-		e.space.Wait()
-	}
-}
-
-func (e *streamEndpoint) queueLocked(msg []byte, c *conn) {
-	off := len(e.pend)
-	e.pend = append(e.pend, msg...)
-	e.pendMsg = append(e.pendMsg, rxMsg{off: off, n: len(msg), from: c.remote, conn: c.id})
-}
-
-func (e *streamEndpoint) signal() {
-	select {
-	case e.notify <- struct{}{}:
-	default:
-	}
-}
 
 // connEnded removes c and reports its end to Read (unless CloseConn
 // closed it).
@@ -522,86 +471,7 @@ func (e *streamEndpoint) connEnded(c *conn, err error) {
 	if errors.Is(err, io.EOF) {
 		err = nil // closed by the peer
 	}
-	e.mu.Lock()
-	e.pendMsg = append(e.pendMsg, rxMsg{off: len(e.pend), from: c.remote, conn: c.id, closed: true, err: err})
-	e.mu.Unlock()
-	e.signal()
-}
-
-// Read implements Endpoint: it hands out queued messages, waiting for
-// some until deadline.
-func (e *streamEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
-	if len(pkts) == 0 {
-		return 0, nil
-	}
-	for e.curPos >= len(e.curMsg) && !e.swap() {
-		if e.closed.Load() {
-			return 0, ErrClosed
-		}
-		if !e.wait(deadline) {
-			return 0, ErrTimeout
-		}
-		if e.woken.Swap(false) {
-			return 0, ErrTimeout
-		}
-	}
-	n := 0
-	for n < len(pkts) && e.curPos < len(e.curMsg) {
-		m := &e.curMsg[e.curPos]
-		pkts[n] = Packet{Data: e.cur[m.off : m.off+m.n], From: m.from, Conn: m.conn, Closed: m.closed, Err: m.err}
-		n++
-		e.curPos++
-	}
-	return n, nil
-}
-
-// swap takes the readers' queue as the current batch, reporting whether
-// it held anything.
-func (e *streamEndpoint) swap() bool {
-	e.mu.Lock()
-	if len(e.pendMsg) == 0 {
-		e.mu.Unlock()
-		return false
-	}
-	e.cur, e.pend = e.pend, e.cur[:0]
-	e.curMsg, e.pendMsg = e.pendMsg, e.curMsg[:0]
-	e.curPos = 0
-	e.space.Broadcast()
-	e.mu.Unlock()
-	return true
-}
-
-// wait blocks until something is queued, Wake, or deadline; it reports
-// whether it was notified.
-func (e *streamEndpoint) wait(deadline time.Time) bool {
-	if deadline.IsZero() {
-		select {
-		case <-e.notify:
-			return true
-		case <-e.closing:
-			return false
-		}
-	}
-	d := time.Until(deadline)
-	if d <= 0 {
-		select {
-		case <-e.notify:
-			return true
-		default:
-			return false
-		}
-	}
-	e.timer.Reset(d)
-	select {
-	case <-e.notify:
-		e.timer.Stop()
-		return true
-	case <-e.timer.C:
-		return false
-	case <-e.closing:
-		e.timer.Stop()
-		return false
-	}
+	e.event(rxMsg{from: c.remote, conn: c.id, closed: true, err: err})
 }
 
 // Write implements Endpoint: a stream endpoint writes on connections, so
@@ -712,10 +582,7 @@ func (e *streamEndpoint) CloseConn(id ConnID) {
 }
 
 // Wake implements Endpoint.
-func (e *streamEndpoint) Wake() {
-	e.woken.Store(true)
-	e.signal()
-}
+func (e *streamEndpoint) Wake() { e.wake() }
 
 // LocalAddr implements Endpoint: the listening address, or the address
 // given to Open for an endpoint that only dials.
@@ -727,7 +594,7 @@ func (e *streamEndpoint) Close() error {
 	if e.closed.Swap(true) {
 		return nil
 	}
-	close(e.closing)
+	e.shut()
 	if e.ln != nil {
 		_ = e.ln.Close()
 	}
@@ -740,9 +607,6 @@ func (e *streamEndpoint) Close() error {
 		_ = c.nc.Close()
 		return true
 	})
-	e.mu.Lock()
-	e.space.Broadcast()
-	e.mu.Unlock()
 	e.wg.Wait()
 	return nil
 }

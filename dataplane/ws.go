@@ -296,7 +296,7 @@ func (e *streamEndpoint) frameWS(c *conn, ws *wsReader, buf []byte, r int) (int,
 			e.lockSpace()
 			locked = true
 		}
-		e.queueLocked(payload, c)
+		e.queueLocked(payload, c.remote, netip.AddrPort{}, c.id)
 	}
 }
 

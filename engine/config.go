@@ -65,6 +65,11 @@ type Config struct {
 	// ReconnectSleep is the wait before reconnecting (-reconnect_sleep,
 	// default 1 s); no call starts meanwhile.
 	ReconnectSleep time.Duration
+	// PerIP is SIPp's -t ui: one UDP socket per address of field IPField
+	// (-ip_field) of the first Inject file; each client call sends from
+	// the address of its line (perip.go).
+	PerIP   bool
+	IPField int
 	// ReconnectKeepCalls keeps the calls of a lost connection running on
 	// the next one instead of failing them (-reconnect_close false).
 	ReconnectKeepCalls bool

@@ -49,6 +49,9 @@ type Engine struct {
 	fatalOnce    sync.Once
 	localIP      []byte
 	localIPHost  []byte // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
+	perIP        []netip.Addr   // -t ui: the local addresses (perip.go)
+	perIPHost    [][]byte       // [local_ip] of each
+	perIPIndex   map[string]int // -ip_field value → index in perIP
 	localIPType  byte
 	mediaIP      []byte
 	mediaIPType  byte
@@ -136,6 +139,9 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.initLanguage(); err != nil {
 		return nil, err
 	}
+	if err := e.initPerIP(); err != nil {
+		return nil, err
+	}
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {
@@ -191,6 +197,7 @@ func New(cfg Config) (*Engine, error) {
 			BufferSize: cfg.BufferSize,
 			XDP:        e.xdpConfig(i),
 			Stream:     e.streamConfig(),
+			PerIP:      e.perIP,
 		})
 		if err != nil {
 			e.closeEndpoints()

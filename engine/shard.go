@@ -223,6 +223,9 @@ func (s *shard) dispatch(n int) {
 			continue
 		}
 		s.rxConn = pk.Conn
+		if s.e.perIP != nil {
+			s.rxConn = s.perIPOf(pk.To)
+		}
 		at := now
 		if pk.Received != 0 {
 			at = min(max(pk.Received-wallOffset, now-int64(time.Second)), now)
@@ -342,6 +345,9 @@ func (s *shard) startCall(now int64) bool {
 	c.hash = maphash.Bytes(s.e.seed, c.id())
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
+	if s.e.perIP != nil {
+		s.choosePerIP(c)
+	}
 	if s.stream != nil && !s.connectCall(c, now) {
 		s.endCall(slot, c, outcomeFailed, stats.FailTCPConnect, now)
 		return true
@@ -416,7 +422,7 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 		s.releaseVars(c)
 	}
 	s.releaseAuth(c)
-	if c.conn != 0 {
+	if c.conn != 0 && s.stream != nil {
 		s.unbindConn(c)
 	}
 	switch how {
@@ -595,6 +601,8 @@ func (s *shard) writeOn(c *call, b []byte, dst netip.AddrPort) bool {
 	var err error
 	if s.stream != nil {
 		err = s.writeStream(c, b)
+	} else if s.e.perIP != nil {
+		err = s.writePerIP(c, b, dst)
 	} else {
 		err = s.ep.Write(b, dst)
 	}
@@ -764,6 +772,8 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	c.hash = h
 	if s.stream != nil {
 		s.bindConn(c, s.rxConn)
+	} else if s.e.perIP != nil {
+		c.conn = s.rxConn // answer from the address it was called on
 	}
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)

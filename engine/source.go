@@ -110,6 +110,9 @@ func (s *shard) callSource(c *call) netip.AddrPort {
 
 // appendLocalIP renders [local_ip] for call c.
 func (s *shard) appendLocalIP(dst []byte, c *call) []byte {
+	if s.e.perIP != nil && c != nil && c.conn != 0 {
+		return append(dst, s.e.perIPHost[c.conn-1]...)
+	}
 	if !s.e.xdp.ranged || c == nil {
 		return append(dst, s.e.localIPHost...)
 	}

@@ -18,7 +18,11 @@ func transportConfig(opts *cli.Options, cfg *engine.Config, client bool, stderr 
 	switch opts.Transport {
 	case cli.TransportUDP:
 		return nil
-	case cli.TransportUDPPerCall, cli.TransportUDPPerIP:
+	case cli.TransportUDPPerIP:
+		cfg.PerIP = true
+		cfg.IPField = opts.IPField
+		return nil
+	case cli.TransportUDPPerCall:
 		return fmt.Errorf("-t %s: not supported yet", opts.Transport)
 	}
 	proto := opts.Transport.Protocol()

@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"net"
+	"net/netip"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -202,4 +205,80 @@ func TestStreamFailures(t *testing.T) {
 	}
 	wrong.Signal(syscall.SIGTERM)
 	wrong.Wait()
+}
+
+// TestPerIPTransport runs -t ui both ways: a gossip uac whose calls send
+// from the address of their -inf line (-ip_field 1) to a gossip uas that
+// binds every address of its own -inf file and answers from the address
+// it was called on; Via carries the call's address.
+func TestPerIPTransport(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("127.0.0.0/8 is all loopback on Linux only")
+	}
+	gossip := testpeer.Gossip(t)
+	wd := t.TempDir()
+	writeTestFile(t, filepath.Join(wd, "uac.csv"), "SEQUENTIAL\nalice;127.0.0.2\nbob;127.0.0.3\n")
+	writeTestFile(t, filepath.Join(wd, "uas.csv"), "SEQUENTIAL\n127.0.0.4\n127.0.0.5\n")
+	port := testpeer.FreeUDPPort(t, 1)
+	uasXML, _ := filepath.Abs("testdata/options_uas.xml")
+	uacXML, _ := filepath.Abs("testdata/options_uac.xml")
+	uas := testpeer.Start(t, 30*time.Second, wd, gossip, "-sf", uasXML, "-t", "ui",
+		"-inf", "uas.csv", "-p", strconv.Itoa(port), "-m", "6", "-nostdin", "-threads", "1",
+		"-trace_msg", "-message_file", "uas-msgs.log")
+	testpeer.WaitUDPBoundOn(t, "127.0.0.5", port, 5*time.Second)
+	uac := testpeer.Start(t, 30*time.Second, wd, gossip, "-sf", uacXML, "-t", "ui",
+		"-inf", "uac.csv", "-ip_field", "1", "127.0.0.5:"+strconv.Itoa(port), "-m", "4", "-r", "20",
+		"-nostdin", "-threads", "1", "-trace_msg", "-message_file", "uac-msgs.log")
+	if code := uac.Wait(); code != 0 {
+		t.Fatalf("uac exit %d\n%s", code, uac.Output())
+	}
+	// The uas answers from the address it was called on.
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, to := range []string{"127.0.0.4", "127.0.0.5"} {
+		req := "OPTIONS sip:x@" + to + " SIP/2.0\r\nVia: SIP/2.0/UDP " + c.LocalAddr().String() + ";branch=z9hG4bK-" + to +
+			"\r\nFrom: <sip:t@127.0.0.1>;tag=" + strconv.Itoa(i) + "\r\nTo: <sip:x@" + to + ">\r\nCall-ID: go-" + to +
+			"\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+		dst := netip.MustParseAddrPort(to + ":" + strconv.Itoa(port))
+		if _, err := c.WriteToUDPAddrPort([]byte(req), dst); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 2048)
+		n, from, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil || from != dst || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
+			t.Fatalf("answer to %s: from %s (%v): %.40q", dst, from, err, buf[:n])
+		}
+	}
+	if code := uas.Wait(); code != 0 {
+		t.Fatalf("uas exit %d\n%s", code, uas.Output())
+	}
+	uasLog, err := os.ReadFile(filepath.Join(wd, "uas-msgs.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacLog, err := os.ReadFile(filepath.Join(wd, "uac-msgs.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each call sent from the address of its line, and said so in Via.
+	for _, ip := range []string{"127.0.0.2", "127.0.0.3"} {
+		// Two requests received, two answers sent with their Via.
+		if n := strings.Count(string(uasLog), "Via: SIP/2.0/UDP "+ip+":"); n != 4 {
+			t.Errorf("uas log has Via %s %d times, want 4", ip, n)
+		}
+		if n := strings.Count(string(uacLog), "X-Seen-From: "+ip+":"); n != 2 {
+			t.Errorf("uas saw calls from %s %d times, want 2\n%s", ip, n, uacLog)
+		}
+	}
+}
+
+func writeTestFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -102,8 +102,10 @@ func implementedFlags() []flagSpec {
 		num("p", secAddresses, "PORT", "local SIP port; 0 lets the system pick a free one",
 			"", func(o *Options) *int { return &o.LocalPort }),
 		{name: "t", sec: secTransport, arg: "MODE", arity: 1,
-			help: "u1 UDP; t1/tn TCP, l1/ln TLS, w1/wn WebSocket, ws1/wsn secure WebSocket: 1 one connection per thread, n one per call",
+			help: "u1 UDP, ui UDP from each call's -ip_field address; t1/tn TCP, l1/ln TLS, w1/wn WebSocket, ws1/wsn secure WebSocket: 1 one connection per thread, n one per call",
 			bind: func(o *Options) pflag.Value { return &transportValue{&o.Transport} }},
+		num("ip_field", secTransport, "N", "with -t ui: the field of the first -inf file holding each call's local address",
+			"", func(o *Options) *int { return &o.IPField }),
 		str("tls_cert", secTransport, "FILE", "TLS certificate (PEM): the server's, or the client's own",
 			"", func(o *Options) *string { return &o.TLSCert }),
 		str("tls_key", secTransport, "FILE", "private key (PEM) of -tls_cert",
@@ -312,7 +314,7 @@ func sippOnlyFlags() map[string]int {
 		// call behaviour
 		"cid_type", "default_behaviors",
 		// injection files
-		"rxinf", "ip_field",
+		"rxinf",
 		// media
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",

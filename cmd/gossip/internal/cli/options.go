@@ -160,6 +160,9 @@ type Options struct {
 	// TLSSkipVerify is -tls_skip_verify: no verification even with
 	// -tls_ca (labs).
 	TLSSkipVerify bool
+	// IPField is -ip_field: the field of the first -inf file that holds
+	// each call's local address with -t ui. Default 0.
+	IPField int
 	// WSPath is -ws_path, the WebSocket request target. Default "/".
 	WSPath string
 	// MaxSocket is -max_socket, the most connections a client opens in
@@ -547,22 +550,27 @@ func (o *Options) Validate() error {
 	switch o.Transport {
 	case TransportUDP, TransportTCP, TransportTCPPerCall, TransportTLS, TransportTLSPerCall,
 		TransportWS, TransportWSPerCall, TransportWSS, TransportWSSPerCall:
+	case TransportUDPPerIP:
+		if len(o.InjectionFiles) == 0 {
+			return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrConflict,
+				Detail: "-t ui takes each call's local address from an -inf file (field -ip_field): give -inf"}
+		}
 	case TransportUDPPerCall:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
 			Detail: "-t un (a UDP socket per call) is a SIPp transport gossip does not support yet"}
-	case TransportUDPPerIP:
-		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
-			Detail: "-t ui (a local address per call from -ip_field) is a SIPp transport gossip does not support yet"}
 	case TransportSCTP, TransportSCTPPerCall:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
 			Detail: "-t " + string(o.Transport) + " (SCTP) is a SIPp transport gossip does not support yet"}
 	default:
-		return bad("-t", string(o.Transport), "unknown transport mode (u1, t1, tn, l1, ln, w1, wn, ws1 or wsn)")
+		return bad("-t", string(o.Transport), "unknown transport mode (u1, ui, t1, tn, l1, ln, w1, wn, ws1 or wsn)")
 	}
 	switch o.TLSVersion {
 	case "", "1.2", "1.3":
 	default:
 		return bad("-tls_version", o.TLSVersion, "TLS version 1.2 or 1.3 (older versions are insecure)")
+	}
+	if o.IPField < 0 {
+		return bad("-ip_field", itoa(o.IPField), "must be a field number, 0 or more")
 	}
 	if o.MaxSocket < 1 {
 		return bad("-max_socket", itoa(o.MaxSocket), "must be at least 1")

@@ -115,6 +115,7 @@ func TestEachFlag(t *testing.T) {
 		{"tls_server_name", []string{"-tls_server_name", "sip.example"}, func(o *Options) { o.TLSServerName = "sip.example" }},
 		{"tls_skip_verify", []string{"-tls_skip_verify"}, func(o *Options) { o.TLSSkipVerify = true }},
 		{"ws_path", []string{"-ws_path", "/sip"}, func(o *Options) { o.WSPath = "/sip" }},
+		{"ip_field", []string{"-ip_field", "2"}, func(o *Options) { o.IPField = 2 }},
 		{"max_socket", []string{"-max_socket", "100"}, func(o *Options) { o.MaxSocket = 100 }},
 		{"max_reconnect", []string{"-max_reconnect", "-1"}, func(o *Options) { o.MaxReconnect = -1 }},
 		{"reconnect_sleep", []string{"-reconnect_sleep", "250"}, func(o *Options) { o.ReconnectSleep = 250 * time.Millisecond }},
@@ -388,7 +389,6 @@ func TestErrorMessages(t *testing.T) {
 		// unsupported SIPp flags
 		{[]string{"-rtp_echo"}, ErrNotSupported, "-rtp_echo is a SIPp flag gossip does not support yet"},
 		{[]string{"--rxinf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-rxinf is a SIPp flag gossip does not support yet"},
-		{[]string{"-ip_field"}, ErrNotSupported, "-ip_field is a SIPp flag gossip does not support yet"},
 		{[]string{"-rtp_echo", "-rxinf", "f.csv", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
 			"-rtp_echo is a SIPp flag gossip does not support yet\n" +
 				"-rxinf is a SIPp flag gossip does not support yet\n" +
@@ -396,7 +396,7 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-t", "s1"}, ErrNotSupported, "-t s1 (SCTP) is a SIPp transport gossip does not support yet"},
 		{[]string{"-t", "un"}, ErrNotSupported, "-t un (a UDP socket per call) is a SIPp transport gossip does not support yet"},
 		{[]string{"-tls_version", "1.1"}, ErrBadValue, "invalid value \"1.1\" for -tls_version: TLS version 1.2 or 1.3 (older versions are insecure)"},
-		{[]string{"-t", "ui"}, ErrNotSupported, "-t ui (a local address per call from -ip_field) is a SIPp transport gossip does not support yet"},
+		{[]string{"-t", "ui"}, ErrConflict, "-t ui takes each call's local address from an -inf file (field -ip_field): give -inf"},
 		// missing values
 		{[]string{"-r"}, ErrMissingValue, "missing value for -r (see gossip -h)"},
 		{[]string{"127.0.0.1", "--sn"}, ErrMissingValue, "missing value for -sn (see gossip -h)"},
@@ -428,8 +428,8 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-buff_size", "0"}, ErrBadValue, `invalid value "0" for -buff_size: must be positive`},
 		{[]string{"-base_cseq", "-1"}, ErrBadValue, `invalid value "-1" for -base_cseq: must be between 0 and 4294967295`},
 		{[]string{"-base_cseq", "4294967296"}, ErrBadValue, `invalid value "4294967296" for -base_cseq: must be between 0 and 4294967295`},
-		{[]string{"-t", "xx"}, ErrBadValue, `invalid value "xx" for -t: unknown transport mode (u1, t1, tn, l1, ln, w1, wn, ws1 or wsn)`},
-		{[]string{"-t", "U1"}, ErrBadValue, `invalid value "U1" for -t: unknown transport mode (u1, t1, tn, l1, ln, w1, wn, ws1 or wsn)`},
+		{[]string{"-t", "xx"}, ErrBadValue, `invalid value "xx" for -t: unknown transport mode (u1, ui, t1, tn, l1, ln, w1, wn, ws1 or wsn)`},
+		{[]string{"-t", "U1"}, ErrBadValue, `invalid value "U1" for -t: unknown transport mode (u1, ui, t1, tn, l1, ln, w1, wn, ws1 or wsn)`},
 		{[]string{"-sn", "nope"}, ErrBadValue, `invalid value "nope" for -sn: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
 		{[]string{"-sn", ""}, ErrBadValue, `invalid value "" for -sn: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
 		{[]string{"-sd", "nope"}, ErrBadValue, `invalid value "nope" for -sd: not a built-in scenario (one of uac, uas, regexp, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, branchc, branchs, uac_pcap, ooc_default, ooc_dummy)`},
