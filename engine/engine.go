@@ -48,7 +48,7 @@ type Engine struct {
 	fatal        error                // why the run ended early (fail)
 	fatalOnce    sync.Once
 	localIP      []byte
-	localIPHost  []byte // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
+	localIPHost  []byte         // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
 	perIP        []netip.Addr   // -t ui: the local addresses (perip.go)
 	perIPHost    [][]byte       // [local_ip] of each
 	perIPIndex   map[string]int // -ip_field value → index in perIP
