@@ -176,9 +176,14 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 	if s.kind == kindGossip {
 		want = s.threads // one SO_REUSEPORT socket per shard
 	}
+	bound := benchkit.BoundSockets
+	free := benchkit.FreeUDPPort
+	if r.opt.transport != "u1" {
+		bound, free = benchkit.ListeningTCP, benchkit.FreeTCPPort
+	}
 	var lastErr error
 	for try := 0; try < 3; try++ {
-		port, err := benchkit.FreeUDPPort()
+		port, err := free()
 		if err != nil {
 			return nil, 0, err
 		}
@@ -187,10 +192,10 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 			return nil, 0, err
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && !p.Exited() && benchkit.BoundSockets(port) < want {
+		for time.Now().Before(deadline) && !p.Exited() && bound(port) < want {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if !p.Exited() && benchkit.BoundSockets(port) >= want {
+		if !p.Exited() && bound(port) >= want {
 			return p, port, nil
 		}
 		p.Kill()
