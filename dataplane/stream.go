@@ -109,6 +109,7 @@ type ConnTable struct {
 	gen   []uint8 // per slot, bumped on removal (under mu)
 	pages [connPages]atomic.Pointer[[connPage]atomic.Pointer[conn]]
 	open  atomic.Int64
+	peak  int // most connections open at once (under mu)
 }
 
 const (
@@ -127,6 +128,13 @@ func NewConnTable(max int) *ConnTable {
 
 // Open returns the number of open connections.
 func (t *ConnTable) Open() int { return int(t.open.Load()) }
+
+// Peak returns the most connections that were open at once.
+func (t *ConnTable) Peak() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.peak
+}
 
 // A ConnID is slot | generation<<24, so a stale id of a closed connection
 // never reaches the connection that reused its slot (for 256 reuses).
@@ -167,7 +175,7 @@ func (t *ConnTable) add(c *conn) error {
 	}
 	c.id = ConnID(slot | uint32(t.gen[slot])<<24)
 	p[slot&(connPage-1)].Store(c)
-	t.open.Add(1)
+	t.peak = max(t.peak, int(t.open.Add(1)))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 
 	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine/stats"
@@ -214,7 +215,19 @@ func (s *shard) onConnClosed(id dataplane.ConnID, err error, now int64, fromSock
 	if fromSocket && len(s.e.shards) > 1 && s.e.steer {
 		// Calls of other shards may use it.
 		for _, o := range s.e.shards {
-			if o != s && o.inbox.Push(nil, netip.AddrPort{}, id) && o.sleeping.Load() {
+			if o == s {
+				continue
+			}
+			// The owner drains its inbox every turn: wait for room
+			// rather than lose the event (its calls would hang).
+			for try := 0; !o.inbox.Push(nil, netip.AddrPort{}, id); try++ {
+				if try == 10000 {
+					s.e.handoffDrops.Add(1)
+					break
+				}
+				runtime.Gosched()
+			}
+			if o.sleeping.Load() {
 				o.ep.Wake()
 			}
 		}

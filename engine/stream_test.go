@@ -142,3 +142,37 @@ func TestStreamUASSpreadsOneConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamMaxSocket: with a connection per call and -max_socket 2, a
+// client never holds more than 2 connections; calls beyond share them.
+func TestStreamMaxSocket(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 1, Transport: "tcp", MaxCalls: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 300 calls/s of 50 ms: about 15 at once.
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Transport: "tcp", ConnPerCall: true, MaxSocket: 2,
+		Remote: uas.LocalAddrs()[0], Rate: 300, MaxCalls: 30, DefaultPause: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() { r, _ := uas.Run(ctx); done <- r }()
+	ur, _ := uac.Run(ctx)
+	sr := <-done
+	for name, r := range map[string]*Result{"uac": ur, "uas": sr} {
+		if c := r.Stats.Cumulative; c.Successful != 30 || c.Failed != 0 {
+			t.Errorf("%s: %d successful, %d failed, want 30 and 0", name, c.Successful, c.Failed)
+		}
+	}
+	if peak := uac.conns.Peak(); peak != 2 {
+		t.Errorf("uac held at most %d connections, want 2 (-max_socket)", peak)
+	}
+}
