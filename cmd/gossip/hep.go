@@ -32,14 +32,15 @@ func openHEP(opts *cli.Options, cfg *engine.Config, logger *slog.Logger, stderr 
 		return nil, fmt.Errorf("-hep_addr %s: %w", host, err)
 	}
 	x, err := hep.New(hep.Config{
-		Collector: netip.AddrPortFrom(a, uint16(port)),
-		Transport: hep.Transport(opts.HEPTransport),
-		CaptureID: uint32(opts.HEPID),
-		AuthKey:   opts.HEPPassword,
-		NodeName:  opts.HEPNodeName,
-		Shards:    max(cfg.Shards, 1), // the engine never runs more shards than asked
-		Backend:   hepBackend(opts.Dataplane),
-		Logger:    logger,
+		Collector:        netip.AddrPortFrom(a, uint16(port)),
+		Transport:        hep.Transport(opts.HEPTransport),
+		CaptureID:        uint32(opts.HEPID),
+		AuthKey:          opts.HEPPassword,
+		NodeName:         opts.HEPNodeName,
+		CapturedProtocol: capturedProtocol(opts),
+		Shards:           max(cfg.Shards, 1), // the engine never runs more shards than asked
+		Backend:          hepBackend(opts.Dataplane),
+		Logger:           logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("-hep_addr %s: %w", opts.HEPAddr, err)
@@ -79,4 +80,12 @@ func hepBackend(dataplane string) string {
 		return cli.DataplaneMmsg
 	}
 	return cli.DataplaneStd
+}
+
+// capturedProtocol is the IP protocol of gossip's SIP messages, for HEP.
+func capturedProtocol(opts *cli.Options) uint8 {
+	if p := opts.Transport.Protocol(); p != "udp" && p != "" {
+		return hep.ProtoTCP
+	}
+	return hep.ProtoUDP
 }
