@@ -26,6 +26,12 @@ type rxQueue struct {
 	closing chan struct{}
 	closed  atomic.Bool
 	woken   atomic.Bool
+
+	// A shard that reads a connection itself sets inRead while it blocks
+	// in that read; signal then calls interrupt to end the read.
+	queued    atomic.Bool // pendMsg is not empty
+	inRead    atomic.Bool
+	interrupt func()
 }
 
 // rxMsg is one queued message or connection event.
@@ -62,6 +68,7 @@ func (q *rxQueue) queueLocked(msg []byte, from, to netip.AddrPort, conn ConnID) 
 	off := len(q.pend)
 	q.pend = append(q.pend, msg...)
 	q.pendMsg = append(q.pendMsg, rxMsg{off: off, n: len(msg), from: from, to: to, conn: conn})
+	q.queued.Store(true)
 }
 
 // event queues a message-less event (a connection's end).
@@ -69,6 +76,7 @@ func (q *rxQueue) event(m rxMsg) {
 	q.mu.Lock()
 	m.off, m.n = len(q.pend), 0
 	q.pendMsg = append(q.pendMsg, m)
+	q.queued.Store(true)
 	q.mu.Unlock()
 	q.signal()
 }
@@ -77,6 +85,9 @@ func (q *rxQueue) signal() {
 	select {
 	case q.notify <- struct{}{}:
 	default:
+	}
+	if q.interrupt != nil && q.inRead.Load() {
+		q.interrupt()
 	}
 }
 
@@ -111,6 +122,11 @@ func (q *rxQueue) Read(pkts []Packet, deadline time.Time) (int, error) {
 			return 0, ErrTimeout
 		}
 	}
+	return q.fill(pkts), nil
+}
+
+// fill hands out messages of the current batch.
+func (q *rxQueue) fill(pkts []Packet) int {
 	n := 0
 	for n < len(pkts) && q.curPos < len(q.curMsg) {
 		m := &q.curMsg[q.curPos]
@@ -118,7 +134,7 @@ func (q *rxQueue) Read(pkts []Packet, deadline time.Time) (int, error) {
 		n++
 		q.curPos++
 	}
-	return n, nil
+	return n
 }
 
 // swap takes the readers' queue as the current batch, reporting whether
@@ -132,6 +148,7 @@ func (q *rxQueue) swap() bool {
 	q.cur, q.pend = q.pend, q.cur[:0]
 	q.curMsg, q.pendMsg = q.pendMsg, q.curMsg[:0]
 	q.curPos = 0
+	q.queued.Store(false)
 	q.space.Broadcast()
 	q.mu.Unlock()
 	return true

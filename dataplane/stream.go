@@ -30,10 +30,12 @@ import (
 // Call-ID, as it does for UDP). A connection's writes are buffered and
 // sent by the writing shard's Flush, many messages per system call.
 //
-// Each connection has one reader goroutine that reads as much as the
-// kernel has, frames every complete message in the bytes and queues them
-// for its endpoint in one batch; a connection that carries many calls
-// costs one goroutine, not one per call or message.
+// A shard reads one connection itself, in Read, with no goroutine: the
+// first it dialled, or the first one its listener accepted (a client's
+// t1 connection, a UAS's single connection from its peer). Each further
+// connection has a reader goroutine that reads as much as the kernel has,
+// frames every complete message and queues them for the shard in one
+// batch; a message queued that way interrupts the shard's own read.
 
 // Stream protocol names for StreamConfig.Protocol.
 const (
@@ -208,6 +210,12 @@ type conn struct {
 	werr    error
 	quiet   atomic.Bool // closed by CloseConn: report nothing
 	closed  atomic.Bool
+
+	// Receive state, of the reader goroutine or of the shard (direct).
+	rbuf []byte
+	r    int // first unframed byte of rbuf
+	fr   sipfast.Framer
+	wsr  wsReader
 }
 
 // maxWriteBuffer makes a write flush at once rather than grow further.
@@ -223,6 +231,14 @@ type streamEndpoint struct {
 
 	rxQueue
 	dirty []*conn // connections whose write buffer this endpoint flushes
+
+	// The connection the shard reads itself in Read, with no goroutine:
+	// its first dialled connection, or an accepted one it took over
+	// (offer). Others have a reader goroutine each.
+	direct    *conn                // shard only
+	directA   atomic.Pointer[conn] // direct, for interruptDirect
+	offer     atomic.Pointer[conn]
+	dDeadline time.Time // read deadline set on direct
 
 	conns sync.Map // *conn → struct{}: connections this endpoint owns, for Close
 	wg    sync.WaitGroup
@@ -254,6 +270,7 @@ func openStream(cfg Config) (*streamEndpoint, error) {
 		local: cfg.Local,
 	}
 	e.rxQueue.init()
+	e.interrupt = e.interruptDirect
 	if e.table == nil {
 		e.table = NewConnTable(0)
 	}
@@ -334,7 +351,7 @@ func (e *streamEndpoint) serve(c *conn) {
 		return
 	}
 	e.conns.Store(c, struct{}{})
-	e.read(c, pre)
+	e.startReading(c, pre, false)
 }
 
 // Dial implements StreamEndpoint.
@@ -381,53 +398,76 @@ func (e *streamEndpoint) Dial(dst netip.AddrPort) (ConnID, error) {
 		return 0, err
 	}
 	e.conns.Store(c, struct{}{})
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		e.read(c, pre)
-	}()
+	e.startReading(c, pre, true)
 	return c.id, nil
 }
 
 // read is a connection's reader: it frames messages out of what arrives
 // and queues them, many per read, until the connection ends.
-func (e *streamEndpoint) read(c *conn, pre []byte) {
-	buf := make([]byte, 0, 64<<10)
-	buf = append(buf, pre...)
-	var fr sipfast.Framer
-	fr.Max = e.cfg.MaxMessage
-	var ws wsReader
-	r := 0
+func (e *streamEndpoint) read(c *conn) {
 	var rerr error
 	for {
-		// Frame every complete message in buf[r:].
-		var err error
-		if c.ws {
-			r, err = e.frameWS(c, &ws, buf, r)
-		} else {
-			r, err = e.frameSIP(c, &fr, buf, r)
-		}
-		if err != nil {
+		if err := e.frameAll(c); err != nil {
 			rerr = err
 			break
 		}
-		if r == len(buf) {
-			buf, r = buf[:0], 0
-		} else if r > 0 && cap(buf)-len(buf) < 4096 {
-			n := copy(buf, buf[r:])
-			buf, r = buf[:n], 0
-		}
-		if cap(buf)-len(buf) < 4096 {
-			buf = append(buf[:cap(buf)], make([]byte, cap(buf))...)[:len(buf)]
-		}
-		n, err := c.nc.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		n, err := c.nc.Read(c.rbuf[len(c.rbuf):cap(c.rbuf)])
+		c.rbuf = c.rbuf[:len(c.rbuf)+n]
 		if err != nil && n == 0 {
 			rerr = err
 			break
 		}
 	}
 	e.connEnded(c, rerr)
+}
+
+// frameAll queues every complete message of c's receive buffer, then
+// makes room in the buffer for the next read.
+func (e *streamEndpoint) frameAll(c *conn) error {
+	buf, r := c.rbuf, c.r
+	var err error
+	if c.ws {
+		r, err = e.frameWS(c, &c.wsr, buf, r)
+	} else {
+		r, err = e.frameSIP(c, &c.fr, buf, r)
+	}
+	if err != nil {
+		return err
+	}
+	if r == len(buf) {
+		buf, r = buf[:0], 0
+	} else if r > 0 && cap(buf)-len(buf) < 4096 {
+		n := copy(buf, buf[r:])
+		buf, r = buf[:n], 0
+	}
+	if cap(buf)-len(buf) < 4096 {
+		buf = append(buf[:cap(buf)], make([]byte, cap(buf))...)[:len(buf)]
+	}
+	c.rbuf, c.r = buf, r
+	return nil
+}
+
+// startReading prepares c's receive state (pre: bytes that arrived with a
+// WebSocket handshake) and either makes it the connection the shard reads
+// itself or gives it a reader goroutine.
+func (e *streamEndpoint) startReading(c *conn, pre []byte, inShard bool) {
+	c.rbuf = append(make([]byte, 0, 64<<10), pre...)
+	c.fr.Max = e.cfg.MaxMessage
+	if inShard && e.direct == nil {
+		// The shard's own connection: read in Read, no goroutine.
+		e.setDirect(c)
+		return
+	}
+	if !inShard && e.offer.CompareAndSwap(nil, c) {
+		// An accepted connection: the shard takes it over in Read.
+		e.signal()
+		return
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.read(c)
+	}()
 }
 
 // frameSIP queues the complete messages of buf[r:] and returns the new r.
@@ -591,6 +631,136 @@ func (e *streamEndpoint) CloseConn(id ConnID) {
 
 // Wake implements Endpoint.
 func (e *streamEndpoint) Wake() { e.wake() }
+
+// Read implements Endpoint: queued messages first; then, when the shard
+// has a connection of its own, it reads that one itself until deadline
+// (a message queued meanwhile by another connection's reader, or Wake,
+// interrupts it); else it waits for the queue.
+func (e *streamEndpoint) Read(pkts []Packet, deadline time.Time) (int, error) {
+	for {
+		if n := e.handOut(pkts); n > 0 {
+			return n, nil
+		}
+		if e.closed.Load() {
+			return 0, ErrClosed
+		}
+		if c := e.offer.Load(); c != nil && c != e.direct {
+			if e.direct == nil {
+				e.setDirect(c) // offer stays set until it ends
+			} else {
+				// The shard reads a connection already: this one gets
+				// a reader goroutine.
+				e.offer.Store(nil)
+				e.wg.Add(1)
+				go func() {
+					defer e.wg.Done()
+					e.read(c)
+				}()
+			}
+		}
+		if e.direct == nil {
+			// Wait for a message, an offered connection or Wake.
+			if !e.wait(deadline) || e.woken.Swap(false) {
+				if n := e.handOut(pkts); n > 0 {
+					return n, nil
+				}
+				return 0, ErrTimeout
+			}
+			continue
+		}
+		if e.woken.Swap(false) {
+			return 0, ErrTimeout
+		}
+		if !e.readDirect(deadline) {
+			if e.woken.Swap(false) || !deadline.IsZero() && !time.Now().Before(deadline) {
+				if n := e.handOut(pkts); n > 0 {
+					return n, nil
+				}
+				return 0, ErrTimeout
+			}
+		}
+	}
+}
+
+// handOut hands out queued messages, if any.
+func (e *streamEndpoint) handOut(pkts []Packet) int {
+	if len(pkts) == 0 || e.curPos >= len(e.curMsg) && !e.swap() {
+		return 0
+	}
+	return e.rxQueue.fill(pkts)
+}
+
+// readDirect reads the shard's own connection once, waiting until
+// deadline, and queues the complete messages; false means nothing was
+// read (deadline, interruption). A connection that ends is reported as
+// the reader goroutine would.
+func (e *streamEndpoint) readDirect(deadline time.Time) bool {
+	c := e.direct
+	e.inRead.Store(true)
+	if e.queued.Load() || e.woken.Load() {
+		e.inRead.Store(false)
+		return false
+	}
+	if !deadline.Equal(e.dDeadline) {
+		_ = c.nc.SetReadDeadline(deadline)
+		e.dDeadline = deadline
+		// An interruption that raced with the line above was overwritten
+		// by it; its flags are still set.
+		if e.queued.Load() || e.woken.Load() {
+			e.inRead.Store(false)
+			e.dDeadline = unknownDeadline
+			return false
+		}
+	}
+	n, err := c.nc.Read(c.rbuf[len(c.rbuf):cap(c.rbuf)])
+	e.inRead.Store(false)
+	if e.queued.Load() || e.woken.Load() {
+		// Someone may have interrupted the read (and moved its deadline).
+		e.dDeadline = unknownDeadline
+	}
+	c.rbuf = c.rbuf[:len(c.rbuf)+n]
+	if n > 0 {
+		if ferr := e.frameAll(c); ferr != nil {
+			e.endDirect(c, ferr)
+			return true
+		}
+	}
+	if err != nil && n == 0 {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			e.dDeadline = unknownDeadline // interrupted or expired: set it again next time
+			return false
+		}
+		e.endDirect(c, err)
+		return true
+	}
+	return n > 0
+}
+
+// unknownDeadline marks the direct connection's read deadline as unknown,
+// so the next read sets it again.
+var unknownDeadline = time.Time{}.Add(-1)
+
+func (e *streamEndpoint) setDirect(c *conn) {
+	e.direct = c
+	e.directA.Store(c)
+	e.dDeadline = unknownDeadline
+}
+
+// endDirect ends the shard's own connection.
+func (e *streamEndpoint) endDirect(c *conn, err error) {
+	e.direct = nil
+	e.directA.Store(nil)
+	e.offer.CompareAndSwap(c, nil)
+	e.connEnded(c, err)
+}
+
+// interruptDirect makes a blocked direct read return (rxQueue.signal).
+func (e *streamEndpoint) interruptDirect() {
+	if c := e.directA.Load(); c != nil {
+		_ = c.nc.SetReadDeadline(aLongTimeAgo)
+	}
+}
 
 // LocalAddr implements Endpoint: the listening address, or the address
 // given to Open for an endpoint that only dials.
