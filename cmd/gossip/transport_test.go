@@ -203,6 +203,15 @@ func TestStreamFailures(t *testing.T) {
 			}
 		})
 	}
+	// -tls_skip_verify: the same peer is accepted (labs), over TLS 1.3.
+	skip := testpeer.Start(t, 30*time.Second, wd, gossip, "-sn", "uac", "-i", "127.0.0.1", "-r", "50", "-m", "5",
+		"-nostdin", "-threads", "1", "-t", "l1", "-tls_ca", good.CA, "-tls_skip_verify", "-tls_version", "1.3",
+		"-trace_stat", "-stf", "skip.csv", hostPort("127.0.0.1", tlsPort))
+	if code := skip.Wait(); code != 0 {
+		t.Errorf("-tls_skip_verify: exit %d, want 0\n%s", code, skip.Output())
+	} else {
+		assertCalls(t, "-tls_skip_verify", statTotals(t, filepath.Join(wd, "skip.csv")), 5)
+	}
 	wrong.Signal(syscall.SIGTERM)
 	wrong.Wait()
 }
