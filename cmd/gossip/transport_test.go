@@ -31,15 +31,19 @@ func hostPort(ip string, port int) string {
 }
 
 // TestTCPInteropSIPp runs gossip against the real sipp over TCP, one
-// connection (t1) and one per call (tn), both directions, IPv4 and IPv6.
-// The gossip UAS runs two shards: a single t1 connection still spreads
-// its calls over both.
+// connection (t1) and one per call (tn), both directions, IPv4 and IPv6,
+// and over UDP on IPv6 (IPv4 UDP has its own interop tests). The gossip
+// UAS runs two shards: a single t1 connection still spreads its calls
+// over both.
 func TestTCPInteropSIPp(t *testing.T) {
 	sipp := testpeer.SIPp(t)
 	gossip := testpeer.Gossip(t)
 	const calls = 60
-	for _, mode := range []string{"t1", "tn"} {
+	for _, mode := range []string{"t1", "tn", "u1"} {
 		for _, ip := range loopbacks(t) {
+			if mode == "u1" && ip != "::1" {
+				continue
+			}
 			for _, dir := range []string{"gossip-uac", "sipp-uac"} {
 				t.Run(mode+"/"+ip+"/"+dir, func(t *testing.T) {
 					wd := t.TempDir()
@@ -60,7 +64,11 @@ func TestTCPInteropSIPp(t *testing.T) {
 						uacArgs = append(uacArgs, "-threads", "2")
 					}
 					uas := testpeer.Start(t, 60*time.Second, wd, uasBin, uasArgs...)
-					testpeer.WaitTCPListening(t, hostPort(ip, port), 5*time.Second)
+					if mode == "u1" {
+						testpeer.WaitUDPBoundOn(t, ip, port, 5*time.Second)
+					} else {
+						testpeer.WaitTCPListening(t, hostPort(ip, port), 5*time.Second)
+					}
 					uac := testpeer.Start(t, 60*time.Second, wd, uacBin, uacArgs...)
 					if code := uac.Wait(); code != 0 {
 						t.Fatalf("%s uac exit %d, want 0\n%s", filepath.Base(uacBin), code, uac.Output())
