@@ -362,6 +362,7 @@ func (e *streamEndpoint) Dial(dst netip.AddrPort) (ConnID, error) {
 	d := net.Dialer{Timeout: e.cfg.DialTimeout}
 	if e.laddr.IsValid() && !e.laddr.IsUnspecified() {
 		d.LocalAddr = &net.TCPAddr{IP: e.laddr.AsSlice(), Zone: e.laddr.Zone()}
+		d.Control = controlDial
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.DialTimeout)
 	defer cancel()
@@ -558,12 +559,12 @@ func (e *streamEndpoint) WriteConn(b []byte, id ConnID) error {
 		c.wbuf = append(c.wbuf, b...)
 	}
 	switch {
-	case empty:
+	case empty || c.flusher != e:
+		// The last shard to write flushes: bytes other shards queued
+		// before go out with ours, in order, at the end of our turn.
 		c.flusher = e
 		e.dirty = append(e.dirty, c)
-	case c.flusher != e || len(c.wbuf) > maxWriteBuffer:
-		// Another shard's batch is pending on this connection: send both
-		// now rather than wait for that shard's Flush.
+	case len(c.wbuf) > maxWriteBuffer:
 		return c.flushLocked()
 	}
 	return nil
@@ -786,5 +787,12 @@ func (e *streamEndpoint) Close() error {
 		return true
 	})
 	e.wg.Wait()
+	// The connection the shard read itself (and one offered to it) has no
+	// reader to see its end: remove it here.
+	for _, c := range []*conn{e.directA.Load(), e.offer.Load()} {
+		if c != nil {
+			e.connEnded(c, nil)
+		}
+	}
 	return nil
 }
