@@ -108,7 +108,7 @@ type ConnTable struct {
 	free  []uint32 // free slots
 	next  uint32   // slots ever used
 	max   uint32
-	gen   []uint8 // per slot, bumped on removal (under mu)
+	gen   []uint16 // per slot, bumped on removal (under mu)
 	pages [connPages]atomic.Pointer[[connPage]atomic.Pointer[conn]]
 	open  atomic.Int64
 	peak  int // most connections open at once (under mu)
@@ -117,10 +117,14 @@ type ConnTable struct {
 const (
 	connPageBits = 12
 	connPage     = 1 << connPageBits
-	connPages    = 1 << (24 - connPageBits) // 16M slots
+	connPages    = 1 << (connSlotBits - connPageBits) // 1M slots
+	connSlotBits = 20
+	connSlotMask = 1<<connSlotBits - 1
+	connGenMask  = 1<<(32-connSlotBits) - 1
+	minFreeSlots = 1024 // freed slots kept back before one is reused
 )
 
-// NewConnTable returns a table of at most max connections (≤ 0: 16M).
+// NewConnTable returns a table of at most max connections (≤ 0: 1M).
 func NewConnTable(max int) *ConnTable {
 	if max <= 0 || max > connPage*connPages-1 {
 		max = connPage*connPages - 1
@@ -138,10 +142,10 @@ func (t *ConnTable) Peak() int {
 	return t.peak
 }
 
-// A ConnID is slot | generation<<24, so a stale id of a closed connection
-// never reaches the connection that reused its slot (for 256 reuses).
+// A ConnID is slot | generation<<20, so a stale id of a closed connection
+// never reaches the connection that reused its slot (for 4096 reuses).
 func (t *ConnTable) get(id ConnID) *conn {
-	slot := uint32(id) & (1<<24 - 1)
+	slot := uint32(id) & connSlotMask
 	p := t.pages[slot>>connPageBits].Load()
 	if p == nil {
 		return nil
@@ -157,9 +161,12 @@ func (t *ConnTable) add(c *conn) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var slot uint32
-	if n := len(t.free); n > 0 {
-		slot = t.free[n-1]
-		t.free = t.free[:n-1]
+	if len(t.free) > 0 && (len(t.free) >= minFreeSlots || t.next > t.max) {
+		// Oldest freed first, and only once a few are free: a slot's
+		// generation then wraps after thousands of connections, not
+		// after 4096.
+		slot = t.free[0]
+		t.free = t.free[1:]
 	} else {
 		if t.next > t.max {
 			return ErrTooManyConns
@@ -175,7 +182,7 @@ func (t *ConnTable) add(c *conn) error {
 		p = new([connPage]atomic.Pointer[conn])
 		t.pages[slot>>connPageBits].Store(p)
 	}
-	c.id = ConnID(slot | uint32(t.gen[slot])<<24)
+	c.id = ConnID(slot | uint32(t.gen[slot]&connGenMask)<<connSlotBits)
 	p[slot&(connPage-1)].Store(c)
 	t.peak = max(t.peak, int(t.open.Add(1)))
 	return nil
@@ -184,7 +191,7 @@ func (t *ConnTable) add(c *conn) error {
 func (t *ConnTable) remove(c *conn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	slot := uint32(c.id) & (1<<24 - 1)
+	slot := uint32(c.id) & connSlotMask
 	p := t.pages[slot>>connPageBits].Load()
 	if p == nil || p[slot&(connPage-1)].Load() != c {
 		return

@@ -255,3 +255,34 @@ func TestStreamWriteAllocs(t *testing.T) {
 		t.Fatalf("%.1f allocations per message", a)
 	}
 }
+
+// TestConnTableIDs: ids of closed connections are not handed out again
+// soon, and a stale id finds nothing.
+func TestConnTableIDs(t *testing.T) {
+	table := NewConnTable(0)
+	seen := map[ConnID]bool{}
+	var prev *conn
+	for i := 0; i < 100000; i++ {
+		c := &conn{}
+		if err := table.add(c); err != nil {
+			t.Fatal(err)
+		}
+		if c.id == 0 || seen[c.id] {
+			t.Fatalf("connection %d got id %#x again", i, c.id)
+		}
+		seen[c.id] = true
+		if table.get(c.id) != c {
+			t.Fatalf("id %#x does not find its connection", c.id)
+		}
+		if prev != nil {
+			table.remove(prev)
+			if table.get(prev.id) != nil {
+				t.Fatalf("stale id %#x still finds a connection", prev.id)
+			}
+		}
+		prev = c
+	}
+	if table.Open() != 1 || table.Peak() != 2 {
+		t.Fatalf("open %d, peak %d, want 1 and 2", table.Open(), table.Peak())
+	}
+}
