@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 5s
 
-.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-capacity bench-hep bench-xdp bench-soak run generate clean
+.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-transport bench-capacity bench-hep bench-xdp bench-soak run generate clean
 
 build:
 	$(GO) build -o gossip ./cmd/gossip
@@ -48,6 +48,13 @@ bench:
 # BENCH_SIPP_FLAGS, e.g. BENCH_SIPP_FLAGS=-rev=HEAD to leave uncommitted edits out.
 bench-sipp:
 	$(GO) run ./bench/sippbench -out bench/RESULTS.md $(BENCH_SIPP_FLAGS)
+
+# The same search over TCP (one connection, one per call) and TLS (gossip
+# pairs only: Debian's sipp has no TLS); writes bench/RESULTS-<mode>.md.
+bench-transport:
+	$(GO) run ./bench/sippbench -t t1 $(BENCH_SIPP_FLAGS)
+	$(GO) run ./bench/sippbench -t tn $(BENCH_SIPP_FLAGS)
+	$(GO) run ./bench/sippbench -t l1 $(BENCH_SIPP_FLAGS)
 
 # Issue 5's capacity run: ramps gossip → gossip to 1,000,000 held calls at
 # 20,000 calls/s (sipp → gossip and gossip → sipp to 200,000), holds them,

@@ -1,4 +1,5 @@
-// Package dataplane moves datagrams for the engine's shards.
+// Package dataplane moves SIP messages for the engine's shards: datagrams,
+// and messages framed out of TCP, TLS and WebSocket connections.
 //
 // Each shard owns one Endpoint: a socket, or an AF_XDP socket on one
 // receive queue, that it alone reads and writes. The engine asks an
@@ -21,11 +22,20 @@
 //     Ethernet, IPv4 and UDP headers itself. It can send from any address
 //     of a source range (SourceWriter). See below.
 //
+// Stream endpoints (Config.Stream, stream.go) present the messages of
+// their connections the same way, one Packet per message with the
+// connection's id in Packet.Conn; a shard answers with
+// StreamEndpoint.WriteConn. TLS is crypto/tls; WebSocket (RFC 6455, SIP
+// over it per RFC 7118) is framed here (ws.go). The per-address endpoint
+// (Config.PerIP, perip.go) is SIPp's -t ui: a UDP socket per local
+// address, all on one port.
+//
 // Several socket endpoints may share one local port (SO_REUSEPORT on
 // Linux): the kernel then spreads flows over them, and the engine
 // re-steers each message to the shard that owns its Call-ID.
 //
-// The package knows nothing about SIP beyond datagram boundaries.
+// The package knows nothing about SIP beyond message boundaries
+// (sipfast's stream framer).
 //
 // # The xdp backend
 //

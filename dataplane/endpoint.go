@@ -30,6 +30,13 @@ type Packet struct {
 	// nanoseconds (SO_TIMESTAMPNS), or 0 when the backend cannot tell.
 	// It keeps response times honest when the shard reads late.
 	Received int64
+	// Conn is the connection the message came on (stream endpoints); 0
+	// for datagrams.
+	Conn ConnID
+	// Closed reports, instead of a message, that connection Conn ended:
+	// the peer closed it (Err nil) or it failed (Err says how).
+	Closed bool
+	Err    error
 }
 
 // Poller is implemented by endpoints that can read without blocking. A
@@ -125,6 +132,13 @@ type Config struct {
 	// unreachable is reported to a connected socket). The xdp backend
 	// ignores it.
 	Peer netip.AddrPort
+	// Stream, when set, opens a stream endpoint (TCP, TLS, WebSocket)
+	// instead of a datagram one; Backend is then ignored.
+	Stream *StreamConfig
+	// PerIP, when set, opens one UDP socket per address, all on Local's
+	// port (SIPp's -t ui): the endpoint sends from any of them
+	// (SourceWriter) and reports which one received (Packet.To).
+	PerIP []netip.Addr
 }
 
 // ErrUnknownBackend is returned by Open for a backend name it does not know.
@@ -132,6 +146,12 @@ var ErrUnknownBackend = errors.New("dataplane: unknown backend")
 
 // Open opens one endpoint as cfg says.
 func Open(cfg Config) (Endpoint, error) {
+	if cfg.Stream != nil {
+		return openStream(cfg)
+	}
+	if len(cfg.PerIP) > 0 {
+		return openPerIP(cfg)
+	}
 	switch cfg.Backend {
 	case "", "std":
 		return openStd(cfg)

@@ -10,3 +10,6 @@ func controlReusePort(network, address string, c syscall.RawConn) error { return
 
 // ReusePortSupported reports whether several endpoints can share a port.
 const ReusePortSupported = false
+
+// controlDial is a no-op off Linux (IP_BIND_ADDRESS_NO_PORT is Linux's).
+func controlDial(network, address string, c syscall.RawConn) error { return nil }

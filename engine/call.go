@@ -3,6 +3,8 @@ package engine
 import (
 	"net/netip"
 	"time"
+
+	"github.com/gossip-sip/gossip/dataplane"
 )
 
 // id is the call's Call-ID.
@@ -73,8 +75,9 @@ type call struct {
 	// actFail is SIPp's last_action_result: 1 + the failure class of an
 	// action that failed (check_it); the call goes on and ends failed.
 	actFail uint8
-	slot    int32 // the call's slot in its shard's slab (variables)
-	jump    int32 // 1 + the command a <jump> action chose, 0: none (branch.go)
+	conn    dataplane.ConnID // stream transports: the call's connection (stream.go)
+	slot    int32            // the call's slot in its shard's slab (variables)
+	jump    int32            // 1 + the command a <jump> action chose, 0: none (branch.go)
 }
 
 // maxRTDs is how many response-time counters a scenario may use.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,6 +43,36 @@ type Config struct {
 	// address of the range (call number modulo the range's size), which
 	// [local_ip] renders (source.go). Other backends ignore it.
 	XDP dataplane.XDPConfig
+
+	// Transport is the SIP transport (-t): "" or "udp", or a stream
+	// transport, "tcp", "tls", "ws" or "wss" (stream.go).
+	Transport string
+	// ConnPerCall opens one connection per call (-t tn, ln; SIPp's
+	// multi-socket mode) instead of one per shard (t1, l1).
+	ConnPerCall bool
+	// TLS is the TLS configuration of "tls" and "wss": the client side
+	// of a client scenario, the server side of a server scenario.
+	TLS *tls.Config
+	// WSPath is the WebSocket request target; default "/".
+	WSPath string
+	// MaxSocket caps the connections a ConnPerCall client opens
+	// (-max_socket, default 50000); beyond it calls share the open ones.
+	MaxSocket int
+	// MaxReconnect is how many times a client re-establishes its shared
+	// connection after losing it (-max_reconnect; -1: no limit, 0: losing
+	// it ends the run with a fatal error, as SIPp does).
+	MaxReconnect int
+	// ReconnectSleep is the wait before reconnecting (-reconnect_sleep,
+	// default 1 s); no call starts meanwhile.
+	ReconnectSleep time.Duration
+	// PerIP is SIPp's -t ui: one UDP socket per address of field IPField
+	// (-ip_field) of the first Inject file; each client call sends from
+	// the address of its line (perip.go).
+	PerIP   bool
+	IPField int
+	// ReconnectKeepCalls keeps the calls of a lost connection running on
+	// the next one instead of failing them (-reconnect_close false).
+	ReconnectKeepCalls bool
 
 	// Rate is the number of new calls per RatePeriod (-r, -rp).
 	Rate       float64
@@ -183,6 +214,12 @@ func (cfg Config) withDefaults() Config {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 5 * time.Second
 	}
+	if cfg.MaxSocket <= 0 {
+		cfg.MaxSocket = 50000
+	}
+	if cfg.ReconnectSleep <= 0 {
+		cfg.ReconnectSleep = time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -210,6 +247,14 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.Rate < 0 {
 		return fmt.Errorf("%w: negative rate %v", ErrConfig, cfg.Rate)
+	}
+	switch cfg.Transport {
+	case "", "udp", "tcp", "tls", "ws", "wss":
+	default:
+		return fmt.Errorf("%w: unknown transport %q", ErrConfig, cfg.Transport)
+	}
+	if (cfg.Transport == "tls" || cfg.Transport == "wss") && cfg.TLS == nil {
+		return fmt.Errorf("%w: transport %s needs a TLS configuration", ErrConfig, cfg.Transport)
 	}
 	if cfg.LocalPort < 0 || cfg.LocalPort > 65535 {
 		return fmt.Errorf("%w: local port %d", ErrConfig, cfg.LocalPort)

@@ -49,7 +49,15 @@ type Engine struct {
 	counterIndex []int                // per command: generic counter index or -1
 	globals      globalVars           // <Global> variables (vars.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
+	proto        string               // [transport]: UDP, TCP, TLS, WS or WSS
+	conns        *dataplane.ConnTable // stream transports: every shard's connections
+	fatal        error                // why the run ended early (fail)
+	fatalOnce    sync.Once
 	localIP      []byte
+	localIPHost  []byte         // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
+	perIP        []netip.Addr   // -t ui: the local addresses (perip.go)
+	perIPHost    [][]byte       // [local_ip] of each
+	perIPIndex   map[string]int // -ip_field value → index in perIP
 	localIPType  byte
 	mediaIP      []byte
 	mediaIPType  byte
@@ -78,6 +86,10 @@ type Result struct {
 	SendErrors uint64
 	// Health says whether the generator itself fell behind during the run.
 	Health Health
+	// Fatal, when set, is the error that ended the run early (SIPp's
+	// fatal errors, exit status 255): a client lost its connection with
+	// no reconnection left (ErrConnectionLost).
+	Fatal error
 }
 
 // New checks cfg, binds every shard's endpoint and returns an engine ready
@@ -97,6 +109,10 @@ func New(cfg Config) (*Engine, error) {
 		abortCh: make(chan struct{}),
 	}
 	e.launches = e.client && scn.Creation == scenario.ModeClient
+	e.proto = transportToken(cfg.Transport)
+	if e.streamOn() {
+		e.cfg.NoRetrans = true // reliable transport: no timer A or E (RFC 3261 §17.1.1.2)
+	}
 	e.pace.Store(&pace{interval: intervalOf(cfg.Rate, cfg.RatePeriod), rate: cfg.Rate})
 	e.layout = stats.Layout{
 		RTDNames:              scn.RTDNames,
@@ -130,12 +146,19 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.initLanguage(); err != nil {
 		return nil, err
 	}
+	if err := e.initPerIP(); err != nil {
+		return nil, err
+	}
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {
 		local = guessLocalIP(cfg.Remote)
 	}
 	e.localIP = []byte(local.Unmap().String())
+	e.localIPHost = e.localIP
+	if ipType(local) == '6' {
+		e.localIPHost = []byte("[" + local.Unmap().String() + "]")
+	}
 	e.localIPType = ipType(local)
 	media := cfg.MediaIP
 	if !media.IsValid() {
@@ -180,6 +203,8 @@ func New(cfg Config) (*Engine, error) {
 			ReusePort:  share,
 			BufferSize: cfg.BufferSize,
 			XDP:        e.xdpConfig(i),
+			Stream:     e.streamConfig(),
+			PerIP:      e.perIP,
 		})
 		if err != nil {
 			e.closeEndpoints()
@@ -471,7 +496,7 @@ loop:
 		e.bus.shutdown()
 	}
 	e.closeEndpoints()
-	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health()}, nil
+	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health(), Fatal: e.fatal}, nil
 }
 
 // finished reports whether the run has nothing left to do.

@@ -219,8 +219,8 @@ type answerShaper struct {
 	wg                             sync.WaitGroup
 }
 
-// headerValue returns the value of the first header line starting with name.
-func headerValue(msg []byte, name string) string {
+// testHeaderLine returns the value of the first header line starting with name.
+func testHeaderLine(msg []byte, name string) string {
 	for _, line := range strings.Split(string(msg), "\r\n") {
 		if v, ok := strings.CutPrefix(line, name); ok {
 			return strings.TrimSpace(v)
@@ -254,7 +254,7 @@ func newAnswerShaper(t *testing.T, uas netip.AddrPort, delay time.Duration) *ans
 			uac.Store(&from)
 			msg := buf[:k]
 			if bytes.HasPrefix(msg, []byte("INVITE ")) {
-				id := headerValue(msg, "Call-ID:")
+				id := testHeaderLine(msg, "Call-ID:")
 				r.mu.Lock()
 				if _, ok := r.index[id]; !ok {
 					r.index[id] = len(r.index)
@@ -277,8 +277,8 @@ func newAnswerShaper(t *testing.T, uas netip.AddrPort, delay time.Duration) *ans
 				continue
 			}
 			msg := bytes.Clone(buf[:k])
-			id := headerValue(msg, "Call-ID:")
-			inviteOK := bytes.HasPrefix(msg, []byte("SIP/2.0 200 ")) && strings.HasSuffix(headerValue(msg, "CSeq:"), "INVITE")
+			id := testHeaderLine(msg, "Call-ID:")
+			inviteOK := bytes.HasPrefix(msg, []byte("SIP/2.0 200 ")) && strings.HasSuffix(testHeaderLine(msg, "CSeq:"), "INVITE")
 			r.mu.Lock()
 			n, known := r.index[id]
 			held := r.held[id]

@@ -3,6 +3,8 @@ package engine
 import (
 	"net/netip"
 	"sync/atomic"
+
+	"github.com/gossip-sip/gossip/dataplane"
 )
 
 // handoff is a bounded multi-producer, single-consumer queue of datagrams
@@ -24,6 +26,7 @@ type handoffCell struct {
 	seq  atomic.Uint64
 	data []byte
 	from netip.AddrPort
+	conn dataplane.ConnID // stream transports: the connection it came on
 }
 
 func newHandoff(size int) *handoff {
@@ -40,7 +43,9 @@ func newHandoff(size int) *handoff {
 
 // Push copies a datagram into the queue; false means the queue is full and
 // the datagram was dropped.
-func (q *handoff) Push(data []byte, from netip.AddrPort) bool {
+// conn is the connection it came on (0 for datagrams); an empty data with
+// a connection reports that the connection ended.
+func (q *handoff) Push(data []byte, from netip.AddrPort, conn dataplane.ConnID) bool {
 	pos := q.enqueue.Load()
 	for {
 		c := &q.cells[pos&q.mask]
@@ -50,6 +55,7 @@ func (q *handoff) Push(data []byte, from netip.AddrPort) bool {
 			if q.enqueue.CompareAndSwap(pos, pos+1) {
 				c.data = append(c.data[:0], data...)
 				c.from = from
+				c.conn = conn
 				c.seq.Store(pos + 1)
 				return true
 			}
@@ -64,12 +70,12 @@ func (q *handoff) Push(data []byte, from netip.AddrPort) bool {
 
 // Pop calls fn with the next datagram, if any, and reports whether there
 // was one. The bytes are valid only during fn.
-func (q *handoff) Pop(fn func(data []byte, from netip.AddrPort)) bool {
+func (q *handoff) Pop(fn func(data []byte, from netip.AddrPort, conn dataplane.ConnID)) bool {
 	c := &q.cells[q.dequeue&q.mask]
 	if c.seq.Load() != q.dequeue+1 {
 		return false
 	}
-	fn(c.data, c.from)
+	fn(c.data, c.from, c.conn)
 	c.seq.Store(q.dequeue + q.mask + 1)
 	q.dequeue++
 	return true

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+
+	"github.com/gossip-sip/gossip/dataplane"
 )
 
 func TestHandoffManyProducers(t *testing.T) {
@@ -19,7 +21,7 @@ func TestHandoffManyProducers(t *testing.T) {
 			for i := 0; i < per; i++ {
 				binary.LittleEndian.PutUint32(b[:], uint32(p))
 				binary.LittleEndian.PutUint32(b[4:], uint32(i))
-				for !q.Push(b[:], netip.AddrPort{}) {
+				for !q.Push(b[:], netip.AddrPort{}, 0) {
 				}
 			}
 		}()
@@ -27,7 +29,7 @@ func TestHandoffManyProducers(t *testing.T) {
 	next := make([]uint32, producers)
 	got := 0
 	for got < producers*per {
-		q.Pop(func(data []byte, _ netip.AddrPort) {
+		q.Pop(func(data []byte, _ netip.AddrPort, _ dataplane.ConnID) {
 			p := binary.LittleEndian.Uint32(data)
 			i := binary.LittleEndian.Uint32(data[4:])
 			if i != next[p] {
@@ -47,17 +49,17 @@ func TestHandoffFullDropsAndNoAllocs(t *testing.T) {
 	q := newHandoff(4)
 	msg := make([]byte, 600)
 	for i := 0; i < 4; i++ {
-		if !q.Push(msg, netip.AddrPort{}) {
+		if !q.Push(msg, netip.AddrPort{}, 0) {
 			t.Fatalf("push %d failed", i)
 		}
 	}
-	if q.Push(msg, netip.AddrPort{}) {
+	if q.Push(msg, netip.AddrPort{}, 0) {
 		t.Fatal("push into full queue succeeded")
 	}
-	sink := func([]byte, netip.AddrPort) {}
+	sink := func([]byte, netip.AddrPort, dataplane.ConnID) {}
 	allocs := testing.AllocsPerRun(100, func() {
 		q.Pop(sink)
-		q.Push(msg, netip.AddrPort{})
+		q.Push(msg, netip.AddrPort{}, 0)
 	})
 	if allocs != 0 {
 		t.Fatalf("allocs = %v", allocs)

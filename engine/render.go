@@ -53,7 +53,15 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 		case scenario.OpService:
 			dst = append(dst, s.e.cfg.Service...)
 		case scenario.OpRemoteIP:
-			dst = s.peers.addrs[c.peer].Addr().Unmap().AppendTo(dst)
+			// SIPp's remote_ip_w_brackets: an IPv6 address in brackets,
+			// ready for a URI or a Via (RFC 3261 §25.1 IPv6reference).
+			if a := s.peers.addrs[c.peer].Addr().Unmap(); a.Is6() {
+				dst = append(dst, '[')
+				dst = a.AppendTo(dst)
+				dst = append(dst, ']')
+			} else {
+				dst = a.AppendTo(dst)
+			}
 		case scenario.OpRemotePort:
 			dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
 		case scenario.OpLocalIP:
@@ -63,7 +71,7 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 		case scenario.OpLocalPort:
 			dst = strconv.AppendInt(dst, int64(s.local.Port())+int64(op.Offset), 10)
 		case scenario.OpTransport:
-			dst = append(dst, "UDP"...)
+			dst = append(dst, s.e.proto...)
 		case scenario.OpMediaIP:
 			dst = append(dst, s.e.mediaIP...)
 		case scenario.OpMediaIPType:

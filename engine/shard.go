@@ -60,6 +60,18 @@ type shard struct {
 	tx       []byte
 	pkts     []dataplane.Packet
 
+	// Stream transports (stream.go); stream is nil on datagram ones.
+	stream        dataplane.StreamEndpoint
+	rxConn        dataplane.ConnID           // connection of the message being handled
+	connCalls     map[dataplane.ConnID]int32 // live calls per connection
+	mainConn      dataplane.ConnID           // a client's shared connection (t1, l1)
+	ownConns      []dataplane.ConnID         // a client's per-call connections (tn, ln)
+	rr            int                        // next of ownConns to share past -max_socket
+	reconnects    int                        // reconnections spent (-max_reconnect)
+	reconnectAt   int64                      // no new call before (-reconnect_sleep)
+	everConnected bool
+	connErrors    int
+
 	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
 	lang        shardLang      // scratch and RNG of actions and branching (actions.go)
 
@@ -96,6 +108,10 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		s.wheel.nodes = slices.Grow(s.wheel.nodes, capacity)
 	}
 	s.poller, _ = ep.(dataplane.Poller)
+	if se, ok := ep.(dataplane.StreamEndpoint); ok && e.streamOn() {
+		s.stream = se
+		s.connCalls = make(map[dataplane.ConnID]int32)
+	}
 	s.mirrorLocal = mirrorAddr(s.local, e.localIP)
 	s.remote = s.peers.intern(e.cfg.Remote)
 	if e.cfg.Users > 0 {
@@ -206,6 +222,14 @@ func (s *shard) dispatch(n int) {
 			s.rec.ParseError()
 			continue
 		}
+		if pk.Closed {
+			s.onConnClosed(pk.Conn, pk.Err, now, true)
+			continue
+		}
+		s.rxConn = pk.Conn
+		if s.e.perIP != nil {
+			s.rxConn = s.perIPOf(pk.To)
+		}
 		at := now
 		if pk.Received != 0 {
 			at = min(max(pk.Received-wallOffset, now-int64(time.Second)), now)
@@ -240,7 +264,9 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 		d = min(d, int64(t)*int64(tick))
 	}
 	if st == stateRunning && s.e.launches && !s.exhausted {
-		if s.e.cfg.Users > 0 {
+		if s.reconnectAt > now {
+			d = min(d, s.reconnectAt)
+		} else if s.e.cfg.Users > 0 {
 			if s.userSlots > 0 {
 				d = now
 			}
@@ -266,8 +292,8 @@ func (s *shard) dueAt(p *pace) int64 {
 
 // launch starts the calls that are due.
 func (s *shard) launch(now int64) {
-	if s.exhausted {
-		return
+	if s.exhausted || s.reconnectAt > now {
+		return // -reconnect_sleep holds new calls back
 	}
 	if s.e.cfg.Users > 0 {
 		for s.userSlots > 0 {
@@ -310,6 +336,9 @@ func (s *shard) launch(now int64) {
 			return
 		}
 		s.sched++
+		if s.reconnectAt > now {
+			return // the shared connection is down: wait -reconnect_sleep
+		}
 	}
 }
 
@@ -330,6 +359,13 @@ func (s *shard) startCall(now int64) bool {
 	c.hash = maphash.Bytes(s.e.seed, c.id())
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
+	if s.e.perIP != nil {
+		s.choosePerIP(c)
+	}
+	if s.stream != nil && !s.connectCall(c, now) {
+		s.endCall(slot, c, outcomeFailed, stats.FailTCPConnect, now)
+		return true
+	}
 	s.advance(slot, c, now)
 	return true
 }
@@ -403,6 +439,9 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 		s.releaseVars(c)
 	}
 	s.releaseAuth(c)
+	if c.conn != 0 && s.stream != nil {
+		s.unbindConn(c)
+	}
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -586,12 +625,26 @@ func (s *shard) publishMirrored() {
 
 // write sends one datagram and traces it.
 func (s *shard) write(b []byte, dst netip.AddrPort) bool {
-	if err := s.ep.Write(b, dst); err != nil {
+	return s.writeOn(nil, b, dst)
+}
+
+// writeOn sends one message of call c (nil: the message being handled)
+// and traces it.
+func (s *shard) writeOn(c *call, b []byte, dst netip.AddrPort) bool {
+	var err error
+	if s.stream != nil {
+		err = s.writeStream(c, b)
+	} else if s.e.perIP != nil {
+		err = s.writePerIP(c, b, dst)
+	} else {
+		err = s.ep.Write(b, dst)
+	}
+	if err != nil {
 		s.e.logSendError(err)
 		return false
 	}
 	if tr := s.e.cfg.Tracer; tr != nil {
-		tr.Message(trace.Sent, time.Now(), "UDP", b, dst)
+		tr.Message(trace.Sent, time.Now(), s.e.proto, b, dst)
 	}
 	if m := s.e.cfg.Mirror; m != nil {
 		m.Mirror(s.idx, trace.Sent, time.Now(), b, s.mirrorLocal, dst, nil)
@@ -686,11 +739,16 @@ func (s *shard) onTimer(slot int32, now int64) {
 }
 
 // onHandoff handles a datagram another shard passed to this one.
-func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
-	if !from.IsValid() { // a 3PCC command from the bus (twin.go)
+func (s *shard) onHandoff(data []byte, from netip.AddrPort, conn dataplane.ConnID) {
+	if len(data) == 0 && conn != 0 {
+		s.onConnClosed(conn, nil, s.e.now(), false)
+		return
+	}
+	if !from.IsValid() && conn == 0 { // a 3PCC command from the bus (twin.go)
 		s.onCommand(data)
 		return
 	}
+	s.rxConn = conn
 	s.onDatagram(data, from, s.e.now(), false)
 }
 
@@ -698,7 +756,7 @@ func (s *shard) onHandoff(data []byte, from netip.AddrPort) {
 // call, and hands it to the call (creating one for a new incoming call).
 func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSocket bool) {
 	if tr := s.e.cfg.Tracer; tr != nil && fromSocket {
-		tr.Message(trace.Received, time.Now(), "UDP", data, from)
+		tr.Message(trace.Received, time.Now(), s.e.proto, data, from)
 	}
 	if m := s.e.cfg.Mirror; m != nil && fromSocket {
 		m.Mirror(s.idx, trace.Received, s.e.t0.Add(time.Duration(now)), data, s.mirrorLocal, from, nil)
@@ -752,6 +810,11 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	s.bufs.store(&c.ids, cid)
 	c.idLen = uint16(min(len(cid), 0xffff))
 	c.hash = h
+	if s.stream != nil {
+		s.bindConn(c, s.rxConn)
+	} else if s.e.perIP != nil {
+		c.conn = s.rxConn // answer from the address it was called on
+	}
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
 	s.incoming(slot, c, data, from, now)
@@ -764,7 +827,7 @@ func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort) bool {
 	if owner == s {
 		return false
 	}
-	if owner.inbox.Push(data, from) {
+	if owner.inbox.Push(data, from, s.rxConn) {
 		if owner.sleeping.Load() {
 			owner.ep.Wake()
 		}
@@ -818,6 +881,9 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			s.rec.RecvRetransmission(int(c.lastRecvCmd))
 			return // duplicate of a message not answered yet
 		}
+	}
+	if s.stream != nil && !s.e.client && s.rxConn != 0 {
+		s.bindConn(c, s.rxConn) // answer on the connection the peer uses now
 	}
 	isReq := s.msg.IsRequest()
 	code := s.msg.StatusCode()

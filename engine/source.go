@@ -110,8 +110,11 @@ func (s *shard) callSource(c *call) netip.AddrPort {
 
 // appendLocalIP renders [local_ip] for call c.
 func (s *shard) appendLocalIP(dst []byte, c *call) []byte {
+	if s.e.perIP != nil && c != nil && c.conn != 0 {
+		return append(dst, s.e.perIPHost[c.conn-1]...)
+	}
 	if !s.e.xdp.ranged || c == nil {
-		return append(dst, s.e.localIP...)
+		return append(dst, s.e.localIPHost...)
 	}
 	return s.callSource(c).Addr().AppendTo(dst)
 }
@@ -123,7 +126,7 @@ func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
 		s.debugSent(c, b)
 	}
 	if !s.e.xdp.ranged {
-		return s.write(b, dst)
+		return s.writeOn(c, b, dst)
 	}
 	src := s.callSource(c)
 	if err := s.ep.(dataplane.SourceWriter).WriteFrom(b, src, dst); err != nil {
@@ -131,7 +134,7 @@ func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
 		return false
 	}
 	if tr := s.e.cfg.Tracer; tr != nil {
-		tr.Message(trace.Sent, time.Now(), "UDP", b, dst)
+		tr.Message(trace.Sent, time.Now(), s.e.proto, b, dst)
 	}
 	if m := s.e.cfg.Mirror; m != nil {
 		m.Mirror(s.idx, trace.Sent, time.Now(), b, src, dst, nil)
@@ -151,9 +154,9 @@ func (s *shard) steerByPort(pk *dataplane.Packet) bool {
 			continue
 		}
 		if tr := s.e.cfg.Tracer; tr != nil {
-			tr.Message(trace.Received, time.Now(), "UDP", pk.Data, pk.From)
+			tr.Message(trace.Received, time.Now(), s.e.proto, pk.Data, pk.From)
 		}
-		if owner.inbox.Push(pk.Data, pk.From) {
+		if owner.inbox.Push(pk.Data, pk.From, 0) {
 			if owner.sleeping.Load() {
 				owner.ep.Wake()
 			}

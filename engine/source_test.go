@@ -161,7 +161,7 @@ func TestXDPPortSteering(t *testing.T) {
 		t.Fatal("a reply to shard 1's port stayed on shard 0")
 	}
 	var got []byte
-	if !s1.inbox.Pop(func(b []byte, f netip.AddrPort) { got = append([]byte(nil), b...) }) || string(got) != string(pk.Data) {
+	if !s1.inbox.Pop(func(b []byte, f netip.AddrPort, _ dataplane.ConnID) { got = append([]byte(nil), b...) }) || string(got) != string(pk.Data) {
 		t.Fatalf("shard 1's inbox: %q", got)
 	}
 	for _, to := range []string{"10.0.0.1:5060", "10.0.0.1:5999"} {

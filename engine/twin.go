@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/gossip-sip/gossip/dataplane"
 	"hash/maphash"
 	"net"
 	"net/netip"
@@ -376,7 +377,7 @@ func (b *cmdBus) deliver(cmd []byte, conn net.Conn) {
 	}
 	owner := b.e.shards[idx]
 	// A command is never dropped: wait for room in the owner's inbox.
-	for !owner.inbox.Push(cmd, netip.AddrPort{}) {
+	for !owner.inbox.Push(cmd, netip.AddrPort{}, 0) {
 		if b.e.state.Load() >= stateAborting {
 			return
 		}
@@ -395,7 +396,7 @@ func (b *cmdBus) write() {
 	var conns []net.Conn
 	sweep := time.NewTicker(routeTTL / 4)
 	defer sweep.Stop()
-	pop := func(data []byte, _ netip.AddrPort) {
+	pop := func(data []byte, _ netip.AddrPort, _ dataplane.ConnID) {
 		shard := uint16(data[0])<<8 | uint16(data[1])
 		peer := int(data[2])
 		var h uint64
@@ -573,7 +574,7 @@ func (s *shard) sendCommand(slot int32, c *call, now int64) bool {
 		tx[3+i] = byte(h)
 		h >>= 8
 	}
-	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}) {
+	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}, 0) {
 		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id())
 		s.endCall(slot, c, outcomeFailed, stats.FailCmdNotSent, now)
 		return false
@@ -613,7 +614,7 @@ func (s *shard) sendAbort(c *call) {
 		tx[3+i] = byte(h)
 		h >>= 8
 	}
-	if b.out.Push(tx, netip.AddrPort{}) {
+	if b.out.Push(tx, netip.AddrPort{}, 0) {
 		select {
 		case b.kick <- struct{}{}:
 		default:

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"github.com/gossip-sip/gossip/dataplane"
 	"net"
 	"net/netip"
 	"strings"
@@ -318,7 +319,7 @@ func TestSendCommandNoAllocs(t *testing.T) {
 	slot, c := s.alloc(e.now())
 	c.ids = append(s.bufs.get(64), "1-1@127.0.0.1"...)
 	c.idLen = uint16(len(c.ids))
-	drain := func([]byte, netip.AddrPort) {}
+	drain := func([]byte, netip.AddrPort, dataplane.ConnID) {}
 	once := func() {
 		c.cmd = int32(send)
 		if !s.sendCommand(slot, c, e.now()) {

@@ -53,6 +53,10 @@ type Config struct {
 	// NodeName, when not empty, goes into every packet's capture node
 	// name chunk (-hep_node_name).
 	NodeName string
+	// CapturedProtocol is the IP protocol the mirrored SIP messages
+	// travelled on (ProtoUDP, default, or ProtoTCP for TCP, TLS and
+	// WebSocket).
+	CapturedProtocol uint8
 	// Shards is the number of producers: Mirror accepts shard indexes
 	// 0 to Shards-1. Default 1.
 	Shards int
@@ -135,10 +139,11 @@ type Exporter struct {
 	once     sync.Once
 
 	// Sender scratch.
-	pkt  Packet
-	msg  sipfast.Message
-	auth []byte
-	node []byte
+	pkt   Packet
+	msg   sipfast.Message
+	auth  []byte
+	node  []byte
+	proto uint8 // Config.CapturedProtocol
 }
 
 var (
@@ -200,6 +205,10 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	x.proto = ProtoUDP
+	if cfg.CapturedProtocol != 0 {
+		x.proto = cfg.CapturedProtocol
 	}
 	x.tr.prepare(time.Now())
 	go x.run()
@@ -338,7 +347,7 @@ func (x *Exporter) pump() bool {
 func (x *Exporter) send(r *record) {
 	p := &x.pkt
 	*p = Packet{
-		Protocol:  ProtoUDP,
+		Protocol:  x.proto,
 		ProtoType: ProtoSIP,
 		CaptureID: x.cfg.CaptureID,
 		AuthKey:   x.auth,

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/bench/internal/benchkit"
+	"github.com/gossip-sip/gossip/internal/testcert"
 )
 
 // pairNames lists the pairs -pairs accepts, in the order the table shows
@@ -45,25 +46,27 @@ var pairNames = []string{"sipp-sipp", "gossip-gossip", "gossip1-gossip1", "gossi
 
 // options is the harness configuration, from the command line.
 type options struct {
-	gossip      string        // gossip binary; built from ./cmd/gossip when empty
-	rev         string        // git revision to build gossip from; "" builds the working tree
-	sipp        string        // sipp binary; found on PATH when empty
-	short       bool          // coarse, quick run for CI
-	duration    time.Duration // length of one search probe
-	cpuDuration time.Duration // length of the CPU run at the common rate
-	startRate   int           // first rate the search tries
-	maxRate     int           // highest rate the search tries
-	precision   float64       // bisection stops when high/low is at most this
-	confirm     int           // times a failing rate is tried again before it counts as failed
-	commonRate  int           // rate of the CPU runs; 0: 0.8 × the lowest maximum
-	out         string        // markdown file to write; "" writes none
-	pairs       []string      // pair ids to run, in table order
-	dataplane   string        // -dataplane passed to gossip; "" passes none
-	threads     int           // -threads of gossip sides
-	loopback    time.Duration // length of the loopback ceiling measurement
-	timeout     time.Duration // bound on the whole run
-	keep        bool          // keep the work directory (stat files, outputs)
-	command     string        // the command line, for the report
+	gossip      string          // gossip binary; built from ./cmd/gossip when empty
+	rev         string          // git revision to build gossip from; "" builds the working tree
+	sipp        string          // sipp binary; found on PATH when empty
+	short       bool            // coarse, quick run for CI
+	duration    time.Duration   // length of one search probe
+	cpuDuration time.Duration   // length of the CPU run at the common rate
+	startRate   int             // first rate the search tries
+	maxRate     int             // highest rate the search tries
+	precision   float64         // bisection stops when high/low is at most this
+	confirm     int             // times a failing rate is tried again before it counts as failed
+	commonRate  int             // rate of the CPU runs; 0: 0.8 × the lowest maximum
+	out         string          // markdown file to write; "" writes none
+	pairs       []string        // pair ids to run, in table order
+	dataplane   string          // -dataplane passed to gossip; "" passes none
+	threads     int             // -threads of gossip sides
+	loopback    time.Duration   // length of the loopback ceiling measurement
+	timeout     time.Duration   // bound on the whole run
+	keep        bool            // keep the work directory (stat files, outputs)
+	transport   string          // -t of both sides: u1 (default), t1, tn or l1
+	certs       *testcert.Certs // l1: the certificates both sides use
+	command     string          // the command line, for the report
 }
 
 // modeDefaults are the defaults that differ between full and -short mode.
@@ -115,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.loopback, "loopback", 0, "length of the raw loopback datagram measurement (default 2s, -short 500ms)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default 20m, -short 3m)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every probe's statistics files and outputs")
+	fs.StringVar(&o.transport, "t", "u1", "transport of both sides: u1 (UDP), t1 or tn (TCP), l1 (TLS: gossip pairs only, Debian's sipp has no TLS)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -176,6 +180,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.dataplane != "" && o.dataplane != "std" && o.dataplane != "mmsg" {
 		return o, fmt.Errorf("-dataplane %q: want std or mmsg", o.dataplane)
 	}
+	switch o.transport {
+	case "u1", "t1", "tn", "l1":
+	default:
+		return o, fmt.Errorf("-t %q: want u1, t1, tn or l1", o.transport)
+	}
+	if o.transport == "l1" && !set["pairs"] {
+		*pairs = "gossip-gossip,gossip1-gossip1"
+	}
 	chosen := map[string]bool{}
 	for _, p := range strings.Split(*pairs, ",") {
 		p = strings.TrimSpace(p)
@@ -184,6 +196,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		if !contains(pairNames, p) {
 			return o, fmt.Errorf("-pairs: unknown pair %q (want some of %s)", p, strings.Join(pairNames, ", "))
+		}
+		if o.transport == "l1" && strings.Contains(p, "sipp") {
+			return o, fmt.Errorf("-pairs %s: -t l1 runs gossip pairs only (the sipp of Debian is built without TLS)", p)
 		}
 		chosen[p] = true
 	}
@@ -239,6 +254,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	if o.out == "" && !o.short {
 		o.out = filepath.Join(root, "bench", "RESULTS.md")
+		if o.transport != "u1" {
+			o.out = filepath.Join(root, "bench", "RESULTS-"+o.transport+".md")
+		}
+	}
+	if o.transport == "l1" {
+		if o.certs, err = testcert.Write(work, "bench"); err != nil {
+			return nil, fmt.Errorf("test certificates: %w", err)
+		}
 	}
 	needSIPp, needGossip := false, false
 	for _, id := range o.pairs {

@@ -151,6 +151,14 @@ func (r *runner) sideArgs(s impl, role string, uasPort, uacPort, rate, calls int
 			a = append(a, "-p", strconv.Itoa(uacPort))
 		}
 	}
+	if t := r.opt.transport; t != "u1" {
+		// sipp refuses tn while -max_socket (default 50000) exceeds the
+		// open-file limit; both sides get the same cap.
+		a = append(a, "-t", t, "-max_socket", "1000")
+		if c := r.opt.certs; c != nil {
+			a = append(a, "-tls_cert", c.Cert, "-tls_key", c.Key, "-tls_ca", c.CA)
+		}
+	}
 	if s.kind == kindGossip {
 		a = append(a, "-threads", strconv.Itoa(s.threads))
 		if r.opt.dataplane != "" {

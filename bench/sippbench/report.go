@@ -103,6 +103,11 @@ func renderMarkdown(r *report) string {
 		w("- gossip: %s, built from %s; dataplane %s\n", r.Machine.Gossip, r.Machine.GossipSource, dp)
 	}
 	w("- Date: %s (the run took %s)\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second))
+	if o.transport != "u1" {
+		w("- Transport: `-t %s` on both sides (%s), `-max_socket 1000`; the loopback ceiling column still counts UDP datagrams, so read it as context only\n", o.transport,
+			map[string]string{"t1": "TCP, one connection per gossip shard, one for sipp", "tn": "TCP, one connection per call",
+				"l1": "TLS, one connection per shard, certificates verified both ways"}[o.transport])
+	}
 	w("- Command: `%s`\n\n", o.command)
 
 	w("## Results\n\n")

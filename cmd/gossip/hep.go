@@ -32,13 +32,14 @@ func openHEP(opts *cli.Options, cfg *engine.Config, logger *slog.Logger, stderr 
 		return nil, fmt.Errorf("-hep_addr %s: %w", host, err)
 	}
 	x, err := hep.New(hep.Config{
-		Collector: netip.AddrPortFrom(a, uint16(port)),
-		Transport: hep.Transport(opts.HEPTransport),
-		CaptureID: uint32(opts.HEPID),
-		AuthKey:   opts.HEPPassword,
-		NodeName:  opts.HEPNodeName,
-		Shards:    max(cfg.Shards, 1), // the engine never runs more shards than asked
-		Backend:   hepBackend(opts.Dataplane),
+		Collector:        netip.AddrPortFrom(a, uint16(port)),
+		Transport:        hep.Transport(opts.HEPTransport),
+		CaptureID:        uint32(opts.HEPID),
+		AuthKey:          opts.HEPPassword,
+		NodeName:         opts.HEPNodeName,
+		CapturedProtocol: capturedProtocol(opts),
+		Shards:           max(cfg.Shards, 1), // the engine never runs more shards than asked
+		Backend:          hepBackend(opts.Dataplane),
 		// Padded, segmented batches need the mmsg backend's UDP_SEGMENT.
 		NoSegmentation: opts.HEPNoPad,
 		Logger:         logger,
@@ -81,4 +82,12 @@ func hepBackend(dataplane string) string {
 		return cli.DataplaneMmsg
 	}
 	return cli.DataplaneStd
+}
+
+// capturedProtocol is the IP protocol of gossip's SIP messages, for HEP.
+func capturedProtocol(opts *cli.Options) uint8 {
+	if p := opts.Transport.Protocol(); p != "udp" && p != "" {
+		return hep.ProtoTCP
+	}
+	return hep.ProtoUDP
 }

@@ -116,9 +116,6 @@ func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
 
 // engineConfig turns SIPp options into an engine configuration.
 func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger) (engine.Config, error) {
-	if p := opts.Transport.Protocol(); p != "udp" || opts.Transport != cli.TransportUDP {
-		return engine.Config{}, fmt.Errorf("-t %s: only u1 (UDP) is supported yet", opts.Transport)
-	}
 	cfg := engine.Config{
 		Scenario:            scn,
 		LocalPort:           opts.LocalPort,
@@ -183,6 +180,9 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		return cfg, err
 	}
 	cfg.AutoAnswer = opts.AutoAnswer
+	if err := transportConfig(opts, &cfg, scn.Mode == scenario.ModeClient, os.Stderr); err != nil {
+		return cfg, err
+	}
 	cfg.XDP = xdpConfig(opts)
 	if opts.RemoteSendAddr != "" {
 		host, port, err := opts.RemoteSendAddrPort()
@@ -367,6 +367,10 @@ wait:
 		fmt.Fprintf(stderr, "gossip: internal error: %v (please report it)\n", err)
 	}
 	code := exitStatus(final, timedOut, opts.TimeoutError)
+	if res.Fatal != nil {
+		fmt.Fprintf(stderr, "gossip: %v\n", res.Fatal)
+		code = cli.ExitFatal
+	}
 	if err := out.finish(final, info, res.Health, code); err != nil { // last rows, -trace_screen, -summary_json
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 	}
@@ -407,7 +411,7 @@ func screenInfo(eng *engine.Engine, opts *cli.Options, scn *scenario.Scenario) s
 	info := stats.ScreenInfo{
 		Scenario:  scenarioBase(opts, scn),
 		Mode:      mode,
-		Transport: "UDP",
+		Transport: strings.ToUpper(opts.Transport.Protocol()),
 		Local:     local,
 		Remote:    opts.Remote,
 		CallLimit: uint64(max(opts.MaxCalls, 0)),

@@ -39,7 +39,7 @@ func (p *party) start(t *testing.T, dir string) {
 		testpeer.WaitUDPBound(t, p.port, 5*time.Second)
 	}
 	if p.twin != 0 {
-		testpeer.WaitTCPListening(t, p.twin, 5*time.Second)
+		testpeer.WaitTCPBound(t, p.twin, 5*time.Second)
 	}
 }
 

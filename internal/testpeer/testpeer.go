@@ -211,20 +211,10 @@ func (p *Proc) Exited() bool {
 	}
 }
 
-// FreeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreeTCPPort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// WaitTCPListening waits until something listens on 127.0.0.1:port (TCP),
-// without connecting to it (a connection may mean something to the peer).
-func WaitTCPListening(t testing.TB, port int, timeout time.Duration) {
+// WaitTCPBound waits until something listens on 127.0.0.1:port (TCP),
+// without connecting to it (a connection may mean something to the peer,
+// as to a 3PCC twin).
+func WaitTCPBound(t testing.TB, port int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {

@@ -181,3 +181,47 @@ func FreeUDPPort() (int, error) {
 	}
 	return addr.Port, nil
 }
+
+// ListeningTCP counts the sockets listening on TCP port (IPv4 and IPv6),
+// from /proc/net/tcp and /proc/net/tcp6.
+func ListeningTCP(port int) int {
+	n := 0
+	for _, path := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		n += countListening(string(b), port)
+	}
+	return n
+}
+
+// countListening counts the lines of a /proc/net/tcp table in state LISTEN
+// (0A) on port.
+func countListening(table string, port int) int {
+	n := 0
+	for i, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if i == 0 || len(f) < 4 || f[3] != "0A" {
+			continue
+		}
+		_, portHex, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue
+		}
+		if p, err := strconv.ParseUint(portHex, 16, 16); err == nil && int(p) == port {
+			n++
+		}
+	}
+	return n
+}
+
+// FreeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreeTCPPort() (int, error) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free TCP port on 127.0.0.1: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -12,6 +12,7 @@ type section int
 const (
 	secScenario section = iota
 	secAddresses
+	secTransport
 	secCall
 	secRate
 	secTimers
@@ -26,6 +27,7 @@ func (s section) title() string {
 	return [...]string{
 		"Scenario",
 		"Addresses",
+		"Transports",
 		"Call behaviour",
 		"Call rate and limits",
 		"Timers and retransmissions",
@@ -101,9 +103,34 @@ func implementedFlags() []flagSpec {
 			"host address", func(o *Options) *string { return &o.LocalIP }),
 		num("p", secAddresses, "PORT", "local SIP port; 0 lets the system pick a free one",
 			"", func(o *Options) *int { return &o.LocalPort }),
-		{name: "t", sec: secAddresses, arg: "MODE", arity: 1,
-			help: "transport: u1/un UDP, t1/tn TCP, l1/ln TLS (n: a socket per call)",
+		{name: "t", sec: secTransport, arg: "MODE", arity: 1,
+			help: "u1 UDP, ui UDP from each call's -ip_field address; t1/tn TCP, l1/ln TLS, w1/wn WebSocket, ws1/wsn secure WebSocket: 1 one connection per thread, n one per call",
 			bind: func(o *Options) pflag.Value { return &transportValue{&o.Transport} }},
+		num("ip_field", secTransport, "N", "with -t ui: the field of the first -inf file holding each call's local address",
+			"", func(o *Options) *int { return &o.IPField }),
+		str("tls_cert", secTransport, "FILE", "TLS certificate (PEM): the server's, or the client's own",
+			"", func(o *Options) *string { return &o.TLSCert }),
+		str("tls_key", secTransport, "FILE", "private key (PEM) of -tls_cert",
+			"", func(o *Options) *string { return &o.TLSKey }),
+		str("tls_ca", secTransport, "FILE", "trusted CAs (PEM): verify the server, or require client certificates",
+			"-", func(o *Options) *string { return &o.TLSCA }),
+		str("tls_version", secTransport, "VERSION", "lowest TLS version: 1.2 or 1.3",
+			"1.2", func(o *Options) *string { return &o.TLSVersion }),
+		str("tls_server_name", secGossip, "NAME", "server name a TLS client sends (SNI) and verifies",
+			"the remote host", func(o *Options) *string { return &o.TLSServerName }),
+		sw("tls_skip_verify", secGossip, "do not verify the TLS peer even with -tls_ca (labs only)",
+			func(o *Options) *bool { return &o.TLSSkipVerify }),
+		str("ws_path", secGossip, "PATH", "WebSocket request target",
+			"", func(o *Options) *string { return &o.WSPath }),
+		num("max_socket", secTransport, "N", "most connections in the per-call modes; then calls share them",
+			"", func(o *Options) *int { return &o.MaxSocket }),
+		num("max_reconnect", secTransport, "N", "reconnections after the shared connection is lost (-1: always)",
+			"", func(o *Options) *int { return &o.MaxReconnect }),
+		dur("reconnect_sleep", secTransport, "TIME", "wait before reconnecting; no call starts meanwhile",
+			"", time.Millisecond, func(o *Options) *time.Duration { return &o.ReconnectSleep }),
+		{name: "reconnect_close", sec: secTransport, arg: "BOOL", arity: 1, def: "true",
+			help: "fail the calls of a lost connection (false: they go on over the next one)",
+			bind: func(o *Options) pflag.Value { return &sippBoolValue{&o.ReconnectClose} }},
 		str("rsa", secAddresses, "HOST[:PORT]", "send all messages to this address instead of the remote host",
 			"-", func(o *Options) *string { return &o.RemoteSendAddr }),
 		host("mi", secAddresses, "IP", "local media address, written by [media_ip]",
@@ -295,8 +322,7 @@ func sippOnlyFlags() map[string]int {
 		// scenarios
 		"rxsf", "rxrn", "oocsf", "oocsn",
 		// addresses and transports
-		"bind_to_device", "max_socket", "max_reconnect", "reconnect_close",
-		"reconnect_sleep", "tls_cert", "tls_key", "tls_ca", "tls_crl", "tls_version",
+		"bind_to_device", "tls_crl",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour
 		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
@@ -304,7 +330,7 @@ func sippOnlyFlags() map[string]int {
 		// call behaviour
 		"cid_type", "default_behaviors",
 		// injection files
-		"rxinf", "ip_field",
+		"rxinf",
 		// media
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",

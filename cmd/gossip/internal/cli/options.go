@@ -46,10 +46,15 @@ const (
 	TransportTLSPerCall  Transport = "ln" // TLS, one connection per call
 	TransportSCTP        Transport = "s1" // SCTP, one association
 	TransportSCTPPerCall Transport = "sn" // SCTP, one association per call
+	// gossip's own: SIP over WebSocket (RFC 7118), plain and secure.
+	TransportWS         Transport = "w1"  // WebSocket, one connection
+	TransportWSPerCall  Transport = "wn"  // WebSocket, one connection per call
+	TransportWSS        Transport = "ws1" // secure WebSocket, one connection
+	TransportWSSPerCall Transport = "wsn" // secure WebSocket, one connection per call
 )
 
-// Protocol returns "udp", "tcp", "tls" or "sctp", or "" for a mode SIPp
-// does not know.
+// Protocol returns "udp", "tcp", "tls", "ws", "wss" or "sctp", or "" for
+// a mode gossip does not know.
 func (t Transport) Protocol() string {
 	if !t.valid() {
 		return ""
@@ -61,6 +66,11 @@ func (t Transport) Protocol() string {
 		return "tcp"
 	case 'l':
 		return "tls"
+	case 'w':
+		if t[1] == 's' {
+			return "wss"
+		}
+		return "ws"
 	default:
 		return "sctp"
 	}
@@ -68,12 +78,13 @@ func (t Transport) Protocol() string {
 
 // SocketPerCall reports whether each call gets its own socket (the "n"
 // modes).
-func (t Transport) SocketPerCall() bool { return t.valid() && t[1] == 'n' }
+func (t Transport) SocketPerCall() bool { return t.valid() && t[len(t)-1] == 'n' }
 
 func (t Transport) valid() bool {
 	switch t {
 	case TransportUDP, TransportUDPPerCall, TransportUDPPerIP, TransportTCP, TransportTCPPerCall,
-		TransportTLS, TransportTLSPerCall, TransportSCTP, TransportSCTPPerCall:
+		TransportTLS, TransportTLSPerCall, TransportSCTP, TransportSCTPPerCall,
+		TransportWS, TransportWSPerCall, TransportWSS, TransportWSSPerCall:
 		return true
 	}
 	return false
@@ -131,6 +142,40 @@ type Options struct {
 	LocalPort int
 	// Transport is -t. Default TransportUDP ("u1").
 	Transport Transport
+	// TLSCert and TLSKey are -tls_cert and -tls_key, PEM files: the
+	// server's certificate, or the client certificate a client presents.
+	// Default "cacert.pem" and "cakey.pem" (SIPp's); a client uses them
+	// only when given or present.
+	TLSCert, TLSKey string
+	// TLSCA is -tls_ca, a PEM file of trusted CAs: a client verifies the
+	// server against it, a server requires client certificates signed by
+	// it. Default "" (no verification, as SIPp).
+	TLSCA string
+	// TLSVersion is -tls_version, the lowest TLS version: "1.2" or "1.3".
+	// Default "" (1.2).
+	TLSVersion string
+	// TLSServerName is -tls_server_name, the name a client sends (SNI)
+	// and verifies. Default "" (the remote host).
+	TLSServerName string
+	// TLSSkipVerify is -tls_skip_verify: no verification even with
+	// -tls_ca (labs).
+	TLSSkipVerify bool
+	// IPField is -ip_field: the field of the first -inf file that holds
+	// each call's local address with -t ui. Default 0.
+	IPField int
+	// WSPath is -ws_path, the WebSocket request target. Default "/".
+	WSPath string
+	// MaxSocket is -max_socket, the most connections a client opens in
+	// the per-call modes. Default 50000.
+	MaxSocket int
+	// MaxReconnect is -max_reconnect: how many times a client reconnects
+	// its shared connection (-1: always). Default 0.
+	MaxReconnect int
+	// ReconnectSleep is -reconnect_sleep. Default 1 s.
+	ReconnectSleep time.Duration
+	// ReconnectClose is -reconnect_close: fail the calls of a lost
+	// connection. Default true.
+	ReconnectClose bool
 	// RemoteSendAddr is -rsa HOST[:PORT]: messages go there instead of to
 	// Remote. Default "". See RemoteSendAddrPort.
 	RemoteSendAddr string
@@ -375,6 +420,12 @@ func defaultDataplane() string {
 func Defaults() *Options {
 	return &Options{
 		Transport:             TransportUDP,
+		TLSCert:               "cacert.pem",
+		TLSKey:                "cakey.pem",
+		WSPath:                "/",
+		MaxSocket:             50000,
+		ReconnectSleep:        time.Second,
+		ReconnectClose:        true,
 		MediaPort:             6000,
 		BufferSize:            65536,
 		Service:               "service",
@@ -520,15 +571,38 @@ func (o *Options) Validate() error {
 		return bad("-mp", itoa(o.MediaPort), "not a port number (0 to 65535)")
 	}
 	switch o.Transport {
-	case TransportUDP, TransportUDPPerCall, TransportTCP, TransportTCPPerCall, TransportTLS, TransportTLSPerCall:
+	case TransportUDP, TransportTCP, TransportTCPPerCall, TransportTLS, TransportTLSPerCall,
+		TransportWS, TransportWSPerCall, TransportWSS, TransportWSSPerCall:
 	case TransportUDPPerIP:
+		if len(o.InjectionFiles) == 0 {
+			return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrConflict,
+				Detail: "-t ui takes each call's local address from an -inf file (field -ip_field): give -inf"}
+		}
+	case TransportUDPPerCall:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
-			Detail: "-t ui (a local address per call from -ip_field) is a SIPp transport gossip does not support yet"}
+			Detail: "-t un (a UDP socket per call) is a SIPp transport gossip does not support yet"}
 	case TransportSCTP, TransportSCTPPerCall:
 		return &FlagError{Flag: "-t", Value: string(o.Transport), Kind: ErrNotSupported,
 			Detail: "-t " + string(o.Transport) + " (SCTP) is a SIPp transport gossip does not support yet"}
 	default:
-		return bad("-t", string(o.Transport), "unknown transport mode (u1, un, t1, tn, l1 or ln)")
+		return bad("-t", string(o.Transport), "unknown transport mode (u1, ui, t1, tn, l1, ln, w1, wn, ws1 or wsn)")
+	}
+	switch o.TLSVersion {
+	case "", "1.2", "1.3":
+	default:
+		return bad("-tls_version", o.TLSVersion, "TLS version 1.2 or 1.3 (older versions are insecure)")
+	}
+	if o.IPField < 0 {
+		return bad("-ip_field", itoa(o.IPField), "must be a field number, 0 or more")
+	}
+	if o.MaxSocket < 1 {
+		return bad("-max_socket", itoa(o.MaxSocket), "must be at least 1")
+	}
+	if o.MaxReconnect < -1 {
+		return bad("-max_reconnect", itoa(o.MaxReconnect), "must be -1 (no limit), 0 or more")
+	}
+	if o.ReconnectSleep < 0 {
+		return bad("-reconnect_sleep", formatDuration(o.ReconnectSleep), "must not be negative")
 	}
 	if o.BufferSize <= 0 {
 		return bad("-buff_size", itoa(o.BufferSize), "must be positive")
