@@ -74,7 +74,8 @@ type Config struct {
 
 	// Service renders [service] (-s).
 	Service string
-	// BaseCSeq is the first [cseq] value of every call (-base_cseq).
+	// BaseCSeq is the first [cseq] value of every call (-base_cseq); 0
+	// takes SIPp's default, 1, and a negative value starts at 0.
 	BaseCSeq int
 	// CallIDFormat builds Call-IDs of new calls (-cid_str): %u call number,
 	// %p process id, %s local IP, %% a percent sign.
@@ -91,6 +92,16 @@ type Config struct {
 	// AutoAnswer answers INFO, NOTIFY, OPTIONS and UPDATE requests that no
 	// scenario step expects with 200 OK instead of failing the call (-aa).
 	AutoAnswer bool
+	// DisabledBehaviors turns off SIPp's default behaviours
+	// (-default_behaviors); the zero value keeps them all.
+	DisabledBehaviors Behavior
+	// PauseMsgIgnore drops the messages a call receives while it is in a
+	// <pause> (-pause_msg_ign).
+	PauseMsgIgnore bool
+	// Lost is the percentage of messages to drop on purpose, sending and
+	// receiving (-lost); SIPp applies it, and lost= attributes, only when
+	// the scenario has at least one lost= attribute.
+	Lost float64
 	// Tracer, when set, receives every message and call warning
 	// (-trace_msg, -trace_err, -trace_shortmsg).
 	Tracer trace.Tracer
@@ -115,6 +126,18 @@ type Config struct {
 	// "sip:"+AuthURI, default "sip:" remote_ip:remote_port).
 	AuthUser, AuthPassword, AuthURI string
 
+	// RemoteHost renders [remote_host]: the remote host as the command
+	// line gave it; empty: Remote's address.
+	RemoteHost string
+	// Version renders [sipp_version]; empty: "gossip".
+	Version string
+	// DynamicStart, DynamicMax and DynamicStep drive [dynamic_id]
+	// (-dynamicStart, -dynamicMax, -dynamicStep): it starts at
+	// DynamicStart, grows by DynamicStep at each rendering and goes back
+	// to DynamicStart past DynamicMax. All three zero take SIPp's
+	// defaults, 10000, 12000 and 4.
+	DynamicStart, DynamicMax, DynamicStep int
+
 	// Set gives <Global> variables a string value before the first call
 	// (-set NAME VALUE); a name the scenario does not declare <Global> is
 	// an error.
@@ -130,6 +153,28 @@ type Config struct {
 	// openEndpoint replaces dataplane.Open in tests.
 	openEndpoint func(dataplane.Config) (dataplane.Endpoint, error)
 }
+
+// Behavior is one of SIPp's default behaviours (-default_behaviors), as
+// a bit of a mask.
+type Behavior uint8
+
+const (
+	// BehaviorBye: an aborted client call sends BYE, CANCEL or ACK to end
+	// the dialog, and an unexpected BYE or CANCEL gets its 200 OK.
+	BehaviorBye Behavior = 1 << iota
+	// BehaviorAbortUnexp: an unexpected message fails the call; without
+	// it the message is ignored and the call goes on.
+	BehaviorAbortUnexp
+	// BehaviorPingReply: an unexpected PING is answered with 200 OK and
+	// ends the call.
+	BehaviorPingReply
+	// BehaviorBadCSeq: an ACK whose CSeq number differs from its INVITE's
+	// fails the call.
+	BehaviorBadCSeq
+
+	// BehaviorAll is every default behaviour (SIPp's default).
+	BehaviorAll = BehaviorBye | BehaviorAbortUnexp | BehaviorPingReply | BehaviorBadCSeq
+)
 
 // Errors returned by New for a configuration that cannot run.
 var (
@@ -162,6 +207,18 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.DeadCallWait <= 0 {
 		cfg.DeadCallWait = 33 * time.Second
+	}
+	switch {
+	case cfg.BaseCSeq == 0:
+		cfg.BaseCSeq = 1
+	case cfg.BaseCSeq < 0:
+		cfg.BaseCSeq = 0
+	}
+	if cfg.DynamicStart == 0 && cfg.DynamicMax == 0 && cfg.DynamicStep == 0 {
+		cfg.DynamicStart, cfg.DynamicMax, cfg.DynamicStep = 10000, 12000, 4
+	}
+	if cfg.Version == "" {
+		cfg.Version = "gossip"
 	}
 	if cfg.Service == "" {
 		cfg.Service = "service"

@@ -42,11 +42,22 @@ type Engine struct {
 	keepLast     []bool               // per command: a later send may still use the last message
 	counterIndex []int                // per command: generic counter index or -1
 	globals      globalVars           // <Global> variables (vars.go)
+	userVals     []varValue           // <User> variables with -users: (Users+1) × Vars.User, written by the user's shard (users.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
+	defaults     defaultMessages      // SIPp's automatic messages (unexpected.go)
+	losePackets  bool                 // the scenario has a lost= attribute: lost= and -lost apply
+	remoteHost   []byte               // [remote_host]
+	dynamicID    atomic.Int64         // [dynamic_id]
+	filesMu      sync.Mutex           // guards files
+	files        map[string][]byte    // [file name=]: contents read once
 	localIP      []byte
 	localIPType  byte
 	mediaIP      []byte
 	mediaIPType  byte
+
+	stopNow   atomic.Bool // <exec int_cmd="stop_now"> ended the run
+	fatalOnce sync.Once
+	fatalErr  error // what stopped the run (an <error> action), set once before Abort
 
 	created      atomic.Uint64 // calls claimed (numbers handed out)
 	open         atomic.Int64  // calls running now
@@ -72,6 +83,12 @@ type Result struct {
 	SendErrors uint64
 	// Health says whether the generator itself fell behind during the run.
 	Health Health
+	// StopNow is true when an <exec int_cmd="stop_now"> action ended the
+	// run (SIPp exits with status 97).
+	StopNow bool
+	// Fatal is what stopped the run when the scenario asked for it (an
+	// <error> action) or an action could not run: SIPp exits with 255.
+	Fatal error
 }
 
 // New checks cfg, binds every shard's endpoint and returns an engine ready
@@ -123,6 +140,17 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.initLanguage(); err != nil {
 		return nil, err
 	}
+	var err error
+	if e.defaults, err = compileDefaults(scn); err != nil {
+		return nil, err
+	}
+	e.losePackets = scn.UsesFeature(scenario.FeatureLost)
+	e.initUserVars()
+	e.remoteHost = []byte(cfg.RemoteHost)
+	if cfg.RemoteHost == "" && cfg.Remote.IsValid() {
+		e.remoteHost = []byte(cfg.Remote.Addr().Unmap().String())
+	}
+	e.dynamicID.Store(int64(cfg.DynamicStart))
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {
@@ -419,6 +447,7 @@ func (e *Engine) wakeAll() {
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.t0 = time.Now()
 	e.coll.SetStart(e.t0)
+	e.runInit()
 	for _, s := range e.shards {
 		e.wg.Add(1)
 		go s.run()
@@ -454,7 +483,11 @@ loop:
 	e.Abort()
 	e.wg.Wait()
 	e.closeEndpoints()
-	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health()}, nil
+	res := &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health(),
+		StopNow: e.stopNow.Load()}
+	e.fatalOnce.Do(func() {}) // no fatal error from now on
+	res.Fatal = e.fatalErr
+	return res, nil
 }
 
 // finished reports whether the run has nothing left to do.

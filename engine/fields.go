@@ -39,7 +39,7 @@ func (s *shard) drawLines(c *call) {
 		return
 	}
 	lines := s.calls.lines(c.slot)
-	if _, err := set.NextLines(lines[:0], c.number-1, 0, s.random()); err != nil {
+	if _, err := set.NextLines(lines[:0], c.number-1, int(s.userOf(c)), s.random()); err != nil {
 		s.event("%v", err)
 	}
 }

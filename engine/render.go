@@ -18,6 +18,12 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 // renderTemplate appends tpl, a template of command cmdIdx (its message or
 // an action's attribute), for call c to dst.
 func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Template) []byte {
+	return s.renderMsg(dst, c, cmdIdx, s.e.scn.Commands[cmdIdx].MsgIndex, tpl)
+}
+
+// renderMsg is renderTemplate with the SIPp message index that [branch]
+// and [msg_index] render.
+func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario.Template) []byte {
 	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 && (s.lastCall != c || s.lastGen != c.lastGen) {
 		// Index the call's last message once for all the sends that
 		// follow it; a message that was accepted once parses again.
@@ -80,7 +86,8 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			dst = append(dst, '-')
 			dst = strconv.AppendUint(dst, c.number, 10)
 			dst = append(dst, '-')
-			dst = strconv.AppendInt(dst, int64(cmdIdx+op.Offset), 10)
+			// SIPp numbers messages, not labels (Command.MsgIndex).
+			dst = strconv.AppendInt(dst, int64(msgIdx+op.Offset), 10)
 		case scenario.OpLen:
 			lenAt, lenOffset = len(dst), op.Offset
 		case scenario.OpPeerTagParam:
@@ -89,9 +96,9 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 				dst = append(dst, tag...)
 			}
 		case scenario.OpRoutes:
-			if len(c.routes) > 0 {
+			if c.routeLen > 0 {
 				dst = append(dst, "Route: "...)
-				dst = append(dst, c.routes...)
+				dst = append(dst, c.routeSet()...)
 			} else {
 				suppressCRLF = atLineStart(dst, start)
 			}
@@ -113,12 +120,16 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			}
 		case scenario.OpLastMessage:
 			dst = append(dst, c.lastRecv...)
-		case scenario.OpVar:
-			dst = s.appendVarOf(dst, c, op.Var)
 		case scenario.OpField:
 			dst = s.appendField(dst, c, cmdIdx, op)
+			suppressCRLF = len(dst) > start && dst[len(dst)-1] == '\n' // SIPp: an empty field alone on its line removes it
 		case scenario.OpAuth:
 			authAt, authOp = len(dst), op
+		default:
+			dst = s.appendKeyword(dst, c, cmdIdx, msgIdx, op)
+			if op.Kind == scenario.OpVar && len(dst) > start && dst[len(dst)-1] == '\n' {
+				suppressCRLF = true // SIPp: an empty variable alone on its line removes it
+			}
 		}
 	}
 	if authAt >= 0 {

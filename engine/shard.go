@@ -62,6 +62,13 @@ type shard struct {
 
 	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
 	lang        shardLang      // scratch and RNG of actions and branching (actions.go)
+	freeUsers   userDeque      // -users: this shard's free users (users.go)
+	// queued is the unexpected message a jump to _unexp.main hands to the
+	// first recv after the label (queuedCall's); replaying is set while
+	// that recv handles it (unexpected.go).
+	queued     []byte
+	queuedCall *call
+	replaying  bool
 
 	health       shardHealth
 	wakeAt       int64  // the deadline the loop last slept towards; 0: none
@@ -75,7 +82,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call, nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn)},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots()},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -96,6 +103,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s.poller, _ = ep.(dataplane.Poller)
 	s.mirrorLocal = mirrorAddr(s.local, e.localIP)
 	s.remote = s.peers.intern(e.cfg.Remote)
+	s.initUsers()
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
 		if idx < e.cfg.Users%e.cfg.Shards {
@@ -309,6 +317,7 @@ func (s *shard) startCall(now int64) bool {
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.remote
+	s.takeUser(c)
 	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	c.ids = s.e.appendCallID(s.bufs.get(64), number)
@@ -386,6 +395,7 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 		s.releaseVars(c)
 	}
 	s.releaseAuth(c)
+	s.releaseUser(c)
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -474,6 +484,9 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				c.lastRecvHash = 0
 			}
 			c.lastSendCmd = c.cmd
+			if cmd.IsAck {
+				c.flags = c.flags&^flagAckPending | flagEstablished
+			}
 			if cmd.Retrans > 0 && !s.e.cfg.NoRetrans {
 				s.bufs.store(&c.lastSent, s.tx)
 				c.retransDelay = cmd.Retrans
@@ -492,6 +505,15 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			}
 			c.cmd = s.next(c, c.cmd)
 		case scenario.KindRecv:
+			if s.queuedCall == c && !s.replaying {
+				// The unexpected message that sent the call to
+				// _unexp.main is this recv's to handle (SIPp's queue_up).
+				s.replaying = true
+				s.incoming(slot, c, s.queued, s.peers.addrs[c.peer], now)
+				s.replaying = false
+				s.queued, s.queuedCall = nil, nil
+				return
+			}
 			if c.recvDeadline == 0 {
 				// SIPp arms the shortest timeout among this recv and the
 				// recvs that directly follow it.
@@ -512,6 +534,16 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			s.arm(slot, c)
 			return
 		case scenario.KindPause:
+			if c.pauseUntil != 0 {
+				// A pause <pauserestore> restored: wait out what is left.
+				if c.pauseUntil <= now {
+					c.pauseUntil = 0
+					c.cmd = s.next(c, c.cmd)
+					continue
+				}
+				s.arm(slot, c)
+				return
+			}
 			d := cmd.Pause
 			if cmd.PauseFromFlag {
 				d = s.e.cfg.DefaultPause
@@ -544,6 +576,9 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 // send renders command idx for c into s.tx and sends it to the peer.
 func (s *shard) send(c *call, idx int) bool {
 	s.tx = s.render(s.tx[:0], c, idx)
+	if s.lost(int32(idx)) {
+		return true // lost= / -lost: as if the network dropped it
+	}
 	if !s.writeCall(c, s.tx, s.dst(c)) {
 		return false
 	}
@@ -613,7 +648,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if int(c.retransCount) > allowed {
 			s.rec.RecvTimeout(int(c.lastSendCmd))
 			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id())
-			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
+			s.abortCall(slot, c, stats.FailMaxUDPRetrans, now)
 			return
 		}
 		// RFC 3261 §17.1.1.2 Timer A doubles without bound for INVITE;
@@ -622,7 +657,9 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
 			c.retransDelay = s.e.cfg.T2
 		}
-		s.writeCall(c, c.lastSent, s.dst(c))
+		if !s.lost(c.lastSendCmd) {
+			s.writeCall(c, c.lastSent, s.dst(c))
+		}
 		s.rec.Retransmission(int(c.lastSendCmd))
 		c.retransAt = now + int64(c.retransDelay)
 	}
@@ -639,11 +676,23 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if cmd.OnTimeout != scenario.NoIndex {
 			c.retransAt = 0
 			c.cmd = int32(cmd.OnTimeout)
+			if s.e.scn.SkipLabels(cmd.OnTimeout) >= len(cmds) {
+				// SIPp: a label at the end fails the call.
+				s.abortCall(slot, c, stats.FailTimeoutOnRecv, now)
+				return
+			}
 			s.advance(slot, c, now)
 			return
 		}
-		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id(), c.cmd)
-		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
+		s.event("Call-Id: %s, receive timeout on message %d without label to jump to (ontimeout attribute): aborting call", c.id(), cmd.MsgIndex)
+		s.abortCall(slot, c, stats.FailTimeoutOnRecv, now)
+		return
+	case cmd.Kind != scenario.KindPause && c.pauseUntil != 0 && now >= c.pauseUntil:
+		// A pause <pauserestore> restored on another command: SIPp waits
+		// it out, then moves on.
+		c.pauseUntil = 0
+		c.cmd = s.next(c, c.cmd)
+		s.advance(slot, c, now)
 		return
 	}
 	s.arm(slot, c)
@@ -692,8 +741,11 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.DeadCallMessage()
 		return
 	}
-	if s.e.client || !s.msg.IsRequest() || s.e.state.Load() != stateRunning {
-		if s.e.cfg.AutoAnswer && s.autoAnswer(from) {
+	// SIPp's server mode makes a call of any message of no known call,
+	// a response too (it fails as unexpected unless the scenario starts
+	// with that response).
+	if s.e.client || s.e.state.Load() != stateRunning {
+		if s.e.cfg.AutoAnswer && s.msg.IsRequest() && s.autoAnswer(from) {
 			return
 		}
 		s.rec.OutOfCallMessage()
@@ -741,9 +793,17 @@ func (s *shard) matches(idx int32) bool {
 		return false
 	}
 	if s.msg.IsRequest() {
+		if cmd.Regexp != nil && cmd.Request != "" {
+			return cmd.Regexp.Match(s.msg.Method()) // regexp_match
+		}
 		return cmd.Request != "" && string(s.msg.Method()) == cmd.Request
 	}
-	if cmd.Response != s.msg.StatusCode() {
+	if cmd.Regexp != nil && cmd.Request == "" {
+		var b [8]byte
+		if !cmd.Regexp.Match(strconv.AppendInt(b[:0], int64(s.msg.StatusCode()), 10)) {
+			return false
+		}
+	} else if cmd.Response != s.msg.StatusCode() {
 		return false
 	}
 	_, m := s.msg.CSeq()
@@ -756,9 +816,15 @@ func (s *shard) matches(idx int32) bool {
 // steps, then the state change.
 func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, now int64) {
 	cmds := s.e.scn.Commands
+	if s.e.cfg.PauseMsgIgnore && cmds[c.cmd].Kind == scenario.KindPause {
+		return // -pause_msg_ign
+	}
 	cookie := maphash.Bytes(s.e.seed, raw)
 	if !s.e.cfg.NoRetrans {
 		if c.recvRetransRecv >= 0 && c.recvRetransHash == cookie {
+			if s.lost(c.recvRetransRecv) {
+				return
+			}
 			// The peer did not get our answer: send it again (unless the
 			// call moved on and no longer holds what the answer copies).
 			if s.e.needsLast[c.recvRetransSend] && len(c.lastRecv) == 0 {
@@ -804,7 +870,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			if !s.matches(i) {
 				continue
 			}
-			if contig {
+			if contig || cmds[i].OptionalGlobal {
 				found = i
 				break
 			}
@@ -819,24 +885,26 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			return
 		}
 	}
-	if found < 0 && isReq && s.e.cfg.AutoAnswer && s.autoAnswer(s.dst(c)) {
+	if found < 0 {
+		s.unexpected(slot, c, raw, now)
 		return
 	}
-	if found < 0 {
-		s.rec.UnexpectedMessage(int(c.cmd))
-		if o := s.e.cfg.Observer; o != nil {
-			o.UnexpectedMessage(code)
-		}
-		s.event("Aborting call on unexpected message for Call-ID '%s': while expecting step %d, received '%s'",
-			c.id(), c.cmd, firstLine(raw))
-		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
-		return
+	if s.lost(found) {
+		return // lost= / -lost: as if it never arrived
 	}
 
+	cmd := &cmds[found]
 	s.bookkeeping(slot, c, found, now)
 	s.rec.MessageReceived(int(found))
-	if isReq && cseqNum > c.cseq {
-		c.cseq = cseqNum
+	if isReq {
+		if cseqNum > c.cseq {
+			c.cseq = cseqNum
+		}
+		if string(s.msg.Method()) == "ACK" {
+			c.flags |= flagEstablished
+		}
+	} else if code == 200 {
+		c.flags |= flagAckPending
 	}
 	// Stop retransmitting once the peer answered (SIPp's rule: responses
 	// and ACK/CANCEL/BYE/PRACK to a later step; a provisional response to
@@ -850,31 +918,50 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			c.retransDelay = s.e.cfg.T2
 		}
 	}
-	if cmds[found].RRS && len(c.routes) == 0 {
-		c.routes = appendRouteSet(s.bufs.get(512), &s.msg, isReq)
+	if cmd.RRS && len(c.routes) == 0 {
+		s.recordRoutes(c, isReq)
 	}
-	c.lastRecvCmd = found
-	c.lastRecvHash = cookie
-	if s.e.keepLast[found] {
-		s.bufs.store(&c.lastRecv, raw)
-		s.gen++
-		c.lastGen = s.gen
-		// The sends that follow render from this copy: index it now from
-		// the parse already done.
-		if s.msg.CopyTo(&s.last, c.lastRecv) {
-			s.lastCall, s.lastGen = c, c.lastGen
-		}
-	} else {
-		s.bufs.release(&c.lastRecv)
-	}
-	if cmds[found].Auth {
+	if cmd.Auth {
 		s.keepChallenge(c, code)
 	}
-	if len(cmds[found].Actions) > 0 {
-		s.runActions(c, found, raw)
+	if cmd.NoAdvanceState {
+		// advance_state="false": the actions run, but the message does not
+		// become the call's last message nor move it.
+		if len(cmd.Actions) > 0 {
+			s.runActions(c, found, raw)
+		}
+		if c.jump == 0 {
+			s.arm(slot, c)
+			return
+		}
+	} else {
+		c.lastRecvCmd = found
+		c.lastRecvHash = cookie
+		c.flags |= flagGotMsg
+		if s.e.keepLast[found] {
+			s.bufs.store(&c.lastRecv, raw)
+			s.gen++
+			c.lastGen = s.gen
+			// The sends that follow render from this copy: index it now from
+			// the parse already done.
+			if s.msg.CopyTo(&s.last, c.lastRecv) {
+				s.lastCall, s.lastGen = c, c.lastGen
+			}
+		} else {
+			s.bufs.release(&c.lastRecv)
+		}
+		if len(cmd.Actions) > 0 {
+			s.runActions(c, found, raw)
+		}
+	}
+	if c.stop != stopNone {
+		s.stopCall(slot, c, now)
+		return
 	}
 
-	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex || c.jump != 0 {
+	// An optional recv moves the call only when its next= applies (its
+	// test= variable set), or an action jumped.
+	if !cmd.Optional || c.jump != 0 || (cmd.Next != scenario.NoIndex && s.testSet(c, cmd)) {
 		c.pauseUntil = 0
 		c.recvDeadline = 0
 		c.cmd = s.next(c, found)
@@ -891,47 +978,6 @@ func isAnyOf(m []byte, names ...string) bool {
 		}
 	}
 	return false
-}
-
-// appendRouteSet records the dialog's route set from Record-Route
-// (RFC 3261 §12.1.1 for a UAS: in order; §12.1.2 for a UAC: reversed).
-func appendRouteSet(dst []byte, m *sipfast.Message, uas bool) []byte {
-	start := len(dst)
-	dst, found := m.AppendHeaderValues(dst, "Record-Route")
-	if !found || uas {
-		return dst
-	}
-	// Reverse the comma-separated entries (commas inside <> or quotes are
-	// part of an entry).
-	entries := splitRoutes(dst[start:])
-	var rev []byte
-	for i := len(entries) - 1; i >= 0; i-- {
-		if len(rev) > 0 {
-			rev = append(rev, ", "...)
-		}
-		rev = append(rev, bytes.TrimSpace(entries[i])...)
-	}
-	return append(dst[:start], rev...)
-}
-
-func splitRoutes(b []byte) [][]byte {
-	var out [][]byte
-	depth, quoted, last := 0, false, 0
-	for i, ch := range b {
-		switch {
-		case ch == '"':
-			quoted = !quoted
-		case quoted:
-		case ch == '<':
-			depth++
-		case ch == '>':
-			depth--
-		case ch == ',' && depth == 0:
-			out = append(out, b[last:i])
-			last = i + 1
-		}
-	}
-	return append(out, b[last:])
 }
 
 // appendUint is strconv.AppendUint for readability at call sites.

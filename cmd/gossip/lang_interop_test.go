@@ -194,3 +194,67 @@ func TestInteropDigestAuth(t *testing.T) {
 		})
 	}
 }
+
+// TestSideBySideLanguage runs scenario files that exercise SIPp's rules
+// for unexpected messages (default behaviours, _unexp.main,
+// optional="global") and the newer keywords under the real sipp and under
+// gossip, each against the same sipp peer, and requires the same outcome:
+// the same exit statuses and the same successful and failed call counts
+// on both sides.
+func TestSideBySideLanguage(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	const calls = 5
+	for _, tc := range []struct {
+		file   string
+		server bool // the file is the UAS (the peer runs sipp's uac), else the UAC
+	}{
+		{"side_unexp_bye_uas.xml", true},
+		{"side_unexp_main_uas.xml", true},
+		{"side_optglobal_uas.xml", true},
+		{"side_keywords_uac.xml", false},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			xml, err := filepath.Abs(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			type outcome struct {
+				exitFile, exitPeer                 int
+				okFile, failFile, okPeer, failPeer int
+			}
+			run := func(bin string) outcome {
+				dir := t.TempDir()
+				port := testpeer.FreeUDPPort(t, 1)
+				srvBin, srvScn := sipp, []string{"-sn", "uas"}
+				cliBin, cliScn := sipp, []string{"-sn", "uac"}
+				if tc.server {
+					srvBin, srvScn = bin, []string{"-sf", xml}
+				} else {
+					cliBin, cliScn = bin, []string{"-sf", xml}
+				}
+				srv := testpeer.Start(t, 60*time.Second, dir, srvBin, append(srvScn, "-i", "127.0.0.1",
+					"-p", strconv.Itoa(port), "-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")...)
+				testpeer.WaitUDPBound(t, port, 5*time.Second)
+				cli := testpeer.Start(t, 60*time.Second, dir, cliBin, append(cliScn, "-i", "127.0.0.1",
+					"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", strconv.Itoa(calls), "-nostdin",
+					"-trace_stat", "-stf", "client.csv", "-fd", "1")...)
+				cc, sc := cli.Wait(), srv.Wait()
+				c, s := statTotals(t, filepath.Join(dir, "client.csv")), statTotals(t, filepath.Join(dir, "server.csv"))
+				if tc.server {
+					return outcome{sc, cc, s["SuccessfulCall"], s["FailedCall"], c["SuccessfulCall"], c["FailedCall"]}
+				}
+				return outcome{cc, sc, c["SuccessfulCall"], c["FailedCall"], s["SuccessfulCall"], s["FailedCall"]}
+			}
+			want, got := run(sipp), run(gossip)
+			t.Logf("outcome %+v", got)
+			if got != want {
+				t.Errorf("gossip %+v, sipp %+v", got, want)
+			}
+			if want.okFile+want.failFile != calls {
+				t.Errorf("sipp itself did not finish its %d calls: %+v", calls, want)
+			}
+		})
+	}
+}

@@ -175,8 +175,21 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 			return cfg, fmt.Errorf("remote host %s: %w", host, err)
 		}
 		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+		cfg.RemoteHost = host
 	}
 	cfg.AutoAnswer = opts.AutoAnswer
+	behaviors, err := opts.Behaviors()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.DisabledBehaviors = engine.BehaviorAll &^ engine.Behavior(behaviors)
+	cfg.PauseMsgIgnore = opts.PauseMsgIgnore
+	cfg.Lost = opts.Lost
+	cfg.DynamicStart, cfg.DynamicMax, cfg.DynamicStep = opts.DynamicStart, opts.DynamicMax, opts.DynamicStep
+	cfg.Version = version
+	if opts.BaseCSeq == 0 {
+		cfg.BaseCSeq = -1 // the engine reads 0 as SIPp's default, 1
+	}
 	cfg.XDP = xdpConfig(opts)
 	if opts.RemoteSendAddr != "" {
 		host, port, err := opts.RemoteSendAddrPort()
@@ -357,6 +370,13 @@ wait:
 		fmt.Fprintf(stderr, "gossip: %d datagrams could not be sent\n", res.SendErrors)
 	}
 	code := exitStatus(final, timedOut, opts.TimeoutError)
+	switch {
+	case res.Fatal != nil:
+		fmt.Fprintf(stderr, "gossip: %v\n", res.Fatal)
+		code = cli.ExitFatal
+	case res.StopNow:
+		code = cli.ExitInternal // SIPp's stop_now exits 97
+	}
 	if err := out.finish(final, info, code); err != nil { // last rows, -trace_screen, -summary_json
 		fmt.Fprintf(stderr, "gossip: %v\n", err)
 	}

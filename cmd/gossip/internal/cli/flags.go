@@ -115,6 +115,19 @@ func implementedFlags() []flagSpec {
 			"", func(o *Options) *string { return &o.Service }),
 		sw("aa", secCall, "answer INFO, NOTIFY, OPTIONS and UPDATE with 200 OK automatically",
 			func(o *Options) *bool { return &o.AutoAnswer }),
+		str("default_behaviors", secCall, "LIST", "SIPp's automatic behaviours, comma-separated: all, none, bye, abortunexp, pingreply, cseq; +x adds, -x removes",
+			"all", func(o *Options) *string { return &o.DefaultBehaviors }),
+		sw("pause_msg_ign", secCall, "ignore the messages a call receives while it is in a <pause>",
+			func(o *Options) *bool { return &o.PauseMsgIgnore }),
+		{name: "lost", sec: secCall, arg: "PERCENT", arity: 1, def: "0",
+			help: "drop this percentage of messages on purpose, sending and receiving (only for scenarios with a lost= attribute, which overrides it)",
+			bind: func(o *Options) pflag.Value { return &floatValue{&o.Lost} }},
+		num("dynamicStart", secCall, "N", "first value of [dynamic_id]",
+			"", func(o *Options) *int { return &o.DynamicStart }),
+		num("dynamicMax", secCall, "N", "largest value of [dynamic_id]; past it the counter starts again",
+			"", func(o *Options) *int { return &o.DynamicMax }),
+		num("dynamicStep", secCall, "N", "increment of [dynamic_id] at each use",
+			"", func(o *Options) *int { return &o.DynamicStep }),
 		num("base_cseq", secCall, "N", "CSeq number of the first request of each call",
 			"", func(o *Options) *int { return &o.BaseCSeq }),
 		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
@@ -269,7 +282,7 @@ func sippOnlyFlags() map[string]int {
 	for _, name := range []string{
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
-		"nd", "pause_msg_ign", "callid_slash_ign", "rfc3339",
+		"nd", "callid_slash_ign", "rfc3339",
 		// -trace_calldebug needs a history of every call's messages
 		"trace_calldebug",
 	} {
@@ -283,10 +296,9 @@ func sippOnlyFlags() map[string]int {
 		"reconnect_sleep", "tls_cert", "tls_key", "tls_ca", "tls_crl", "tls_version",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour
-		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
-		"dynamicStep",
+		"plugin", "sleep", "sendbuffer_warn", "tdmmap",
 		// call behaviour
-		"cid_type", "default_behaviors",
+		"cid_type",
 		// injection files
 		"rxinf", "ip_field",
 		// media

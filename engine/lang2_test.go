@@ -1,0 +1,366 @@
+package engine
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// uasHead is the start of the UAS scenarios below: the INVITE of the
+// built-in uac, answered with 180 and 200.
+const uasHead = `<?xml version="1.0"?>
+<scenario name="t">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+    SIP/2.0 180 Ringing
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=[pid]SIPpTag01[call_number]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+  ]]></send>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=[pid]SIPpTag01[call_number]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+    Content-Length: 0
+  ]]></send>
+  <recv request="ACK"/>
+`
+
+const okBye = `  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+  ]]></send>
+`
+
+// exchange runs one built-in uac call against the pair's UAS, passing
+// datagrams until neither side has anything left to say.
+func (p *pair) exchange(t *testing.T) {
+	t.Helper()
+	c, s := p.uac.shards[0], p.uas.shards[0]
+	c.startCall(p.uac.now())
+	idle := 0
+	for round := 0; round < 50 && idle < 2; round++ {
+		got := 0
+		for _, sh := range []*shard{c, s} {
+			flush(t, sh)
+			n, err := sh.ep.Read(p.pkts, time.Now().Add(100*time.Millisecond))
+			if err != nil && !errors.Is(err, dataplane.ErrTimeout) {
+				t.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				sh.onDatagram(p.pkts[i].Data, p.pkts[i].From, sh.e.now(), true)
+			}
+			got += n
+		}
+		if got == 0 {
+			idle++
+		} else {
+			idle = 0
+		}
+	}
+}
+
+func langPair(t *testing.T, xml string, adjust func(*Config)) (*pair, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	p := newLangPair(t, []byte(xml), func(c *Config) {
+		c.Tracer, c.ActionLog = rec, rec
+		if adjust != nil {
+			adjust(c)
+		}
+	})
+	return p, rec
+}
+
+// TestUnexpectedMessages: SIPp's rules for a message no step expects, with
+// and without the default behaviours, the _unexp.main label and
+// optional="global".
+func TestUnexpectedMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		xml       string
+		disabled  Behavior
+		uasOK     int
+		uasFailed int
+		uacOK     int
+		uasSent   int // messages the UAS sent
+	}{
+		// The uac's BYE comes while the UAS waits for an INFO: the BYE
+		// is answered, the UAS call fails, the uac's succeeds.
+		{"unexpected BYE", uasHead + `<recv request="INFO"/>` + okBye + `</scenario>`, 0, 0, 1, 1, 3},
+		// Without abortunexp the BYE is ignored: nothing answers it.
+		{"abortunexp off", uasHead + `<recv request="INFO"/>` + okBye + `</scenario>`, BehaviorAbortUnexp, 0, 0, 0, 2},
+		// Without bye the call still fails, but the BYE gets no answer.
+		{"bye off", uasHead + `<recv request="INFO"/>` + okBye + `</scenario>`, BehaviorBye, 0, 1, 0, 2},
+		// _unexp.main takes the BYE to the recv after the label.
+		{"_unexp.main", uasHead + `<recv request="INFO"/>` + okBye +
+			`<label id="_unexp.main"/><nop><action><log message="ret=[$_unexp.retaddr]"/></action></nop>
+			<recv request="BYE"/>` + okBye + `<Reference variables="_unexp.retaddr"/></scenario>`, 0, 1, 0, 1, 3},
+		// optional="global" matches a BYE after later mandatory steps.
+		{"optional global", strings.Replace(uasHead, `<recv request="ACK"/>`,
+			`<recv request="BYE" optional="global" next="bye"/><recv request="ACK"/>`, 1) +
+			`<recv request="INFO"/><label id="bye"/>` + okBye + `</scenario>`, 0, 1, 0, 1, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, rec := langPair(t, tc.xml, func(c *Config) { c.DisabledBehaviors = tc.disabled })
+			p.exchange(t)
+			u, a := p.uas.Snapshot().Cumulative, p.uac.Snapshot().Cumulative
+			if u.Successful != uint64(tc.uasOK) || u.Failed != uint64(tc.uasFailed) || a.Successful != uint64(tc.uacOK) {
+				t.Errorf("uas %d ok %d failed, uac %d ok; want %d, %d, %d (events %q)",
+					u.Successful, u.Failed, a.Successful, tc.uasOK, tc.uasFailed, tc.uacOK, rec.events)
+			}
+			if tc.uasFailed > 0 && u.FailedBy[stats.FailUnexpectedMessage] != 1 {
+				t.Errorf("uas failed by %v, want unexpected message", u.FailedBy)
+			}
+			if len(rec.sent) != tc.uasSent {
+				t.Errorf("uas sent %d messages, want %d", len(rec.sent), tc.uasSent)
+			}
+			if tc.name == "_unexp.main" && (len(rec.logs) != 1 || rec.logs[0] != "ret=4.000000") {
+				t.Errorf("_unexp.retaddr: logs %q, want ret=4.000000 (the INFO recv is message 4)", rec.logs)
+			}
+		})
+	}
+}
+
+// TestLostAndInit: lost="100" drops a send; <init> sets a global before
+// the first call; regexp_match matches a method by expression;
+// advance_state="false" runs actions without moving the call.
+func TestLostAndInit(t *testing.T) {
+	xml := `<?xml version="1.0"?><scenario name="t">
+  <Global variables="g"/>
+  <init><nop><action><assign assign_to="g" value="7"/></action></nop></init>
+  <recv request="INV.*" regexp_match="true"/>
+  <send lost="100"><![CDATA[
+    SIP/2.0 180 Ringing
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=1
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+	]]></send>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=1
+    [last_Call-ID:]
+    [last_CSeq:]
+    X-G: [$g]
+    Content-Length: 0
+	]]></send>
+  <recv request="ACK" optional="true" advance_state="false"><action><log message="ack"/></action></recv>
+  <recv request="BYE"/>` + okBye + `</scenario>`
+	p, rec := langPair(t, xml, nil)
+	p.uas.runInit()
+	p.exchange(t)
+	u, a := p.uas.Snapshot().Cumulative, p.uac.Snapshot().Cumulative
+	if u.Successful != 1 || a.Successful != 1 {
+		t.Fatalf("uas %d ok %d failed, uac %d ok %d failed (events %q, sent %q)", u.Successful, u.Failed, a.Successful, a.Failed, rec.events, rec.sent)
+	}
+	if len(rec.sent) != 2 {
+		t.Errorf("uas sent %d messages, want 2 (the 180 is lost)", len(rec.sent))
+	}
+	if got := header(t, rec.sent[0], "X-G"); got != "7.000000" {
+		t.Errorf("X-G = %q, want 7.000000 from <init>", got)
+	}
+	if len(rec.logs) != 1 || rec.logs[0] != "ack" {
+		t.Errorf("logs %q, want the ack action once", rec.logs)
+	}
+}
+
+// TestKeywords renders the keywords added with issue 7 in SIPp's formats.
+func TestKeywords(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "body.txt")
+	if err := os.WriteFile(file, []byte("from a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	xml := `<?xml version="1.0"?><scenario name="t">
+  <recv request="INVITE" rrs="true"><action><assign assign_to="n" value="5"/></action></recv>
+  <label id="l"/>
+  <send><![CDATA[
+    SIP/2.0 180 Ringing
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=1
+    [last_Call-ID:]
+    [last_CSeq:]
+    X-Branch: [branch]
+    X-Idx: [msg_index]
+    X-Host: [remote_host]
+    X-Server: [server_ip]
+    X-AMP: [auto_media_port+2]
+    X-Dyn: [dynamic_id] [dynamic_id] [dynamic_id]
+    X-Tick: [clock_tick]
+    X-TS: [timestamp]
+    X-Date: [date]
+    X-V: [sipp_version]
+    X-Users: [users] [userid]
+    X-Fill: [fill variable=n text=ab]
+    X-File: [file name=` + file + `]
+    X-LCN: [last_cseq_number+1]
+    X-LRU: [last_Request_URI]
+    X-Next: [next_url]
+    Content-Length: 0
+	]]></send>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=1
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+	]]></send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>` + okBye + `</scenario>`
+	p, rec := langPair(t, xml, func(c *Config) {
+		c.RemoteHost = "sut.example"
+		c.MediaPort = 6000
+		c.Version = "9.9"
+		c.DynamicStart, c.DynamicMax, c.DynamicStep = 1, 5, 3
+	})
+	p.exchange(t)
+	if u := p.uas.Snapshot().Cumulative; u.Successful != 1 {
+		t.Fatalf("uas: %d ok %d failed (events %q)", u.Successful, u.Failed, rec.events)
+	}
+	m := rec.sent[0]
+	for name, want := range map[string]string{
+		"X-Branch": "z9hG4bK-" + itoa(p.uas.cfg.PID) + "-1-1", // message 1: the label is not a message
+		"X-Idx":    "1",
+		"X-Host":   "sut.example",
+		"X-Server": "127.0.0.1",
+		"X-AMP":    "6002",
+		"X-Dyn":    "1 4 1",
+		"X-V":      "9.9",
+		"X-Users":  "-1 0",
+		"X-Fill":   "ababa",
+		"X-File":   "from a file",
+		"X-LCN":    "2",
+		"X-LRU":    "sip:service@" + p.uas.LocalAddrs()[0].String(),
+		"X-Next":   "sip:sipp@127.0.0.1:" + itoa(int(p.uac.LocalAddrs()[0].Port())),
+	} {
+		if got := header(t, m, name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	for name, re := range map[string]string{
+		"X-Tick": `^[0-9]+$`,
+		"X-TS":   `^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d{6}\t\d{10}\.\d{6}$`,
+		"X-Date": `^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$`,
+	} {
+		if got := header(t, m, name); !regexp.MustCompile(re).MatchString(got) {
+			t.Errorf("%s = %q, want %s", name, got, re)
+		}
+	}
+}
+
+// TestActionsStopAndFail: <exec int_cmd="stop_call"> on a recv ends the
+// call as rejected; stop_now and <error> end the run.
+func TestActionsStopAndFail(t *testing.T) {
+	xml := uasHead + `<recv request="BYE"><action><exec int_cmd="stop_call"/></action></recv>` + okBye + `</scenario>`
+	p, rec := langPair(t, xml, nil)
+	p.exchange(t)
+	if u := p.uas.Snapshot().Cumulative; u.Failed != 1 || u.FailedBy[stats.FailCallRejected] != 1 {
+		t.Errorf("uas: %d failed by %v, want 1 rejected", u.Failed, u.FailedBy)
+	}
+	if len(rec.sent) != 2 {
+		t.Errorf("uas sent %d messages, want 2: the stopped call answers no BYE", len(rec.sent))
+	}
+
+	for _, tc := range []struct{ action, want string }{
+		{`<exec int_cmd="stop_now"/>`, "stop_now"},
+		{`<error message="bad [call_number]"/>`, "lang_uas.xml:5: bad 1"},
+	} {
+		xml := `<?xml version="1.0"?><scenario name="t">
+<recv request="INVITE"/>
+<nop>
+<action>
+` + tc.action + `
+</action>
+</nop>
+</scenario>`
+		p, _ := langPair(t, xml, nil)
+		p.uac.shards[0].startCall(p.uac.now())
+		flush(t, p.uac.shards[0])
+		p.pump(t, p.uas.shards[0], 1)
+		switch tc.want {
+		case "stop_now":
+			if !p.uas.stopNow.Load() || p.uas.state.Load() != stateAborting {
+				t.Errorf("stop_now: stopNow %v, state %d", p.uas.stopNow.Load(), p.uas.state.Load())
+			}
+		default:
+			if !errors.Is(p.uas.fatalErr, ErrScenarioError) || !strings.Contains(p.uas.fatalErr.Error(), tc.want) {
+				t.Errorf("error action: fatal %v, want %q", p.uas.fatalErr, tc.want)
+			}
+		}
+	}
+}
+
+// TestUsersOrder: -users hands out user numbers as SIPp does (the last
+// free one first, an ended call's user back in front) and keeps <User>
+// variables per user.
+func TestUsersOrder(t *testing.T) {
+	var d userDeque
+	d.ids = make([]int32, 4)
+	for u := int32(1); u <= 3; u++ {
+		d.pushBack(u)
+	}
+	a, _ := d.popBack()
+	b, _ := d.popBack()
+	d.pushFront(a)
+	c, _ := d.popBack()
+	e, _ := d.popBack()
+	if a != 3 || b != 2 || c != 1 || e != 3 {
+		t.Errorf("users %d %d %d %d, want 3 2 1 3", a, b, c, e)
+	}
+	if _, ok := d.popBack(); ok {
+		t.Error("popBack on an empty deque")
+	}
+}
+
+// TestEngineRefuses is the table of constructs the engine still refuses:
+// New names the file and line of the first one.
+func TestEngineRefuses(t *testing.T) {
+	inv := "<send><![CDATA[INVITE sip:x SIP/2.0]]></send>\n"
+	for _, tc := range []struct{ body, want string }{
+		{inv + "<sendCmd><![CDATA[Call-ID: [call_id]]]></sendCmd>\n", "t.xml:4: element <sendCmd> is not supported yet"},
+		{"<send start_txn=\"o\"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>\n<recv response=\"200\" response_txn=\"o\"/>\n",
+			"t.xml:3: transactions (start_txn, ack_txn, response_txn) is not supported yet"},
+		{inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:5: action <exec play_pcap_audio> is not supported yet"},
+		{inv + "<nop><action>\n<insert file=\"a.csv\" value=\"x\"/></action></nop>\n", "t.xml:5: action <insert> is not supported yet"},
+		{inv + "<nop><action>\n<replace file=\"a.csv\" line=\"0\" value=\"x\"/></action></nop>\n", "t.xml:5: action <replace> is not supported yet"},
+		{"<send><![CDATA[INVITE sip:x SIP/2.0\n\nX: [tdmmap]]]></send>\n", "t.xml:5: keyword [tdmmap] is not supported yet"},
+		{"<send><![CDATA[INVITE sip:x SIP/2.0\n\nm=audio [rtpstream_audio_port] RTP/AVP 0]]></send>\n", "t.xml:5: keyword [rtpstream_audio_port] is not supported yet"},
+	} {
+		scn, err := scenario.Options{InjectionFiles: []string{"a.csv"}}.Parse([]byte("<?xml version=\"1.0\"?>\n<scenario name=\"t\">\n"+tc.body+"</scenario>\n"), "t.xml")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.want, err)
+		}
+		_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
+		if !errors.Is(err, scenario.ErrUnsupported) || err.Error() != tc.want {
+			t.Errorf("New = %v, want %q", err, tc.want)
+		}
+	}
+}
