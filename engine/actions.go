@@ -60,7 +60,7 @@ func languageSupports(f scenario.Feature) bool {
 		scenario.FeatureCondExec, scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable,
 		scenario.FeatureAuth, scenario.FeatureOptionalGlobal, scenario.FeatureNoAdvanceState,
 		scenario.FeatureLost, scenario.FeatureUnexpectedJump, scenario.FeatureRegexpMatch,
-		scenario.FeatureDefaultMessage, scenario.FeatureInit:
+		scenario.FeatureDefaultMessage, scenario.FeatureInit, scenario.FeatureTransactions:
 		return true
 	}
 	return false

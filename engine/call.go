@@ -131,6 +131,8 @@ type slab struct {
 	nInf   int
 	auth   [][]authState // per chunk: slotsPerChunk × nAuth (0 or 1): the call's challenge (digest.go)
 	nAuth  int
+	txns   [][]txnState // per chunk: slotsPerChunk × nTxn: the call's named transactions (txn.go)
+	nTxn   int
 	uid    [][]int32 // per chunk: slotsPerChunk × nUID (0 or 1): the call's -users user (users.go)
 	nUID   int
 	n      int
@@ -156,6 +158,7 @@ func (s *slab) addChunk() {
 	s.inf = append(s.inf, make([]int32, slotsPerChunk*s.nInf))
 	s.auth = append(s.auth, make([]authState, slotsPerChunk*s.nAuth))
 	s.uid = append(s.uid, make([]int32, slotsPerChunk*s.nUID))
+	s.txns = append(s.txns, make([]txnState, slotsPerChunk*s.nTxn))
 }
 
 // reserve allocates chunks for n slots up front, so a run that knows its

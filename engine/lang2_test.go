@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -196,7 +198,35 @@ func TestKeywords(t *testing.T) {
 	if err := os.WriteFile(file, []byte("from a file"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	xml := `<?xml version="1.0"?><scenario name="t">
+	xml := keywordsXML(file)
+	p, rec := langPair(t, xml, func(c *Config) {
+		c.RemoteHost = "sut.example"
+		c.MediaPort = 6000
+		c.Version = "9.9"
+		c.DynamicStart, c.DynamicMax, c.DynamicStep = 1, 5, 3
+	})
+	p.exchange(t)
+	checkKeywords(t, p, rec)
+}
+
+// TestKeywordsNoAllocs: the new keywords, recorded routes and the
+// language's per-message work allocate nothing once warm.
+func TestKeywordsNoAllocs(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "body.txt")
+	if err := os.WriteFile(file, []byte("from a file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newLangPair(t, []byte(keywordsXML(file)), nil)
+	for i := 0; i < 20; i++ {
+		p.call(t)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { p.call(t) }); allocs != 0 {
+		t.Fatalf("a call cycle allocates %v times, want 0", allocs)
+	}
+}
+
+func keywordsXML(file string) string {
+	return `<?xml version="1.0"?><scenario name="t">
   <recv request="INVITE" rrs="true"><action><assign assign_to="n" value="5"/></action></recv>
   <label id="l"/>
   <send><![CDATA[
@@ -235,13 +265,10 @@ func TestKeywords(t *testing.T) {
 	]]></send>
   <recv request="ACK"/>
   <recv request="BYE"/>` + okBye + `</scenario>`
-	p, rec := langPair(t, xml, func(c *Config) {
-		c.RemoteHost = "sut.example"
-		c.MediaPort = 6000
-		c.Version = "9.9"
-		c.DynamicStart, c.DynamicMax, c.DynamicStep = 1, 5, 3
-	})
-	p.exchange(t)
+}
+
+func checkKeywords(t *testing.T, p *pair, rec *recorder) {
+	t.Helper()
 	if u := p.uas.Snapshot().Cumulative; u.Successful != 1 {
 		t.Fatalf("uas: %d ok %d failed (events %q)", u.Successful, u.Failed, rec.events)
 	}
@@ -346,8 +373,6 @@ func TestEngineRefuses(t *testing.T) {
 	inv := "<send><![CDATA[INVITE sip:x SIP/2.0]]></send>\n"
 	for _, tc := range []struct{ body, want string }{
 		{inv + "<sendCmd><![CDATA[Call-ID: [call_id]]]></sendCmd>\n", "t.xml:4: element <sendCmd> is not supported yet"},
-		{"<send start_txn=\"o\"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>\n<recv response=\"200\" response_txn=\"o\"/>\n",
-			"t.xml:3: transactions (start_txn, ack_txn, response_txn) is not supported yet"},
 		{inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:5: action <exec play_pcap_audio> is not supported yet"},
 		{inv + "<nop><action>\n<insert file=\"a.csv\" value=\"x\"/></action></nop>\n", "t.xml:5: action <insert> is not supported yet"},
 		{inv + "<nop><action>\n<replace file=\"a.csv\" line=\"0\" value=\"x\"/></action></nop>\n", "t.xml:5: action <replace> is not supported yet"},
@@ -361,6 +386,140 @@ func TestEngineRefuses(t *testing.T) {
 		_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
 		if !errors.Is(err, scenario.ErrUnsupported) || err.Error() != tc.want {
 			t.Errorf("New = %v, want %q", err, tc.want)
+		}
+	}
+}
+
+// TestNopFirstServer: a server scenario may start with a nop (SIPp): it
+// runs, and the INVITE waits for the recv after it.
+func TestNopFirstServer(t *testing.T) {
+	xml := strings.Replace(uasHead, `<recv request="INVITE"/>`,
+		`<nop><action><log message="first"/></action></nop><recv request="INVITE"/>`, 1) +
+		`<recv request="BYE"/>` + okBye + `</scenario>`
+	p, rec := langPair(t, xml, nil)
+	p.call(t)
+	if u := p.uas.Snapshot().Cumulative; u.Successful != 1 {
+		t.Errorf("uas: %d ok, %d failed (events %q)", u.Successful, u.Failed, rec.events)
+	}
+	if len(rec.logs) != 1 || rec.logs[0] != "first" {
+		t.Errorf("logs %q", rec.logs)
+	}
+}
+
+// TestSendOnTimeout: a send whose retransmissions run out jumps to its
+// ontimeout label (SIPp), and fails the call when that label ends the
+// scenario.
+func TestSendOnTimeout(t *testing.T) {
+	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	for _, tc := range []struct {
+		after        string
+		ok, failed   uint64
+		failureClass stats.FailureClass
+	}{
+		{`<label id="gone"/><nop><action><log message="timed out"/></action></nop>`, 1, 0, 0},
+		{`<label id="gone"/>`, 0, 1, stats.FailMaxUDPRetrans},
+	} {
+		xml := `<?xml version="1.0"?><scenario name="t">
+  <send retrans="5" ontimeout="gone"><![CDATA[
+    INVITE sip:x@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+    From: <sip:a@b>;tag=1
+    To: <sip:x@y>
+    Call-ID: [call_id]
+    CSeq: [cseq] INVITE
+    Content-Length: 0
+  ]]></send>
+  <recv response="200"/>
+  ` + tc.after + `
+</scenario>`
+		scn, err := scenario.Parse([]byte(xml), "t.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		e, err := New(Config{Scenario: scn, Local: netip.MustParseAddr("127.0.0.1"), Remote: netip.MustParseAddrPort(sink.LocalAddr().String()),
+			Shards: 1, Backend: "std", Rate: 100, MaxCalls: 1, MaxInviteRetrans: 1, Tracer: rec, ActionLog: rec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := e.Run(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Stats.Cumulative
+		if c.Successful != tc.ok || c.Failed != tc.failed || (tc.failed > 0 && c.FailedBy[tc.failureClass] != 1) {
+			t.Errorf("%s: %d ok %d failed %v (events %q)", tc.after, c.Successful, c.Failed, c.FailedBy, rec.events)
+		}
+		if len(rec.sent) != 2 {
+			t.Errorf("%s: sent %d messages, want the INVITE and one retransmission", tc.after, len(rec.sent))
+		}
+	}
+}
+
+// TestAbortSendsCancel: a client call that times out after a 180 cancels
+// its INVITE, as SIPp's abortCall does; with -default_behaviors all,-bye
+// it sends nothing.
+func TestAbortSendsCancel(t *testing.T) {
+	uasXML := uasHead[:strings.Index(uasHead, `  <send><![CDATA[
+    SIP/2.0 200 OK`)] + `<recv request="CANCEL"/>` + okBye + `</scenario>`
+	uacXML := `<?xml version="1.0"?><scenario name="t">
+  <send retrans="500"><![CDATA[
+    INVITE sip:x@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+    From: <sip:a@[local_ip]:[local_port]>;tag=1
+    To: <sip:x@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: [cseq] INVITE
+    Content-Length: 0
+  ]]></send>
+  <recv response="180"/>
+  <recv response="200" timeout="100"/>
+</scenario>`
+	for _, disabled := range []Behavior{0, BehaviorBye} {
+		lo := netip.MustParseAddr("127.0.0.1")
+		uasScn, err := scenario.Parse([]byte(uasXML), "uas.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uas, err := New(Config{Scenario: uasScn, Local: lo, Shards: 1, Backend: "std", MaxCalls: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uacScn, err := scenario.Parse([]byte(uacXML), "uac.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uac, err := New(Config{Scenario: uacScn, Local: lo, Remote: uas.LocalAddrs()[0], Shards: 1, Backend: "std",
+			Rate: 100, MaxCalls: 1, DisabledBehaviors: disabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		done := make(chan *Result, 1)
+		go func() { r, _ := uas.Run(ctx); done <- r }()
+		ures, _ := uac.Run(ctx)
+		if disabled != 0 {
+			time.Sleep(300 * time.Millisecond)
+			uas.Abort()
+		}
+		sres := <-done
+		cancel()
+		u, s := ures.Stats.Cumulative, sres.Stats.Cumulative
+		if u.Failed != 1 || u.FailedBy[stats.FailTimeoutOnRecv] != 1 {
+			t.Errorf("disabled %d: uac %d failed %v, want 1 timeout", disabled, u.Failed, u.FailedBy)
+		}
+		wantOK := uint64(1)
+		if disabled != 0 {
+			wantOK = 0 // no CANCEL: the UAS call is still waiting when aborted
+		}
+		if s.Successful != wantOK {
+			t.Errorf("disabled %d: uas %d ok %d failed %d aborted, want %d ok", disabled, s.Successful, s.Failed, s.Aborted, wantOK)
 		}
 	}
 }

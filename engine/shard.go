@@ -82,7 +82,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots()},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions)},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -396,6 +396,7 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	}
 	s.releaseAuth(c)
 	s.releaseUser(c)
+	s.releaseTxns(c)
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -484,6 +485,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				c.lastRecvHash = 0
 			}
 			c.lastSendCmd = c.cmd
+			s.sentTxn(c, cmd, c.cmd)
 			if cmd.IsAck {
 				c.flags = c.flags&^flagAckPending | flagEstablished
 			}
@@ -497,7 +499,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				c.retransAt = 0
 				s.bufs.release(&c.lastSent)
 			}
-			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) {
+			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) && !s.keepForAbort(c) {
 				s.bufs.release(&c.lastRecv)
 			}
 			if len(cmd.Actions) > 0 {
@@ -647,6 +649,21 @@ func (s *shard) onTimer(slot int32, now int64) {
 		allowed = min(allowed, s.e.cfg.MaxRetrans)
 		if int(c.retransCount) > allowed {
 			s.rec.RecvTimeout(int(c.lastSendCmd))
+			if to := cmds[c.lastSendCmd].OnTimeout; to != scenario.NoIndex {
+				// The send's ontimeout label (SIPp); one at the end fails
+				// the call.
+				s.event("Call-Id: %s, timeout on max UDP retrans for message %d, jumping to label %d",
+					c.id(), cmds[c.cmd].MsgIndex, cmds[to].MsgIndex)
+				c.retransAt, c.recvDeadline = 0, 0
+				s.bufs.release(&c.lastSent)
+				c.cmd = int32(to)
+				if s.e.scn.SkipLabels(to) >= len(cmds) {
+					s.abortCall(slot, c, stats.FailMaxUDPRetrans, now)
+					return
+				}
+				s.advance(slot, c, now)
+				return
+			}
 			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id())
 			s.abortCall(slot, c, stats.FailMaxUDPRetrans, now)
 			return
@@ -786,8 +803,10 @@ func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort) bool {
 	return true
 }
 
-// matches reports whether scenario command idx expects the message in s.msg.
-func (s *shard) matches(idx int32) bool {
+// matches reports whether scenario command idx of call c expects the
+// message in s.msg (rxBranch: the hash of its Via branch, for
+// response_txn).
+func (s *shard) matches(c *call, idx int32, rxBranch uint64) bool {
 	cmd := &s.e.scn.Commands[idx]
 	if cmd.Kind != scenario.KindRecv {
 		return false
@@ -806,6 +825,11 @@ func (s *shard) matches(idx int32) bool {
 	} else if cmd.Response != s.msg.StatusCode() {
 		return false
 	}
+	if cmd.ResponseTxn != scenario.NoIndex {
+		// Only the responses of that transaction (SIPp: same branch).
+		b := s.calls.txnOf(c.slot)[cmd.ResponseTxn].branch
+		return b != 0 && b == rxBranch
+	}
 	_, m := s.msg.CSeq()
 	return cmd.AcceptsResponseMethodBytes(m)
 }
@@ -818,6 +842,14 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	cmds := s.e.scn.Commands
 	if s.e.cfg.PauseMsgIgnore && cmds[c.cmd].Kind == scenario.KindPause {
 		return // -pause_msg_ign
+	}
+	if c.cmd == 0 && !s.replaying && cmds[s.e.scn.SkipLabels(0)].Kind == scenario.KindNop {
+		// SIPp lets a server scenario start with a nop: it runs, and the
+		// message waits for the first recv.
+		s.queued, s.queuedCall = raw, c
+		s.advance(slot, c, now)
+		s.queued, s.queuedCall = nil, nil
+		return
 	}
 	cookie := maphash.Bytes(s.e.seed, raw)
 	if !s.e.cfg.NoRetrans {
@@ -851,9 +883,13 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		}
 	}
 
+	var rxBranch uint64
+	if s.calls.nTxn > 0 && !isReq {
+		rxBranch = s.branchHash(viaBranch(s.msg.Via()))
+	}
 	found := int32(-1)
 	for i := c.cmd; int(i) < len(cmds); i++ {
-		if s.matches(i) {
+		if s.matches(c, i, rxBranch) {
 			found = i
 			break
 		}
@@ -867,12 +903,31 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			if !cmds[i].Optional && cmds[i].Kind != scenario.KindLabel {
 				contig = false
 			}
-			if !s.matches(i) {
+			if !s.matches(c, i, rxBranch) {
 				continue
 			}
 			if contig || cmds[i].OptionalGlobal {
 				found = i
 				break
+			}
+			if t := cmds[i].ResponseTxn; t != scenario.NoIndex {
+				// A late response of a named transaction: a provisional
+				// one changes nothing, a final one gets its ACK again, a
+				// retransmission of the final one it had is ignored.
+				st := &s.calls.txnOf(c.slot)[t]
+				switch {
+				case code < 200:
+					return
+				case st.ack != 0:
+					s.rec.Retransmission(int(st.ack - 1))
+					s.tx = s.render(s.tx[:0], c, int(st.ack-1))
+					s.writeCall(c, s.tx, s.dst(c))
+					return
+				case st.resp == cookie:
+					s.event("Ignoring final UDP message for transaction %s", s.e.scn.Transactions[t].Name)
+					return
+				}
+				continue
 			}
 			// A late message of an earlier step: a retransmitted final
 			// response to an INVITE gets the ACK again (RFC 3261 §17.1.1.2).
@@ -881,8 +936,10 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 				s.rec.Retransmission(ack)
 				s.tx = s.render(s.tx[:0], c, ack)
 				s.writeCall(c, s.tx, s.dst(c))
+				return
 			}
-			return
+			// SIPp looks further back, and failing that the message is
+			// unexpected.
 		}
 	}
 	if found < 0 {
@@ -894,6 +951,9 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	}
 
 	cmd := &cmds[found]
+	if cmd.ResponseTxn != scenario.NoIndex {
+		s.calls.txnOf(c.slot)[cmd.ResponseTxn].resp = cookie
+	}
 	s.bookkeeping(slot, c, found, now)
 	s.rec.MessageReceived(int(found))
 	if isReq {
@@ -938,7 +998,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		c.lastRecvCmd = found
 		c.lastRecvHash = cookie
 		c.flags |= flagGotMsg
-		if s.e.keepLast[found] {
+		if s.e.keepLast[found] || s.keepForAbort(c) {
 			s.bufs.store(&c.lastRecv, raw)
 			s.gen++
 			c.lastGen = s.gen

@@ -280,6 +280,15 @@ func (s *shard) abortMessages(c *call) {
 	s.sendDefault(c, nil, d.bye)
 }
 
+// keepForAbort reports whether a call must keep its last message for
+// abortMessages whatever its scenario renders: a client call between its
+// INVITE and its ACK, which an abort cancels or acknowledges from that
+// message (the ringing phase; established calls keep nothing more).
+func (s *shard) keepForAbort(c *call) bool {
+	return s.e.client && c.flags&flagEstablished == 0 && c.lastSendCmd >= 0 &&
+		s.e.scn.Commands[c.lastSendCmd].IsInvite && s.behaves(BehaviorBye)
+}
+
 // keepAsLast makes raw the call's last message (SIPp copies an unexpected
 // message there before it aborts the call, for the [last_*] keywords).
 func (s *shard) keepAsLast(c *call, raw []byte) {

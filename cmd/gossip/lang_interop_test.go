@@ -213,6 +213,7 @@ func TestSideBySideLanguage(t *testing.T) {
 		{"side_unexp_main_uas.xml", true},
 		{"side_optglobal_uas.xml", true},
 		{"side_keywords_uac.xml", false},
+		{"side_txn_uac.xml", false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
