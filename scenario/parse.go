@@ -1237,6 +1237,7 @@ func (p *parser) toUTF8(data []byte) ([]byte, error) {
 	default:
 		p.warn(1, fmt.Sprintf("encoding %q is not supported; the file is read as UTF-8", enc))
 	}
+	data = lenientXML(data)
 	p.data = data
 	return data, nil
 }
