@@ -523,3 +523,21 @@ func TestAbortSendsCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestPauseMsgIgnore: a BYE that comes during a pause is unexpected (and
+// answered), unless -pause_msg_ign drops it.
+func TestPauseMsgIgnore(t *testing.T) {
+	xml := uasHead + `<pause milliseconds="10000"/><recv request="BYE"/>` + okBye + `</scenario>`
+	for _, ign := range []bool{false, true} {
+		p, rec := langPair(t, xml, func(c *Config) { c.PauseMsgIgnore = ign })
+		p.exchange(t)
+		u := p.uas.Snapshot().Cumulative
+		wantFailed, wantSent := uint64(1), 3
+		if ign {
+			wantFailed, wantSent = 0, 2
+		}
+		if u.Failed != wantFailed || len(rec.sent) != wantSent {
+			t.Errorf("pause_msg_ign %v: uas failed %d, sent %d; want %d, %d", ign, u.Failed, len(rec.sent), wantFailed, wantSent)
+		}
+	}
+}
