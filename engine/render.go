@@ -163,8 +163,17 @@ func patchLen(msg []byte, start, at, offset int) []byte {
 	} else if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 && start+i+4 <= at {
 		body = len(msg) - (start + i + 4) // [len] inside the body
 	}
-	var digits [20]byte
+	// SIPp writes "%5u": right-aligned in five columns
+	// ("Content-Length:   129").
+	var digits [24]byte
 	d := strconv.AppendInt(digits[:0], int64(body+offset), 10)
+	if pad := 5 - len(d); pad > 0 {
+		copy(digits[pad:], d)
+		for i := 0; i < pad; i++ {
+			digits[i] = ' '
+		}
+		d = digits[:5]
+	}
 	n := len(msg)
 	msg = append(msg, d...) // grow by len(d)
 	copy(msg[at+len(d):], msg[at:n])
