@@ -978,7 +978,7 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			c.retransDelay = s.e.cfg.T2
 		}
 	}
-	if cmd.RRS && len(c.routes) == 0 {
+	if cmd.RRS && c.routeLen == 0 { // SIPp records until a route set exists
 		s.recordRoutes(c, isReq)
 	}
 	if cmd.Auth {
