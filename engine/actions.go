@@ -26,6 +26,7 @@ type shardLang struct {
 	a, b varValue // operands read from variables
 	buf  []byte   // rendered action templates
 	line []byte   // rendered line= of [fieldN], key= of lookup
+	val  []byte   // rendered value= of replace
 	// digest.go: credentials, digest-uri, cnonce, the header line
 	user, pass, uri, cnonce, hdr []byte
 	rng                          *rand.Rand
@@ -43,7 +44,8 @@ func languageSupports(f scenario.Feature) bool {
 			scenario.ActionTrim, scenario.ActionURLEncode, scenario.ActionURLDecode,
 			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump, scenario.ActionLookup,
 			scenario.ActionVerifyAuth, scenario.ActionError, scenario.ActionExec, scenario.ActionIntCmd,
-			scenario.ActionSetDest, scenario.ActionCloseCon, scenario.ActionPauseRestore:
+			scenario.ActionSetDest, scenario.ActionCloseCon, scenario.ActionPauseRestore,
+			scenario.ActionInsert, scenario.ActionReplace:
 			return true
 		}
 		return false
@@ -265,6 +267,8 @@ func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
 		}
 	case scenario.ActionSetDest:
 		s.setDest(c, idx, a)
+	case scenario.ActionInsert, scenario.ActionReplace:
+		s.insertOrReplace(c, idx, a)
 	case scenario.ActionCloseCon:
 		// UDP has no connection to close.
 	case scenario.ActionPauseRestore:

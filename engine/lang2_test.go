@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/engine/inject"
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/scenario"
 )
@@ -374,8 +375,6 @@ func TestEngineRefuses(t *testing.T) {
 	for _, tc := range []struct{ body, want string }{
 		{inv + "<sendCmd><![CDATA[Call-ID: [call_id]]]></sendCmd>\n", "t.xml:4: element <sendCmd> is not supported yet"},
 		{inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:5: action <exec play_pcap_audio> is not supported yet"},
-		{inv + "<nop><action>\n<insert file=\"a.csv\" value=\"x\"/></action></nop>\n", "t.xml:5: action <insert> is not supported yet"},
-		{inv + "<nop><action>\n<replace file=\"a.csv\" line=\"0\" value=\"x\"/></action></nop>\n", "t.xml:5: action <replace> is not supported yet"},
 		{"<send><![CDATA[INVITE sip:x SIP/2.0\n\nX: [tdmmap]]]></send>\n", "t.xml:5: keyword [tdmmap] is not supported yet"},
 		{"<send><![CDATA[INVITE sip:x SIP/2.0\n\nm=audio [rtpstream_audio_port] RTP/AVP 0]]></send>\n", "t.xml:5: keyword [rtpstream_audio_port] is not supported yet"},
 	} {
@@ -539,5 +538,38 @@ func TestPauseMsgIgnore(t *testing.T) {
 		if u.Failed != wantFailed || len(rec.sent) != wantSent {
 			t.Errorf("pause_msg_ign %v: uas failed %d, sent %d; want %d, %d", ign, u.Failed, len(rec.sent), wantFailed, wantSent)
 		}
+	}
+}
+
+// TestInsertLookup: <insert> adds a line an -infindex lookup then finds,
+// and <replace> rewrites one (SIPp's registrar idiom).
+func TestInsertLookup(t *testing.T) {
+	f, err := inject.Parse("reg.csv", []byte("SEQUENTIAL\nnobody;0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := inject.NewSet(f)
+	if err := set.AddIndex("reg.csv", 0); err != nil {
+		t.Fatal(err)
+	}
+	xml := strings.Replace(uasHead, `<recv request="INVITE"/>`, `<recv request="INVITE">
+  <action>
+    <insert file="reg.csv" value="[call_id];[call_number]"/>
+    <lookup assign_to="line" file="reg.csv" key="[call_id]"/>
+    <replace file="reg.csv" line="0" value="somebody;1"/>
+    <lookup assign_to="old" file="reg.csv" key="nobody"/>
+    <log message="line=[$line] old=[$old]"/>
+  </action>
+</recv>`, 1) + `<recv request="BYE"/>` + okBye + `</scenario>`
+	p, rec := langPair(t, xml, func(c *Config) { c.Inject = set })
+	p.call(t)
+	if len(rec.logs) != 1 || rec.logs[0] != "line=1.000000 old=-1.000000" {
+		t.Errorf("logs %q", rec.logs)
+	}
+	if v, _ := f.AppendField(nil, 0, 0); string(v) != "somebody" {
+		t.Errorf("replaced line: %q", v)
+	}
+	if u := p.uas.Snapshot().Cumulative; u.Successful != 1 {
+		t.Errorf("uas: %d ok, %d failed (events %q)", u.Successful, u.Failed, rec.events)
 	}
 }
