@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,15 +211,18 @@ func TestSideBySideLanguage(t *testing.T) {
 		file   string // a testdata file, or a built-in scenario
 		server bool   // the file is the UAS (the peer runs sipp's uac), else the UAC
 		peer   string // the peer's testdata file; "": sipp's built-in uas or uac
+		flags  []string
 	}{
-		{"side_unexp_bye_uas.xml", true, ""},
-		{"side_unexp_main_uas.xml", true, ""},
-		{"side_optglobal_uas.xml", true, ""},
-		{"side_keywords_uac.xml", false, ""},
-		{"side_txn_uac.xml", false, ""},
-		{"uac", false, "side_486_uas_peer.xml"}, // the 486 is unexpected: ACK, then the call fails
+		{"side_unexp_bye_uas.xml", true, "", nil},
+		{"side_unexp_main_uas.xml", true, "", nil},
+		{"side_optglobal_uas.xml", true, "", nil},
+		{"side_keywords_uac.xml", false, "", nil},
+		{"side_txn_uac.xml", false, "", nil},
+		{"uac", false, "side_486_uas_peer.xml", nil},                // the 486 is unexpected: ACK, then the call fails
+		{"side_cancel_uac.xml", false, "side_cancel_peer.xml", nil}, // the receive timeout cancels the INVITE
+		{"uas", true, "side_info_peer.xml", []string{"-aa"}},        // -aa answers the INFO in the call
 	} {
-		t.Run(tc.file, func(t *testing.T) {
+		t.Run(strings.Join(append([]string{tc.file, tc.peer}, tc.flags...), " "), func(t *testing.T) {
 			t.Parallel()
 			scn := []string{"-sn", tc.file}
 			if strings.HasSuffix(tc.file, ".xml") {
@@ -245,9 +249,9 @@ func TestSideBySideLanguage(t *testing.T) {
 					srvScn, cliScn = []string{"-sf", peer}, []string{"-sf", peer}
 				}
 				if tc.server {
-					srvBin, srvScn = bin, scn
+					srvBin, srvScn = bin, append(slices.Clone(scn), tc.flags...)
 				} else {
-					cliBin, cliScn = bin, scn
+					cliBin, cliScn = bin, append(slices.Clone(scn), tc.flags...)
 				}
 				srv := testpeer.Start(t, 60*time.Second, dir, srvBin, append(srvScn, "-i", "127.0.0.1",
 					"-p", strconv.Itoa(port), "-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")...)
