@@ -122,6 +122,9 @@ func (s *shard) runActions(c *call, idx int32, msg []byte) {
 	acts := s.e.scn.Commands[idx].Actions
 	for i := range acts {
 		s.runAction(c, idx, &acts[i], msg)
+		if s.e.halted.Load() {
+			return // stop_now or a fatal error: SIPp runs nothing more
+		}
 	}
 }
 
@@ -258,6 +261,7 @@ func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
 			s.e.Stop() // like the q key
 		case scenario.IntCmdStopNow:
 			s.e.stopNow.Store(true)
+			s.e.halted.Store(true)
 			s.e.Abort()
 		default:
 			// SIPp ends the call only when a recv's action asks.
@@ -519,6 +523,7 @@ var ErrScenarioError = errors.New("scenario error")
 // Result.Fatal).
 func (e *Engine) fatal(err error) {
 	e.fatalOnce.Do(func() { e.fatalErr = err })
+	e.halted.Store(true)
 	e.Abort()
 }
 

@@ -56,6 +56,7 @@ type Engine struct {
 	mediaIPType  byte
 
 	stopNow   atomic.Bool // <exec int_cmd="stop_now"> ended the run
+	halted    atomic.Bool // stop_now or a fatal error: actions stop at once
 	fatalOnce sync.Once
 	fatalErr  error // what stopped the run (an <error> action), set once before Abort
 

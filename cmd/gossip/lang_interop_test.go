@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -275,5 +276,28 @@ func TestSideBySideLanguage(t *testing.T) {
 				t.Errorf("sipp itself did not finish its %d calls: %+v", calls, want)
 			}
 		})
+	}
+}
+
+// TestStopNowExit: <exec int_cmd="stop_now"> ends the run at once with
+// status 97 under sipp and gossip alike, and runs no later action.
+func TestStopNowExit(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	xml, err := filepath.Abs("testdata/side_stop_now.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{sipp, gossip} {
+		dir := t.TempDir()
+		sink := testpeer.FreeUDPPort(t, 1) // nothing listens: the OPTIONS goes nowhere
+		p := testpeer.Start(t, 30*time.Second, dir, bin, "-sf", xml, "-i", "127.0.0.1",
+			"127.0.0.1:"+strconv.Itoa(sink), "-m", "5", "-nostdin")
+		if code := p.Wait(); code != 97 {
+			t.Errorf("%s: exit %d, want 97", filepath.Base(bin), code)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "exec.out")); err == nil {
+			t.Errorf("%s: the exec after stop_now ran", filepath.Base(bin))
+		}
 	}
 }
