@@ -126,6 +126,13 @@ type Config struct {
 	// "sip:"+AuthURI, default "sip:" remote_ip:remote_port).
 	AuthUser, AuthPassword, AuthURI string
 
+	// OOC is the out-of-call scenario (-oocsf, -oocsn): in a client run,
+	// a request of no known call starts a call of it, which answers it.
+	// It must start with a <recv>; load it with scenario.Options.Main set
+	// to Scenario so they share <Global> variables. Its calls keep
+	// statistics of their own (Engine.OOCSnapshot).
+	OOC *scenario.Scenario
+
 	// RemoteHost renders [remote_host]: the remote host as the command
 	// line gave it; empty: Remote's address.
 	RemoteHost string

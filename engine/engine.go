@@ -41,10 +41,11 @@ type Engine struct {
 	needsLast    []bool               // per command: the template uses [last_*]
 	keepLast     []bool               // per command: a later send may still use the last message
 	counterIndex []int                // per command: generic counter index or -1
-	globals      globalVars           // <Global> variables (vars.go)
+	globals      *globalVars          // <Global> variables (vars.go), shared with the out-of-call engine
 	userVals     []varValue           // <User> variables with -users: (Users+1) × Vars.User, written by the user's shard (users.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
 	defaults     defaultMessages      // SIPp's automatic messages (unexpected.go)
+	ooc          *Engine              // the out-of-call scenario's engine (ooc.go), or nil
 	losePackets  bool                 // the scenario has a lost= attribute: lost= and -lost apply
 	remoteHost   []byte               // [remote_host]
 	dynamicID    atomic.Int64         // [dynamic_id]
@@ -220,6 +221,10 @@ func New(cfg Config) (*Engine, error) {
 		e.shards = append(e.shards, newShard(e, i, ep, capacity))
 	}
 	e.initXDP()
+	if err := e.initOOC(); err != nil {
+		e.closeEndpoints()
+		return nil, err
+	}
 	recs := make([]*stats.Recorder, len(e.shards))
 	for i, s := range e.shards {
 		recs[i] = s.rec
@@ -449,6 +454,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.t0 = time.Now()
 	e.coll.SetStart(e.t0)
 	e.runInit()
+	if e.ooc != nil {
+		e.ooc.t0 = e.t0
+		e.ooc.coll.SetStart(e.t0)
+		e.ooc.runInit()
+	}
 	for _, s := range e.shards {
 		e.wg.Add(1)
 		go s.run()
@@ -504,4 +514,13 @@ func (e *Engine) finished() bool {
 		return false
 	}
 	return e.created.Load() >= uint64(e.cfg.MaxCalls) && open == 0
+}
+
+// OOCSnapshot returns the statistics of the out-of-call scenario's calls
+// (-oocsf, -oocsn), or nil without one.
+func (e *Engine) OOCSnapshot() *stats.Snapshot {
+	if e.ooc == nil {
+		return nil
+	}
+	return e.ooc.coll.Snapshot(time.Now())
 }

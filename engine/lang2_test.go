@@ -573,3 +573,52 @@ func TestInsertLookup(t *testing.T) {
 		t.Errorf("uas: %d ok, %d failed (events %q)", u.Successful, u.Failed, rec.events)
 	}
 }
+
+// TestOutOfCallScenario: with -oocsn ooc_default, a client run answers a
+// request of no known call with the out-of-call scenario, whose calls keep
+// their own statistics.
+func TestOutOfCallScenario(t *testing.T) {
+	uac, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ooc, err := scenario.Options{Main: uac}.Builtin("ooc_default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	e, err := New(Config{Scenario: uac, OOC: ooc, Local: netip.MustParseAddr("127.0.0.1"),
+		Remote: netip.MustParseAddrPort(peer.LocalAddr().String()), Shards: 1, Backend: "std"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Result, 1)
+	go func() { r, _ := e.Run(context.Background()); done <- r }()
+	options := "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP " + peer.LocalAddr().String() + ";branch=z9hG4bK-1\r\n" +
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: ooc-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	to, _ := net.ResolveUDPAddr("udp", e.LocalAddrs()[0].String())
+	if _, err := peer.WriteTo([]byte(options), to); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2048)
+	_ = peer.SetReadDeadline(time.Now().Add(3 * time.Second))
+	n, _, err := peer.ReadFrom(buf)
+	e.Abort()
+	<-done
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	if !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200 OK\r\n") || !strings.Contains(string(buf[:n]), "Call-ID: ooc-1\r\n") {
+		t.Errorf("answer:\n%s", buf[:n])
+	}
+	if got := e.OOCSnapshot().Cumulative.Created(); got != 1 {
+		t.Errorf("out-of-call calls created: %d, want 1", got)
+	}
+	if got := e.Snapshot().Cumulative; got.Created() != 0 || got.OutOfCall != 0 {
+		t.Errorf("main scenario: %d calls, %d out-of-call messages; want none", got.Created(), got.OutOfCall)
+	}
+}

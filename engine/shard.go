@@ -63,6 +63,7 @@ type shard struct {
 	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
 	lang        shardLang      // scratch and RNG of actions and branching (actions.go)
 	freeUsers   userDeque      // -users: this shard's free users (users.go)
+	ooc         *shard         // the out-of-call engine's shard this one drives (ooc.go), or nil
 	// queued is the unexpected message a jump to _unexp.main hands to the
 	// first recv after the label (queuedCall's); replaying is set while
 	// that recv handles it (unexpected.go).
@@ -142,6 +143,9 @@ func (s *shard) run() {
 			s.onTimer(slot, now)
 		}
 		s.dead.Expire(now)
+		if s.ooc != nil {
+			s.oocTimers(now)
+		}
 		if err := s.ep.Flush(); err != nil {
 			s.e.logSendError(err)
 		}
@@ -242,6 +246,11 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 	d := now + int64(maxIdle)
 	if t, ok := s.wheel.NextExpiry(); ok {
 		d = min(d, int64(t)*int64(tick))
+	}
+	if s.ooc != nil {
+		if t, ok := s.ooc.wheel.NextExpiry(); ok {
+			d = min(d, int64(t)*int64(tick))
+		}
 	}
 	if st == stateRunning && s.e.client && !s.exhausted {
 		if s.e.cfg.Users > 0 {
@@ -762,6 +771,12 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	// a response too (it fails as unexpected unless the scenario starts
 	// with that response).
 	if s.e.client || s.e.state.Load() != stateRunning {
+		if s.ooc != nil && s.msg.IsRequest() {
+			// -oocsf: the out-of-call scenario answers it (its shard
+			// parses it again and finds or makes its call).
+			s.ooc.onDatagram(data, from, now, false)
+			return
+		}
 		if s.e.cfg.AutoAnswer && s.msg.IsRequest() && s.autoAnswer(from) {
 			return
 		}

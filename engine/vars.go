@@ -85,7 +85,7 @@ func (s *shard) readVar(c *call, id scenario.VarID, dst *varValue) {
 	vr := &s.e.scn.Vars.List[id]
 	src := s.varOf(c, vr)
 	if src == nil {
-		g := &s.e.globals
+		g := s.e.globals
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		if vr.Scope == scenario.ScopeGlobal && vr.Slot < len(g.vals) {
@@ -116,7 +116,7 @@ func (s *shard) setVar(c *call, id scenario.VarID, kind scenario.VarKind, text [
 		v.kind, v.num = kind, num
 		return
 	}
-	g := &s.e.globals
+	g := s.e.globals
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if vr.Scope != scenario.ScopeGlobal || vr.Slot >= len(g.vals) {
@@ -136,7 +136,7 @@ func (s *shard) appendVarOf(dst []byte, c *call, id scenario.VarID) []byte {
 	if v := s.varOf(c, vr); v != nil {
 		return appendVar(dst, v)
 	}
-	g := &s.e.globals
+	g := s.e.globals
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if vr.Scope == scenario.ScopeGlobal && vr.Slot < len(g.vals) {
@@ -158,7 +158,7 @@ func (s *shard) releaseVars(c *call) {
 // initGlobals sizes the global variables and applies -set values.
 func (e *Engine) initGlobals() error {
 	vars := &e.scn.Vars
-	e.globals.vals = make([]varValue, vars.Global)
+	e.globals = &globalVars{vals: make([]varValue, vars.Global)}
 	for name, val := range e.cfg.Set {
 		id, err := vars.LookupGlobal(name)
 		if err != nil {

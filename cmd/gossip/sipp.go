@@ -178,6 +178,21 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		cfg.RemoteHost = host
 	}
 	cfg.AutoAnswer = opts.AutoAnswer
+	if opts.OOCScenarioFile != "" || opts.OOCScenarioName != "" {
+		so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles, Main: scn}
+		var err error
+		if opts.OOCScenarioFile != "" {
+			cfg.OOC, err = so.Load(opts.OOCScenarioFile)
+		} else {
+			cfg.OOC, err = so.Builtin(opts.OOCScenarioName)
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("out-of-call scenario: %w", err)
+		}
+		if scn.Mode == scenario.ModeServer {
+			return cfg, fmt.Errorf("out-of-call scenarios (-oocsf, -oocsn) cannot be used in server mode")
+		}
+	}
 	behaviors, err := opts.Behaviors()
 	if err != nil {
 		return cfg, err

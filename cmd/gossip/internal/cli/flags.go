@@ -92,6 +92,10 @@ func implementedFlags() []flagSpec {
 			DefaultScenario, func(o *Options) *string { return &o.ScenarioName }),
 		str("sf", secScenario, "FILE", "run the scenario in this XML file",
 			"-", func(o *Options) *string { return &o.ScenarioFile }),
+		str("oocsf", secScenario, "FILE", "answer requests of no known call with the scenario in this XML file (client runs)",
+			"-", func(o *Options) *string { return &o.OOCScenarioFile }),
+		str("oocsn", secScenario, "NAME", "answer requests of no known call with a built-in scenario, e.g. ooc_default (client runs)",
+			"-", func(o *Options) *string { return &o.OOCScenarioName }),
 		str("sd", secScenario, "NAME", "print a built-in scenario's XML and exit with status 99",
 			"-", func(o *Options) *string { return &o.ScenarioDump }),
 
@@ -290,7 +294,7 @@ func sippOnlyFlags() map[string]int {
 	}
 	for _, name := range []string{
 		// scenarios
-		"rxsf", "rxrn", "oocsf", "oocsn",
+		"rxsf", "rxrn",
 		// addresses and transports
 		"bind_to_device", "max_socket", "max_reconnect", "reconnect_close",
 		"reconnect_sleep", "tls_cert", "tls_key", "tls_ca", "tls_crl", "tls_version",

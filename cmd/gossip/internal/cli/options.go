@@ -119,6 +119,11 @@ type Options struct {
 	ScenarioName string
 	// ScenarioFile is -sf, an XML scenario file. Default "".
 	ScenarioFile string
+	// OOCScenarioFile and OOCScenarioName are -oocsf and -oocsn: the
+	// out-of-call scenario, a file or a built-in (the file when both are
+	// given).
+	// Default "".
+	OOCScenarioFile, OOCScenarioName string
 	// ScenarioDump is -sd: the caller prints this built-in scenario and
 	// exits with ExitOther, as SIPp does. Default "".
 	ScenarioDump string

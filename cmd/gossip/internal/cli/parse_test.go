@@ -115,6 +115,8 @@ func TestEachFlag(t *testing.T) {
 		{"base_cseq", []string{"-base_cseq", "100"}, func(o *Options) { o.BaseCSeq = 100 }},
 		{"default_behaviors", []string{"-default_behaviors", "all,-bye"}, func(o *Options) { o.DefaultBehaviors = "all,-bye" }},
 		{"pause_msg_ign", []string{"-pause_msg_ign"}, func(o *Options) { o.PauseMsgIgnore = true }},
+		{"oocsf", []string{"-oocsf", "ooc.xml"}, func(o *Options) { o.OOCScenarioFile = "ooc.xml" }},
+		{"oocsn", []string{"-oocsn", "ooc_default"}, func(o *Options) { o.OOCScenarioName = "ooc_default" }},
 		{"lost", []string{"-lost", "2.5"}, func(o *Options) { o.Lost = 2.5 }},
 		{"dynamicStart", []string{"-dynamicStart", "5"}, func(o *Options) { o.DynamicStart = 5 }},
 		{"dynamicMax", []string{"-dynamicMax", "50"}, func(o *Options) { o.DynamicMax = 50 }},
