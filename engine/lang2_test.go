@@ -618,7 +618,7 @@ func TestOutOfCallScenario(t *testing.T) {
 	if got := e.OOCSnapshot().Cumulative.Created(); got != 1 {
 		t.Errorf("out-of-call calls created: %d, want 1", got)
 	}
-	if got := e.Snapshot().Cumulative; got.Created() != 0 || got.OutOfCall != 0 {
-		t.Errorf("main scenario: %d calls, %d out-of-call messages; want none", got.Created(), got.OutOfCall)
+	if got := e.Snapshot().Cumulative; got.Created() != 0 || got.OutOfCall != 0 || got.AutoAnswered != 1 {
+		t.Errorf("main scenario: %d calls, %d out-of-call messages, %d auto-answered; want 0, 0, 1", got.Created(), got.OutOfCall, got.AutoAnswered)
 	}
 }

@@ -773,8 +773,15 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	if s.e.client || s.e.state.Load() != stateRunning {
 		if s.ooc != nil && s.msg.IsRequest() {
 			// -oocsf: the out-of-call scenario answers it (its shard
-			// parses it again and finds or makes its call).
-			s.ooc.onDatagram(data, from, now, false)
+			// parses it again and finds or makes its call). SIPp counts
+			// each new out-of-call call as auto-answered.
+			o := s.ooc
+			if oh := maphash.Bytes(o.e.seed, cid); !o.dead.Contains(oh) {
+				if _, ok := o.table.Lookup(oh, cid, o.callID); !ok {
+					s.rec.AutoAnswered()
+				}
+			}
+			o.onDatagram(data, from, now, false)
 			return
 		}
 		if s.e.cfg.AutoAnswer && s.msg.IsRequest() && s.autoAnswer(from) {
