@@ -131,6 +131,8 @@ type slab struct {
 	nInf   int
 	auth   [][]authState // per chunk: slotsPerChunk × nAuth (0 or 1): the call's challenge (digest.go)
 	nAuth  int
+	invs   [][]uint32 // per chunk: slotsPerChunk × nInv (0 or 1): the CSeq of the last INVITE received (unexpected.go)
+	nInv   int
 	txns   [][]txnState // per chunk: slotsPerChunk × nTxn: the call's named transactions (txn.go)
 	nTxn   int
 	uid    [][]int32 // per chunk: slotsPerChunk × nUID (0 or 1): the call's -users user (users.go)
@@ -159,6 +161,7 @@ func (s *slab) addChunk() {
 	s.auth = append(s.auth, make([]authState, slotsPerChunk*s.nAuth))
 	s.uid = append(s.uid, make([]int32, slotsPerChunk*s.nUID))
 	s.txns = append(s.txns, make([]txnState, slotsPerChunk*s.nTxn))
+	s.invs = append(s.invs, make([]uint32, slotsPerChunk*s.nInv))
 }
 
 // reserve allocates chunks for n slots up front, so a run that knows its
@@ -191,6 +194,12 @@ func (s *slab) vars(slot int32) []varValue {
 func (s *slab) lines(slot int32) []int32 {
 	i := int(slot%slotsPerChunk) * s.nInf
 	return s.inf[slot/slotsPerChunk][i : i+s.nInf : i+s.nInf]
+}
+
+// invOf returns the call's last INVITE CSeq slot (nInv of them).
+func (s *slab) invOf(slot int32) []uint32 {
+	i := int(slot%slotsPerChunk) * s.nInv
+	return s.invs[slot/slotsPerChunk][i : i+s.nInv : i+s.nInv]
 }
 
 // uidOf returns the call's user slot (nUID of them).

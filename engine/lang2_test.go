@@ -622,3 +622,27 @@ func TestOutOfCallScenario(t *testing.T) {
 		t.Errorf("main scenario: %d calls, %d out-of-call messages, %d auto-answered; want 0, 0, 1", got.Created(), got.OutOfCall, got.AutoAnswered)
 	}
 }
+
+// TestAckCSeqCheck: an ACK whose CSeq is not its INVITE's fails the call
+// (SIPp's cseq behaviour), unless -default_behaviors leaves cseq out.
+func TestAckCSeqCheck(t *testing.T) {
+	xml := uasHead + `<recv request="BYE"/>` + okBye + `</scenario>`
+	for _, disabled := range []Behavior{0, BehaviorBadCSeq} {
+		p, _ := langPair(t, xml, func(c *Config) { c.DisabledBehaviors = disabled })
+		uac, uas := p.uac.shards[0], p.uas.shards[0]
+		uac.startCall(p.uac.now())
+		flush(t, uac)
+		p.pump(t, uas, 1)
+		ack := "ACK sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-a\r\nFrom: <sip:a@b>;tag=1\r\n" +
+			"To: <sip:c@d>;tag=2\r\nCall-ID: " + string(p.uac.appendCallID(nil, 1)) + "\r\nCSeq: 5 ACK\r\nContent-Length: 0\r\n\r\n"
+		uas.onDatagram([]byte(ack), uac.local, p.uas.now(), false)
+		u := p.uas.Snapshot().Cumulative
+		want := uint64(1)
+		if disabled != 0 {
+			want = 0
+		}
+		if u.Failed != want {
+			t.Errorf("disabled %d: uas failed %d, want %d", disabled, u.Failed, want)
+		}
+	}
+}

@@ -83,7 +83,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions)},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions), nInv: e.checksAckCSeq()},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -406,6 +406,9 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	s.releaseAuth(c)
 	s.releaseUser(c)
 	s.releaseTxns(c)
+	if s.calls.nInv > 0 {
+		s.calls.invOf(c.slot)[0] = 0
+	}
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -871,6 +874,11 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		s.queued, s.queuedCall = raw, c
 		s.advance(slot, c, now)
 		s.queued, s.queuedCall = nil, nil
+		return
+	}
+	if s.badAckCSeq(c) {
+		s.event("ACK CSeq value does NOT match value of related INVITE CSeq -- aborting call")
+		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
 		return
 	}
 	cookie := maphash.Bytes(s.e.seed, raw)

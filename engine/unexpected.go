@@ -438,3 +438,35 @@ func lastRequestURI(m *sipfast.Message) []byte {
 	}
 	return to[i+1 : j]
 }
+
+// checksAckCSeq is 1 when calls must remember the CSeq of the last INVITE
+// they received, for the cseq behaviour: the scenario receives ACKs.
+func (e *Engine) checksAckCSeq() int {
+	if e.cfg.DisabledBehaviors&BehaviorBadCSeq != 0 {
+		return 0
+	}
+	for i := range e.scn.Commands {
+		if c := &e.scn.Commands[i]; c.Kind == scenario.KindRecv && (c.Request == "ACK" || c.Regexp != nil && c.Request != "") {
+			return 1
+		}
+	}
+	return 0
+}
+
+// badAckCSeq is SIPp's checkAckCSeq (the cseq behaviour): an ACK whose
+// CSeq number is not that of the last INVITE the call received. It also
+// remembers the CSeq of an INVITE.
+func (s *shard) badAckCSeq(c *call) bool {
+	if s.calls.nInv == 0 || !s.msg.IsRequest() {
+		return false
+	}
+	n, _ := s.msg.CSeq()
+	inv := s.calls.invOf(c.slot)
+	switch string(s.msg.Method()) {
+	case "INVITE":
+		inv[0] = n
+	case "ACK":
+		return n != inv[0]
+	}
+	return false
+}
