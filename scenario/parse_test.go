@@ -680,3 +680,17 @@ OPTIONS sip:x SIP/2.0
 		t.Errorf("send on line %d, want 7", sc.Commands[1].Line)
 	}
 }
+
+// TestDeclarationChildren: SIPp reads only the attributes of <Global>,
+// <User> and <Reference>; what they hold is ignored with a warning.
+func TestDeclarationChildren(t *testing.T) {
+	xml := "<scenario>\n<Global variables=\"n\">\n<action><assign assign_to=\"n\" value=\"0\"/></action>\n</Global>\n" +
+		"<send><![CDATA[OPTIONS sip:x SIP/2.0\nX: [$n]]]></send>\n</scenario>\n"
+	sc, err := Parse([]byte(xml), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Commands) != 1 || len(sc.Warnings) != 1 || sc.Warnings[0].String() != "t.xml:3: <action> inside <Global> is ignored, as SIPp ignores it" {
+		t.Errorf("commands %d, warnings %v", len(sc.Commands), sc.Warnings)
+	}
+}
