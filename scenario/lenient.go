@@ -14,8 +14,9 @@ import "bytes"
 //     attribute reader decodes it later): its quote becomes "&quot;";
 //   - dashes inside a comment ("<!-- a -- b -->", "<!-- x --->") become
 //     blanks;
-//   - a comment that never ends hides the rest of the file, as in SIPp:
-//     the file is cut there and the <scenario> element closed.
+//   - a comment that never ends, or a start tag without its '>', hides
+//     the rest of the file, as in SIPp: the file is cut there and the
+//     <scenario> element closed.
 func lenientXML(data []byte) []byte {
 	var out []byte // nil until something changes
 	last := 0
@@ -61,6 +62,12 @@ func lenientXML(data []byte) []byte {
 			i += end + 1
 		default:
 			// A tag: copy up to its '>', rewriting quoted values.
+			if len(rest) > 1 && rest[1] != '/' && unclosedTag(rest) {
+				// A start tag that never closes ('<recv response="100"'
+				// then '</recv>'): SIPp stops reading elements there.
+				emit(i, "</scenario>\n")
+				return out
+			}
 			i++
 			for i < len(data) && data[i] != '>' {
 				q := data[i]
@@ -118,6 +125,26 @@ func isEntity(b []byte) bool {
 			k++
 		}
 		return k > j && k < len(b) && b[k] == ';'
+	}
+	return false
+}
+
+// unclosedTag reports whether the tag at the start of b meets a '<'
+// (outside quoted values) before its '>'.
+func unclosedTag(b []byte) bool {
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '>':
+			return false
+		case '<':
+			return true
+		case '"', '\'':
+			for i++; i < len(b) && b[i] != c; i++ {
+				if c == '"' && b[i] == '\\' && i+1 < len(b) && b[i+1] == '"' {
+					i++
+				}
+			}
+		}
 	}
 	return false
 }

@@ -694,3 +694,16 @@ func TestDeclarationChildren(t *testing.T) {
 		t.Errorf("commands %d, warnings %v", len(sc.Commands), sc.Warnings)
 	}
 }
+
+// TestUnclosedStartTag: SIPp stops reading a scenario at a start tag
+// without its '>' (checked with sipp: it runs what comes before).
+func TestUnclosedStartTag(t *testing.T) {
+	xml := "<?xml version=\"1.0\"?>\n<scenario>\n<send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>\n<recv response=\"100\"\n</recv>\n<recv response=\"200\"/>\n</scenario>\n"
+	sc, err := Parse([]byte(xml), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Commands) != 1 {
+		t.Errorf("%d commands, want 1", len(sc.Commands))
+	}
+}
