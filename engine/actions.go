@@ -2,7 +2,13 @@ package engine
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
 	"strconv"
 	"time"
 	"unsafe"
@@ -20,6 +26,7 @@ type shardLang struct {
 	a, b varValue // operands read from variables
 	buf  []byte   // rendered action templates
 	line []byte   // rendered line= of [fieldN], key= of lookup
+	val  []byte   // rendered value= of replace
 	// digest.go: credentials, digest-uri, cnonce, the header line
 	user, pass, uri, cnonce, hdr []byte
 	rng                          *rand.Rand
@@ -36,17 +43,26 @@ func languageSupports(f scenario.Feature) bool {
 			scenario.ActionTest, scenario.ActionStrcmp, scenario.ActionGetTimeOfDay,
 			scenario.ActionTrim, scenario.ActionURLEncode, scenario.ActionURLDecode,
 			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump, scenario.ActionLookup,
-			scenario.ActionVerifyAuth:
+			scenario.ActionVerifyAuth, scenario.ActionError, scenario.ActionExec, scenario.ActionIntCmd,
+			scenario.ActionSetDest, scenario.ActionCloseCon, scenario.ActionPauseRestore,
+			scenario.ActionInsert, scenario.ActionReplace:
 			return true
 		}
 		return false
 	}
 	if k, ok := f.Op(); ok {
-		return k == scenario.OpVar || k == scenario.OpField || k == scenario.OpAuth
+		switch k {
+		case scenario.OpRTPStreamAudioPort, scenario.OpRTPStreamVideoPort, scenario.OpCrypto, scenario.OpTDMMap:
+			return false // media (RTP streams, SRTP) and -tdmmap
+		}
+		return true
 	}
 	switch f {
-	case scenario.FeatureGlobalVars, scenario.FeatureTest, scenario.FeatureChance, scenario.FeatureCondExec,
-		scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable, scenario.FeatureAuth:
+	case scenario.FeatureGlobalVars, scenario.FeatureUserVars, scenario.FeatureTest, scenario.FeatureChance,
+		scenario.FeatureCondExec, scenario.FeaturePauseDistribution, scenario.FeaturePauseVariable,
+		scenario.FeatureAuth, scenario.FeatureOptionalGlobal, scenario.FeatureNoAdvanceState,
+		scenario.FeatureLost, scenario.FeatureUnexpectedJump, scenario.FeatureRegexpMatch,
+		scenario.FeatureDefaultMessage, scenario.FeatureInit, scenario.FeatureTransactions:
 		return true
 	}
 	return false
@@ -106,6 +122,9 @@ func (s *shard) runActions(c *call, idx int32, msg []byte) {
 	acts := s.e.scn.Commands[idx].Actions
 	for i := range acts {
 		s.runAction(c, idx, &acts[i], msg)
+		if s.e.halted.Load() {
+			return // stop_now or a fatal error: SIPp runs nothing more
+		}
 	}
 }
 
@@ -230,7 +249,81 @@ func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
 		s.lookup(c, idx, a)
 	case scenario.ActionVerifyAuth:
 		s.verifyAuth(c, idx, a, msg)
+	case scenario.ActionError:
+		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
+		s.e.fatal(fmt.Errorf("%w: %s:%d: %s", ErrScenarioError, s.e.scn.Source, a.Line, l.buf))
+	case scenario.ActionExec:
+		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
+		s.e.execCommand(string(l.buf))
+	case scenario.ActionIntCmd:
+		switch a.IntCmd {
+		case scenario.IntCmdStopGracefully:
+			s.e.Stop() // like the q key
+		case scenario.IntCmdStopNow:
+			s.e.stopNow.Store(true)
+			s.e.halted.Store(true)
+			s.e.Abort()
+		default:
+			// SIPp ends the call only when a recv's action asks.
+			if s.e.scn.Commands[idx].Kind == scenario.KindRecv {
+				c.stop = stopCall
+			}
+		}
+	case scenario.ActionSetDest:
+		s.setDest(c, idx, a)
+	case scenario.ActionInsert, scenario.ActionReplace:
+		s.insertOrReplace(c, idx, a)
+	case scenario.ActionCloseCon:
+		// UDP has no connection to close.
+	case scenario.ActionPauseRestore:
+		// SIPp: the call pauses until the engine time (ms) the operand
+		// gives, usually the _unexp.pausedaddr a jump to _unexp.main saved.
+		c.pauseUntil = int64(s.operand(c, a)) * int64(time.Millisecond)
 	}
+}
+
+// Why an action ends a call (call.stop).
+const (
+	stopNone uint8 = iota
+	stopCall       // <exec int_cmd="stop_call">: the call ends, failed as rejected, once its recv's actions are done
+)
+
+// stopCall ends a call an action stopped.
+func (s *shard) stopCall(slot int32, c *call, now int64) {
+	c.stop = stopNone
+	s.endCall(slot, c, outcomeFailed, stats.FailCallRejected, now)
+}
+
+// setDest runs <setdest host= port= protocol=>: the call's messages go to
+// that address from now on (UDP only).
+func (s *shard) setDest(c *call, idx int32, a *scenario.Action) {
+	l := &s.lang
+	if len(a.Args) < 3 {
+		return
+	}
+	l.line = s.renderTemplate(l.line[:0], c, int(idx), a.Args[2])
+	if proto := string(l.line); proto != "udp" && proto != "UDP" {
+		s.e.fatal(fmt.Errorf("%w: %s:%d: setdest protocol %q: only UDP is supported", ErrScenarioError, s.e.scn.Source, a.Line, proto))
+		return
+	}
+	l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Args[1])
+	port, ok := cStrtod(l.buf)
+	if !ok || port < 0 || port > 65535 {
+		s.e.fatal(fmt.Errorf("%w: %s:%d: invalid port for setdest: %s", ErrScenarioError, s.e.scn.Source, a.Line, l.buf))
+		return
+	}
+	l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Args[0])
+	host := string(bytes.Trim(l.buf, "[]"))
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		ips, rerr := net.LookupIP(host)
+		if rerr != nil || len(ips) == 0 {
+			s.e.fatal(fmt.Errorf("%w: %s:%d: setdest host %q: %v", ErrScenarioError, s.e.scn.Source, a.Line, host, rerr))
+			return
+		}
+		addr, _ = netip.AddrFromSlice(ips[0])
+	}
+	c.peer = s.peers.intern(netip.AddrPortFrom(addr.Unmap(), uint16(port)))
 }
 
 // operand is an action's right-hand side: variable= (its double) or value=.
@@ -419,4 +512,30 @@ func unhex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
+}
+
+// ErrScenarioError wraps what an <error> action says, and what stops a
+// run because an action cannot do what the scenario asks (SIPp's fatal
+// errors, exit status 255).
+var ErrScenarioError = errors.New("scenario error")
+
+// fatal stops the run at once because of err (the first one is kept for
+// Result.Fatal).
+func (e *Engine) fatal(err error) {
+	e.fatalOnce.Do(func() { e.fatalErr = err })
+	e.halted.Store(true)
+	e.Abort()
+}
+
+// execCommand runs <exec command=>: the command line goes to /bin/sh
+// and the call goes on without waiting for it (SIPp forks twice so that
+// the command is never waited for; here a goroutine reaps it).
+func (e *Engine) execCommand(line string) {
+	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		e.cfg.Logger.Warn("exec failed", "command", line, "err", err)
+		return
+	}
+	go func() { _ = cmd.Wait() }()
 }

@@ -13,6 +13,12 @@ func (c *call) id() []byte { return c.ids[:c.idLen] }
 // peerTag is the To tag of the last response, or empty.
 func (c *call) peerTag() []byte { return c.ids[c.idLen:] }
 
+// routeSet is the recorded route set ([routes]).
+func (c *call) routeSet() []byte { return c.routes[:c.routeLen] }
+
+// target is the recorded remote target URI ([next_url]).
+func (c *call) target() []byte { return c.routes[c.routeLen:] }
+
 // peerTable interns the remote addresses of a shard's calls: a call keeps a
 // 4-byte index instead of a 32-byte address, and a run has few peers.
 type peerTable struct {
@@ -58,8 +64,9 @@ type call struct {
 	ids      []byte
 	lastSent []byte // the message being retransmitted (RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1)
 	lastRecv []byte // copy of the last accepted message, while a send may use [last_*]
-	routes   []byte // recorded route set ([routes])
+	routes   []byte // recorded route set ([routes]), then the remote target ([next_url])
 	idLen    uint16
+	routeLen uint16 // the route set's length in routes; the remote target follows
 	peer     uint32 // index into the shard's peer table: [remote_ip], [remote_port], replies
 
 	cmd             int32 // current scenario command
@@ -76,9 +83,19 @@ type call struct {
 	// action that failed (check_it); the call goes on and ends failed.
 	actFail uint8
 	conn    dataplane.ConnID // stream transports: the call's connection (stream.go)
+	flags   uint8            // flagEstablished, ... (SIPp's call_established, ack_is_pending)
+	stop    uint8            // stopNone, or why an action ends the call (actions.go)
 	slot    int32            // the call's slot in its shard's slab (variables)
 	jump    int32            // 1 + the command a <jump> action chose, 0: none (branch.go)
 }
+
+// Call flags.
+const (
+	flagEstablished uint8 = 1 << iota // an ACK was sent or received (SIPp's call_established)
+	flagAckPending                    // a 200 came and no ACK was sent since (SIPp's ack_is_pending)
+	flagGotMsg                        // a message was received (SIPp's last_recv_msg is set)
+	flagInit                          // the call runs <init> (Scenario.Init), not Commands
+)
 
 // maxRTDs is how many response-time counters a scenario may use.
 const maxRTDs = 64
@@ -117,6 +134,12 @@ type slab struct {
 	nInf   int
 	auth   [][]authState // per chunk: slotsPerChunk × nAuth (0 or 1): the call's challenge (digest.go)
 	nAuth  int
+	invs   [][]uint32 // per chunk: slotsPerChunk × nInv (0 or 1): the CSeq of the last INVITE received (unexpected.go)
+	nInv   int
+	txns   [][]txnState // per chunk: slotsPerChunk × nTxn: the call's named transactions (txn.go)
+	nTxn   int
+	uid    [][]int32 // per chunk: slotsPerChunk × nUID (0 or 1): the call's -users user (users.go)
+	nUID   int
 	n      int
 }
 
@@ -139,6 +162,9 @@ func (s *slab) addChunk() {
 	s.vals = append(s.vals, make([]varValue, slotsPerChunk*s.nVar))
 	s.inf = append(s.inf, make([]int32, slotsPerChunk*s.nInf))
 	s.auth = append(s.auth, make([]authState, slotsPerChunk*s.nAuth))
+	s.uid = append(s.uid, make([]int32, slotsPerChunk*s.nUID))
+	s.txns = append(s.txns, make([]txnState, slotsPerChunk*s.nTxn))
+	s.invs = append(s.invs, make([]uint32, slotsPerChunk*s.nInv))
 }
 
 // reserve allocates chunks for n slots up front, so a run that knows its
@@ -171,6 +197,18 @@ func (s *slab) vars(slot int32) []varValue {
 func (s *slab) lines(slot int32) []int32 {
 	i := int(slot%slotsPerChunk) * s.nInf
 	return s.inf[slot/slotsPerChunk][i : i+s.nInf : i+s.nInf]
+}
+
+// invOf returns the call's last INVITE CSeq slot (nInv of them).
+func (s *slab) invOf(slot int32) []uint32 {
+	i := int(slot%slotsPerChunk) * s.nInv
+	return s.invs[slot/slotsPerChunk][i : i+s.nInv : i+s.nInv]
+}
+
+// uidOf returns the call's user slot (nUID of them).
+func (s *slab) uidOf(slot int32) []int32 {
+	i := int(slot%slotsPerChunk) * s.nUID
+	return s.uid[slot/slotsPerChunk][i : i+s.nUID : i+s.nUID]
 }
 
 // authOf returns the call's challenge slot (nAuth of them).

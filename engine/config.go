@@ -105,7 +105,8 @@ type Config struct {
 
 	// Service renders [service] (-s).
 	Service string
-	// BaseCSeq is the first [cseq] value of every call (-base_cseq).
+	// BaseCSeq is the first [cseq] value of every call (-base_cseq); 0
+	// takes SIPp's default, 1, and a negative value starts at 0.
 	BaseCSeq int
 	// CallIDFormat builds Call-IDs of new calls (-cid_str): %u call number,
 	// %p process id, %s local IP, %% a percent sign.
@@ -122,6 +123,16 @@ type Config struct {
 	// AutoAnswer answers INFO, NOTIFY, OPTIONS and UPDATE requests that no
 	// scenario step expects with 200 OK instead of failing the call (-aa).
 	AutoAnswer bool
+	// DisabledBehaviors turns off SIPp's default behaviours
+	// (-default_behaviors); the zero value keeps them all.
+	DisabledBehaviors Behavior
+	// PauseMsgIgnore drops the messages a call receives while it is in a
+	// <pause> (-pause_msg_ign).
+	PauseMsgIgnore bool
+	// Lost is the percentage of messages to drop on purpose, sending and
+	// receiving (-lost); SIPp applies it, and lost= attributes, only when
+	// the scenario has at least one lost= attribute.
+	Lost float64
 	// Tracer, when set, receives every message and call warning
 	// (-trace_msg, -trace_err, -trace_shortmsg).
 	Tracer trace.Tracer
@@ -154,6 +165,25 @@ type Config struct {
 	// -slave with -slave_cfg (twin.go).
 	ThirdPCC ThirdPCC
 
+	// OOC is the out-of-call scenario (-oocsf, -oocsn): in a client run,
+	// a request of no known call starts a call of it, which answers it.
+	// It must start with a <recv>; load it with scenario.Options.Main set
+	// to Scenario so they share <Global> variables. Its calls keep
+	// statistics of their own (Engine.OOCSnapshot).
+	OOC *scenario.Scenario
+
+	// RemoteHost renders [remote_host]: the remote host as the command
+	// line gave it; empty: Remote's address.
+	RemoteHost string
+	// Version renders [sipp_version]; empty: "gossip".
+	Version string
+	// DynamicStart, DynamicMax and DynamicStep drive [dynamic_id]
+	// (-dynamicStart, -dynamicMax, -dynamicStep): it starts at
+	// DynamicStart, grows by DynamicStep at each rendering and goes back
+	// to DynamicStart past DynamicMax. All three zero take SIPp's
+	// defaults, 10000, 12000 and 4.
+	DynamicStart, DynamicMax, DynamicStep int
+
 	// Set gives <Global> variables a string value before the first call
 	// (-set NAME VALUE); a name the scenario does not declare <Global> is
 	// an error.
@@ -169,6 +199,28 @@ type Config struct {
 	// openEndpoint replaces dataplane.Open in tests.
 	openEndpoint func(dataplane.Config) (dataplane.Endpoint, error)
 }
+
+// Behavior is one of SIPp's default behaviours (-default_behaviors), as
+// a bit of a mask.
+type Behavior uint8
+
+const (
+	// BehaviorBye: an aborted client call sends BYE, CANCEL or ACK to end
+	// the dialog, and an unexpected BYE or CANCEL gets its 200 OK.
+	BehaviorBye Behavior = 1 << iota
+	// BehaviorAbortUnexp: an unexpected message fails the call; without
+	// it the message is ignored and the call goes on.
+	BehaviorAbortUnexp
+	// BehaviorPingReply: an unexpected PING is answered with 200 OK and
+	// ends the call.
+	BehaviorPingReply
+	// BehaviorBadCSeq: an ACK whose CSeq number differs from its INVITE's
+	// fails the call.
+	BehaviorBadCSeq
+
+	// BehaviorAll is every default behaviour (SIPp's default).
+	BehaviorAll = BehaviorBye | BehaviorAbortUnexp | BehaviorPingReply | BehaviorBadCSeq
+)
 
 // Errors returned by New for a configuration that cannot run.
 var (
@@ -201,6 +253,18 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.DeadCallWait <= 0 {
 		cfg.DeadCallWait = 33 * time.Second
+	}
+	switch {
+	case cfg.BaseCSeq == 0:
+		cfg.BaseCSeq = 1
+	case cfg.BaseCSeq < 0:
+		cfg.BaseCSeq = 0
+	}
+	if cfg.DynamicStart == 0 && cfg.DynamicMax == 0 && cfg.DynamicStep == 0 {
+		cfg.DynamicStart, cfg.DynamicMax, cfg.DynamicStep = 10000, 12000, 4
+	}
+	if cfg.Version == "" {
+		cfg.Version = "gossip"
 	}
 	if cfg.Service == "" {
 		cfg.Service = "service"

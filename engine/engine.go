@@ -47,12 +47,18 @@ type Engine struct {
 	needsLast    []bool               // per command: the template uses [last_*]
 	keepLast     []bool               // per command: a later send may still use the last message
 	counterIndex []int                // per command: generic counter index or -1
-	globals      globalVars           // <Global> variables (vars.go)
+	globals      *globalVars          // <Global> variables (vars.go), shared with the out-of-call engine
+	userVals     []varValue           // <User> variables with -users: (Users+1) × Vars.User, written by the user's shard (users.go)
 	fieldFile    map[string]int       // -inf file base name → index in Config.Inject (fields.go)
 	proto        string               // [transport]: UDP, TCP, TLS, WS or WSS
 	conns        *dataplane.ConnTable // stream transports: every shard's connections
-	fatal        error                // why the run ended early (fail)
-	fatalOnce    sync.Once
+	defaults     defaultMessages      // SIPp's automatic messages (unexpected.go)
+	ooc          *Engine              // the out-of-call scenario's engine (ooc.go), or nil
+	losePackets  bool                 // the scenario has a lost= attribute: lost= and -lost apply
+	remoteHost   []byte               // [remote_host]
+	dynamicID    atomic.Int64         // [dynamic_id]
+	filesMu      sync.Mutex           // guards files
+	files        map[string][]byte    // [file name=]: contents read once
 	localIP      []byte
 	localIPHost  []byte         // [local_ip]: localIP, in brackets for IPv6 (SIPp's local_ip_w_brackets)
 	perIP        []netip.Addr   // -t ui: the local addresses (perip.go)
@@ -61,6 +67,11 @@ type Engine struct {
 	localIPType  byte
 	mediaIP      []byte
 	mediaIPType  byte
+
+	stopNow   atomic.Bool // <exec int_cmd="stop_now"> ended the run
+	halted    atomic.Bool // stop_now or a fatal error: actions stop at once
+	fatalOnce sync.Once
+	fatalErr  error // what stopped the run (an <error> action), set once before Abort
 
 	created      atomic.Uint64 // calls claimed (numbers handed out)
 	open         atomic.Int64  // calls running now
@@ -86,9 +97,13 @@ type Result struct {
 	SendErrors uint64
 	// Health says whether the generator itself fell behind during the run.
 	Health Health
+	// StopNow is true when an <exec int_cmd="stop_now"> action ended the
+	// run (SIPp exits with status 97).
+	StopNow bool
 	// Fatal, when set, is the error that ended the run early (SIPp's
-	// fatal errors, exit status 255): a client lost its connection with
-	// no reconnection left (ErrConnectionLost).
+	// fatal errors, exit status 255): an <error> action, an action that
+	// could not run, or a client that lost its connection with no
+	// reconnection left (ErrConnectionLost).
 	Fatal error
 }
 
@@ -149,6 +164,17 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.initPerIP(); err != nil {
 		return nil, err
 	}
+	var err error
+	if e.defaults, err = compileDefaults(scn); err != nil {
+		return nil, err
+	}
+	e.losePackets = scn.UsesFeature(scenario.FeatureLost)
+	e.initUserVars()
+	e.remoteHost = []byte(cfg.RemoteHost)
+	if cfg.RemoteHost == "" && cfg.Remote.IsValid() {
+		e.remoteHost = []byte(cfg.Remote.Addr().Unmap().String())
+	}
+	e.dynamicID.Store(int64(cfg.DynamicStart))
 
 	local := cfg.Local
 	if !local.IsValid() || local.IsUnspecified() {
@@ -223,6 +249,10 @@ func New(cfg Config) (*Engine, error) {
 		e.shards = append(e.shards, newShard(e, i, ep, capacity))
 	}
 	e.initXDP()
+	if err := e.initOOC(); err != nil {
+		e.closeEndpoints()
+		return nil, err
+	}
 	recs := make([]*stats.Recorder, len(e.shards))
 	for i, s := range e.shards {
 		recs[i] = s.rec
@@ -458,6 +488,12 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if e.bus != nil {
 		e.bus.start()
 	}
+	e.runInit()
+	if e.ooc != nil {
+		e.ooc.t0 = e.t0
+		e.ooc.coll.SetStart(e.t0)
+		e.ooc.runInit()
+	}
 	for _, s := range e.shards {
 		e.wg.Add(1)
 		go s.run()
@@ -496,7 +532,11 @@ loop:
 		e.bus.shutdown()
 	}
 	e.closeEndpoints()
-	return &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health(), Fatal: e.fatal}, nil
+	res := &Result{Stats: e.Snapshot(), Interrupted: interrupted, SendErrors: e.sendErrors.Load(), Health: e.Health(),
+		StopNow: e.stopNow.Load()}
+	e.fatalOnce.Do(func() {}) // no fatal error from now on
+	res.Fatal = e.fatalErr
+	return res, nil
 }
 
 // finished reports whether the run has nothing left to do.
@@ -512,4 +552,13 @@ func (e *Engine) finished() bool {
 		return false
 	}
 	return e.created.Load() >= uint64(e.cfg.MaxCalls) && open == 0
+}
+
+// OOCSnapshot returns the statistics of the out-of-call scenario's calls
+// (-oocsf, -oocsn), or nil without one.
+func (e *Engine) OOCSnapshot() *stats.Snapshot {
+	if e.ooc == nil {
+		return nil
+	}
+	return e.ooc.coll.Snapshot(time.Now())
 }

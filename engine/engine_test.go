@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/netip"
 	"runtime"
 	"strings"
@@ -179,7 +180,7 @@ func TestRenderUACInvite(t *testing.T) {
 		t.Fatalf("no header/body boundary:\n%s", msg)
 	}
 	body := len(out) - i - 4
-	if !bytes.Contains(out, []byte("Content-Length: "+itoa(body)+"\r\n")) {
+	if !bytes.Contains(out, []byte("Content-Length: "+fmt.Sprintf("%5d", body)+"\r\n")) { // SIPp's "%5u"
 		t.Errorf("Content-Length is not %d:\n%s", body, msg)
 	}
 	allocs := testing.AllocsPerRun(100, func() { out = s.render(out[:0], c, 0) })

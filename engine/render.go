@@ -18,6 +18,12 @@ func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
 // renderTemplate appends tpl, a template of command cmdIdx (its message or
 // an action's attribute), for call c to dst.
 func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Template) []byte {
+	return s.renderMsg(dst, c, cmdIdx, s.e.scn.Commands[cmdIdx].MsgIndex, tpl)
+}
+
+// renderMsg is renderTemplate with the SIPp message index that [branch]
+// and [msg_index] render.
+func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario.Template) []byte {
 	if s.e.needsLast[cmdIdx] && len(c.lastRecv) > 0 && (s.lastCall != c || s.lastGen != c.lastGen) {
 		// Index the call's last message once for all the sends that
 		// follow it; a message that was accepted once parses again.
@@ -93,7 +99,8 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			dst = append(dst, '-')
 			dst = strconv.AppendUint(dst, c.number, 10)
 			dst = append(dst, '-')
-			dst = strconv.AppendInt(dst, int64(cmdIdx+op.Offset), 10)
+			// SIPp numbers messages, not labels (Command.MsgIndex).
+			dst = strconv.AppendInt(dst, int64(msgIdx+op.Offset), 10)
 		case scenario.OpLen:
 			lenAt, lenOffset = len(dst), op.Offset
 		case scenario.OpPeerTagParam:
@@ -102,9 +109,9 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 				dst = append(dst, tag...)
 			}
 		case scenario.OpRoutes:
-			if len(c.routes) > 0 {
+			if c.routeLen > 0 {
 				dst = append(dst, "Route: "...)
-				dst = append(dst, c.routes...)
+				dst = append(dst, c.routeSet()...)
 			} else {
 				suppressCRLF = atLineStart(dst, start)
 			}
@@ -126,13 +133,19 @@ func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Te
 			}
 		case scenario.OpLastMessage:
 			dst = append(dst, c.lastRecv...)
-		case scenario.OpVar:
-			dst = s.appendVarOf(dst, c, op.Var)
-			suppressSpace = len(dst) > start && dst[len(dst)-1] == '\n'
 		case scenario.OpField:
 			dst = s.appendField(dst, c, cmdIdx, op)
+			suppressCRLF = len(dst) > start && dst[len(dst)-1] == '\n' // SIPp: an empty field alone on its line removes it
 		case scenario.OpAuth:
 			authAt, authOp = len(dst), op
+		default:
+			dst = s.appendKeyword(dst, c, cmdIdx, msgIdx, op)
+			if op.Kind == scenario.OpVar && len(dst) > start && dst[len(dst)-1] == '\n' {
+				// SIPp: after a variable that ends a line (an empty one
+				// alone on its line included), the next literal loses
+				// its leading blanks.
+				suppressSpace = true
+			}
 		}
 	}
 	if authAt >= 0 {
@@ -166,8 +179,17 @@ func patchLen(msg []byte, start, at, offset int) []byte {
 	} else if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 && start+i+4 <= at {
 		body = len(msg) - (start + i + 4) // [len] inside the body
 	}
-	var digits [20]byte
+	// SIPp writes "%5u": right-aligned in five columns
+	// ("Content-Length:   129").
+	var digits [24]byte
 	d := strconv.AppendInt(digits[:0], int64(body+offset), 10)
+	if pad := 5 - len(d); pad > 0 {
+		copy(digits[pad:], d)
+		for i := 0; i < pad; i++ {
+			digits[i] = ' '
+		}
+		d = digits[:5]
+	}
 	n := len(msg)
 	msg = append(msg, d...) // grow by len(d)
 	copy(msg[at+len(d):], msg[at:n])

@@ -74,6 +74,14 @@ type shard struct {
 
 	mirrorLocal netip.AddrPort // the local address Config.Mirror sees (mirrorAddr)
 	lang        shardLang      // scratch and RNG of actions and branching (actions.go)
+	freeUsers   userDeque      // -users: this shard's free users (users.go)
+	ooc         *shard         // the out-of-call engine's shard this one drives (ooc.go), or nil
+	// queued is the unexpected message a jump to _unexp.main hands to the
+	// first recv after the label (queuedCall's); replaying is set while
+	// that recv handles it (unexpected.go).
+	queued     []byte
+	queuedCall *call
+	replaying  bool
 
 	health       shardHealth
 	wakeAt       int64  // the deadline the loop last slept towards; 0: none
@@ -89,7 +97,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.scn.Vars.Call, nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn)},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions), nInv: e.checksAckCSeq()},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -114,6 +122,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	}
 	s.mirrorLocal = mirrorAddr(s.local, e.localIP)
 	s.remote = s.peers.intern(e.cfg.Remote)
+	s.initUsers()
 	if e.cfg.Users > 0 {
 		s.userSlots = e.cfg.Users / e.cfg.Shards
 		if idx < e.cfg.Users%e.cfg.Shards {
@@ -153,6 +162,9 @@ func (s *shard) run() {
 			s.onTimer(slot, now)
 		}
 		s.dead.Expire(now)
+		if s.ooc != nil {
+			s.oocTimers(now)
+		}
 		if err := s.ep.Flush(); err != nil {
 			s.e.logSendError(err)
 		}
@@ -263,6 +275,11 @@ func (s *shard) nextDeadline(now int64, st int32) int64 {
 	if t, ok := s.wheel.NextExpiry(); ok {
 		d = min(d, int64(t)*int64(tick))
 	}
+	if s.ooc != nil {
+		if t, ok := s.ooc.wheel.NextExpiry(); ok {
+			d = min(d, int64(t)*int64(tick))
+		}
+	}
 	if st == stateRunning && s.e.launches && !s.exhausted {
 		if s.reconnectAt > now {
 			d = min(d, s.reconnectAt)
@@ -352,6 +369,7 @@ func (s *shard) startCall(now int64) bool {
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.remote
+	s.takeUser(c)
 	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	c.ids = s.e.appendCallID(s.bufs.get(64), number)
@@ -442,6 +460,11 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	if c.conn != 0 && s.stream != nil {
 		s.unbindConn(c)
 	}
+	s.releaseUser(c)
+	s.releaseTxns(c)
+	if s.calls.nInv > 0 {
+		s.calls.invOf(c.slot)[0] = 0
+	}
 	switch how {
 	case outcomeSuccess:
 		s.rec.CallSucceeded(length)
@@ -530,6 +553,10 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				c.lastRecvHash = 0
 			}
 			c.lastSendCmd = c.cmd
+			s.sentTxn(c, cmd, c.cmd)
+			if cmd.IsAck {
+				c.flags = c.flags&^flagAckPending | flagEstablished
+			}
 			if cmd.Retrans > 0 && !s.e.cfg.NoRetrans {
 				s.bufs.store(&c.lastSent, s.tx)
 				c.retransDelay = cmd.Retrans
@@ -540,7 +567,7 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 				c.retransAt = 0
 				s.bufs.release(&c.lastSent)
 			}
-			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) {
+			if !s.e.keepLast[c.cmd] && (c.recvRetransSend < 0 || !s.e.needsLast[c.recvRetransSend]) && !s.keepForAbort(c) {
 				s.bufs.release(&c.lastRecv)
 			}
 			if len(cmd.Actions) > 0 {
@@ -548,6 +575,15 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			}
 			c.cmd = s.next(c, c.cmd)
 		case scenario.KindRecv:
+			if s.queuedCall == c && !s.replaying {
+				// The unexpected message that sent the call to
+				// _unexp.main is this recv's to handle (SIPp's queue_up).
+				s.replaying = true
+				s.incoming(slot, c, s.queued, s.peers.addrs[c.peer], now)
+				s.replaying = false
+				s.queued, s.queuedCall = nil, nil
+				return
+			}
 			if c.recvDeadline == 0 {
 				// SIPp arms the shortest timeout among this recv and the
 				// recvs that directly follow it.
@@ -568,6 +604,16 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 			s.arm(slot, c)
 			return
 		case scenario.KindPause:
+			if c.pauseUntil != 0 {
+				// A pause <pauserestore> restored: wait out what is left.
+				if c.pauseUntil <= now {
+					c.pauseUntil = 0
+					c.cmd = s.next(c, c.cmd)
+					continue
+				}
+				s.arm(slot, c)
+				return
+			}
 			d := cmd.Pause
 			if cmd.PauseFromFlag {
 				d = s.e.cfg.DefaultPause
@@ -608,6 +654,9 @@ func (s *shard) advance(slot int32, c *call, now int64) {
 // send renders command idx for c into s.tx and sends it to the peer.
 func (s *shard) send(c *call, idx int) bool {
 	s.tx = s.render(s.tx[:0], c, idx)
+	if s.lost(int32(idx)) {
+		return true // lost= / -lost: as if the network dropped it
+	}
 	if !s.writeCall(c, s.tx, s.dst(c)) {
 		return false
 	}
@@ -701,8 +750,23 @@ func (s *shard) onTimer(slot int32, now int64) {
 		}
 		if int(c.retransCount) > allowed {
 			s.rec.RecvTimeout(int(c.lastSendCmd))
+			if to := cmds[c.lastSendCmd].OnTimeout; to != scenario.NoIndex {
+				// The send's ontimeout label (SIPp); one at the end fails
+				// the call.
+				s.event("Call-Id: %s, timeout on max UDP retrans for message %d, jumping to label %d",
+					c.id(), cmds[c.cmd].MsgIndex, cmds[to].MsgIndex)
+				c.retransAt, c.recvDeadline = 0, 0
+				s.bufs.release(&c.lastSent)
+				c.cmd = int32(to)
+				if s.e.scn.SkipLabels(to) >= len(cmds) {
+					s.abortCall(slot, c, stats.FailMaxUDPRetrans, now)
+					return
+				}
+				s.advance(slot, c, now)
+				return
+			}
 			s.event("Aborting call on UDP retransmission timeout for Call-ID '%s'", c.id())
-			s.endCall(slot, c, outcomeFailed, stats.FailMaxUDPRetrans, now)
+			s.abortCall(slot, c, stats.FailMaxUDPRetrans, now)
 			return
 		}
 		// RFC 3261 §17.1.1.2 Timer A doubles without bound for INVITE;
@@ -711,7 +775,9 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if !c.retransInvite && c.retransDelay > s.e.cfg.T2 {
 			c.retransDelay = s.e.cfg.T2
 		}
-		s.writeCall(c, c.lastSent, s.dst(c))
+		if !s.lost(c.lastSendCmd) {
+			s.writeCall(c, c.lastSent, s.dst(c))
+		}
 		s.rec.Retransmission(int(c.lastSendCmd))
 		c.retransAt = now + int64(c.retransDelay)
 	}
@@ -729,10 +795,22 @@ func (s *shard) onTimer(slot int32, now int64) {
 		if cmd.OnTimeout != scenario.NoIndex {
 			c.retransAt = 0
 			c.cmd = int32(cmd.OnTimeout)
+			if s.e.scn.SkipLabels(cmd.OnTimeout) >= len(cmds) {
+				// SIPp: a label at the end fails the call.
+				s.abortCall(slot, c, stats.FailTimeoutOnRecv, now)
+				return
+			}
 			s.advance(slot, c, now)
 			return
 		}
-		s.endCall(slot, c, outcomeFailed, stats.FailTimeoutOnRecv, now)
+		s.abortCall(slot, c, stats.FailTimeoutOnRecv, now)
+		return
+	case cmd.Kind != scenario.KindPause && c.pauseUntil != 0 && now >= c.pauseUntil:
+		// A pause <pauserestore> restored on another command: SIPp waits
+		// it out, then moves on.
+		c.pauseUntil = 0
+		c.cmd = s.next(c, c.cmd)
+		s.advance(slot, c, now)
 		return
 	}
 	s.arm(slot, c)
@@ -790,8 +868,24 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.DeadCallMessage()
 		return
 	}
-	if s.e.client || !s.msg.IsRequest() || s.e.state.Load() != stateRunning {
-		if s.e.cfg.AutoAnswer && s.autoAnswer(from) {
+	// SIPp's server mode makes a call of any message of no known call,
+	// a response too (it fails as unexpected unless the scenario starts
+	// with that response).
+	if s.e.client || s.e.state.Load() != stateRunning {
+		if s.ooc != nil && s.msg.IsRequest() {
+			// -oocsf: the out-of-call scenario answers it (its shard
+			// parses it again and finds or makes its call). SIPp counts
+			// each new out-of-call call as auto-answered.
+			o := s.ooc
+			if oh := maphash.Bytes(o.e.seed, cid); !o.dead.Contains(oh) {
+				if _, ok := o.table.Lookup(oh, cid, o.callID); !ok {
+					s.rec.AutoAnswered()
+				}
+			}
+			o.onDatagram(data, from, now, false)
+			return
+		}
+		if s.e.cfg.AutoAnswer && s.msg.IsRequest() && s.autoAnswer(from) {
 			return
 		}
 		s.rec.OutOfCallMessage()
@@ -837,17 +931,32 @@ func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort) bool {
 	return true
 }
 
-// matches reports whether scenario command idx expects the message in s.msg.
-func (s *shard) matches(idx int32) bool {
+// matches reports whether scenario command idx of call c expects the
+// message in s.msg (rxBranch: the hash of its Via branch, for
+// response_txn).
+func (s *shard) matches(c *call, idx int32, rxBranch uint64) bool {
 	cmd := &s.e.scn.Commands[idx]
 	if cmd.Kind != scenario.KindRecv {
 		return false
 	}
 	if s.msg.IsRequest() {
+		if cmd.Regexp != nil && cmd.Request != "" {
+			return cmd.Regexp.Match(s.msg.Method()) // regexp_match
+		}
 		return cmd.Request != "" && string(s.msg.Method()) == cmd.Request
 	}
-	if cmd.Response != s.msg.StatusCode() {
+	if cmd.Regexp != nil && cmd.Request == "" {
+		var b [8]byte
+		if !cmd.Regexp.Match(strconv.AppendInt(b[:0], int64(s.msg.StatusCode()), 10)) {
+			return false
+		}
+	} else if cmd.Response != s.msg.StatusCode() {
 		return false
+	}
+	if cmd.ResponseTxn != scenario.NoIndex {
+		// Only the responses of that transaction (SIPp: same branch).
+		b := s.calls.txnOf(c.slot)[cmd.ResponseTxn].branch
+		return b != 0 && b == rxBranch
 	}
 	_, m := s.msg.CSeq()
 	return cmd.AcceptsResponseMethodBytes(m)
@@ -862,9 +971,28 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	if s.e.cfg.CallDebug != nil {
 		s.debugReceived(c, raw)
 	}
+	if s.e.cfg.PauseMsgIgnore && cmds[c.cmd].Kind == scenario.KindPause {
+		return // -pause_msg_ign
+	}
+	if c.cmd == 0 && !s.replaying && cmds[s.e.scn.SkipLabels(0)].Kind == scenario.KindNop {
+		// SIPp lets a server scenario start with a nop: it runs, and the
+		// message waits for the first recv.
+		s.queued, s.queuedCall = raw, c
+		s.advance(slot, c, now)
+		s.queued, s.queuedCall = nil, nil
+		return
+	}
+	if s.badAckCSeq(c) {
+		s.event("ACK CSeq value does NOT match value of related INVITE CSeq -- aborting call")
+		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
+		return
+	}
 	cookie := maphash.Bytes(s.e.seed, raw)
 	if !s.e.cfg.NoRetrans {
 		if c.recvRetransRecv >= 0 && c.recvRetransHash == cookie {
+			if s.lost(c.recvRetransRecv) {
+				return
+			}
 			// The peer did not get our answer: send it again (unless the
 			// call moved on and no longer holds what the answer copies).
 			if s.e.needsLast[c.recvRetransSend] && len(c.lastRecv) == 0 {
@@ -894,9 +1022,13 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 		}
 	}
 
+	var rxBranch uint64
+	if s.calls.nTxn > 0 && !isReq {
+		rxBranch = s.branchHash(viaBranch(s.msg.Via()))
+	}
 	found := int32(-1)
 	for i := c.cmd; int(i) < len(cmds); i++ {
-		if s.matches(i) {
+		if s.matches(c, i, rxBranch) {
 			found = i
 			break
 		}
@@ -910,12 +1042,31 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			if !cmds[i].Optional && cmds[i].Kind != scenario.KindLabel {
 				contig = false
 			}
-			if !s.matches(i) {
+			if !s.matches(c, i, rxBranch) {
 				continue
 			}
-			if contig {
+			if contig || cmds[i].OptionalGlobal {
 				found = i
 				break
+			}
+			if t := cmds[i].ResponseTxn; t != scenario.NoIndex {
+				// A late response of a named transaction: a provisional
+				// one changes nothing, a final one gets its ACK again, a
+				// retransmission of the final one it had is ignored.
+				st := &s.calls.txnOf(c.slot)[t]
+				switch {
+				case code < 200:
+					return
+				case st.ack != 0:
+					s.rec.Retransmission(int(st.ack - 1))
+					s.tx = s.render(s.tx[:0], c, int(st.ack-1))
+					s.writeCall(c, s.tx, s.dst(c))
+					return
+				case st.resp == cookie:
+					s.event("Ignoring final UDP message for transaction %s", s.e.scn.Transactions[t].Name)
+					return
+				}
+				continue
 			}
 			// A late message of an earlier step: a retransmitted final
 			// response to an INVITE gets the ACK again (RFC 3261 §17.1.1.2).
@@ -924,28 +1075,35 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 				s.rec.Retransmission(ack)
 				s.tx = s.render(s.tx[:0], c, ack)
 				s.writeCall(c, s.tx, s.dst(c))
+				return
 			}
-			return
+			// SIPp looks further back, and failing that the message is
+			// unexpected.
 		}
-	}
-	if found < 0 && isReq && s.e.cfg.AutoAnswer && s.autoAnswer(s.dst(c)) {
-		return
 	}
 	if found < 0 {
-		s.rec.UnexpectedMessage(int(c.cmd))
-		if o := s.e.cfg.Observer; o != nil {
-			o.UnexpectedMessage(code)
-		}
-		s.unexpected(c, raw) // -trace_err in SIPp's words (errtext.go)
-		s.sendAbort(c)
-		s.endCall(slot, c, outcomeFailed, stats.FailUnexpectedMessage, now)
+		s.unexpected(slot, c, raw, now)
 		return
 	}
+	if s.lost(found) {
+		return // lost= / -lost: as if it never arrived
+	}
 
+	cmd := &cmds[found]
+	if cmd.ResponseTxn != scenario.NoIndex {
+		s.calls.txnOf(c.slot)[cmd.ResponseTxn].resp = cookie
+	}
 	s.bookkeeping(slot, c, found, now)
 	s.rec.MessageReceived(int(found))
-	if isReq && cseqNum > c.cseq {
-		c.cseq = cseqNum
+	if isReq {
+		if cseqNum > c.cseq {
+			c.cseq = cseqNum
+		}
+		if string(s.msg.Method()) == "ACK" {
+			c.flags |= flagEstablished
+		}
+	} else if code == 200 {
+		c.flags |= flagAckPending
 	}
 	// Stop retransmitting once the peer answered (SIPp's rule: responses
 	// and ACK/CANCEL/BYE/PRACK to a later step; a provisional response to
@@ -959,31 +1117,50 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 			c.retransDelay = s.e.cfg.T2
 		}
 	}
-	if cmds[found].RRS && len(c.routes) == 0 {
-		c.routes = appendRouteSet(s.bufs.get(512), &s.msg, isReq)
+	if cmd.RRS && c.routeLen == 0 { // SIPp records until a route set exists
+		s.recordRoutes(c, isReq)
 	}
-	c.lastRecvCmd = found
-	c.lastRecvHash = cookie
-	if s.e.keepLast[found] {
-		s.bufs.store(&c.lastRecv, raw)
-		s.gen++
-		c.lastGen = s.gen
-		// The sends that follow render from this copy: index it now from
-		// the parse already done.
-		if s.msg.CopyTo(&s.last, c.lastRecv) {
-			s.lastCall, s.lastGen = c, c.lastGen
-		}
-	} else {
-		s.bufs.release(&c.lastRecv)
-	}
-	if cmds[found].Auth {
+	if cmd.Auth {
 		s.keepChallenge(c, code)
 	}
-	if len(cmds[found].Actions) > 0 {
-		s.runActions(c, found, raw)
+	if cmd.NoAdvanceState {
+		// advance_state="false": the actions run, but the message does not
+		// become the call's last message nor move it.
+		if len(cmd.Actions) > 0 {
+			s.runActions(c, found, raw)
+		}
+		if c.jump == 0 {
+			s.arm(slot, c)
+			return
+		}
+	} else {
+		c.lastRecvCmd = found
+		c.lastRecvHash = cookie
+		c.flags |= flagGotMsg
+		if s.e.keepLast[found] || s.keepForAbort(c) {
+			s.bufs.store(&c.lastRecv, raw)
+			s.gen++
+			c.lastGen = s.gen
+			// The sends that follow render from this copy: index it now from
+			// the parse already done.
+			if s.msg.CopyTo(&s.last, c.lastRecv) {
+				s.lastCall, s.lastGen = c, c.lastGen
+			}
+		} else {
+			s.bufs.release(&c.lastRecv)
+		}
+		if len(cmd.Actions) > 0 {
+			s.runActions(c, found, raw)
+		}
+	}
+	if c.stop != stopNone {
+		s.stopCall(slot, c, now)
+		return
 	}
 
-	if !cmds[found].Optional || cmds[found].Next != scenario.NoIndex || c.jump != 0 {
+	// An optional recv moves the call only when its next= applies (its
+	// test= variable set), or an action jumped.
+	if !cmd.Optional || c.jump != 0 || (cmd.Next != scenario.NoIndex && s.testSet(c, cmd)) {
 		c.pauseUntil = 0
 		c.recvDeadline = 0
 		c.cmd = s.next(c, found)
@@ -1000,47 +1177,6 @@ func isAnyOf(m []byte, names ...string) bool {
 		}
 	}
 	return false
-}
-
-// appendRouteSet records the dialog's route set from Record-Route
-// (RFC 3261 §12.1.1 for a UAS: in order; §12.1.2 for a UAC: reversed).
-func appendRouteSet(dst []byte, m *sipfast.Message, uas bool) []byte {
-	start := len(dst)
-	dst, found := m.AppendHeaderValues(dst, "Record-Route")
-	if !found || uas {
-		return dst
-	}
-	// Reverse the comma-separated entries (commas inside <> or quotes are
-	// part of an entry).
-	entries := splitRoutes(dst[start:])
-	var rev []byte
-	for i := len(entries) - 1; i >= 0; i-- {
-		if len(rev) > 0 {
-			rev = append(rev, ", "...)
-		}
-		rev = append(rev, bytes.TrimSpace(entries[i])...)
-	}
-	return append(dst[:start], rev...)
-}
-
-func splitRoutes(b []byte) [][]byte {
-	var out [][]byte
-	depth, quoted, last := 0, false, 0
-	for i, ch := range b {
-		switch {
-		case ch == '"':
-			quoted = !quoted
-		case quoted:
-		case ch == '<':
-			depth++
-		case ch == '>':
-			depth--
-		case ch == ',' && depth == 0:
-			out = append(out, b[last:i])
-			last = i + 1
-		}
-	}
-	return append(out, b[last:])
 }
 
 // appendUint is strconv.AppendUint for readability at call sites.

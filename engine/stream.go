@@ -84,15 +84,6 @@ func (e *Engine) streamConfig() *dataplane.StreamConfig {
 // connection closed with no reconnection left (-max_reconnect).
 var ErrConnectionLost = errors.New("engine: connection lost")
 
-// fail ends the run with a fatal error (SIPp's ERROR).
-func (e *Engine) fail(err error) {
-	e.fatalOnce.Do(func() {
-		e.fatal = err
-		e.cfg.Logger.Error("fatal", "err", err)
-	})
-	e.Abort()
-}
-
 // bindConn makes conn c's connection, keeping count of the calls on each.
 func (s *shard) bindConn(c *call, id dataplane.ConnID) {
 	if c.conn == id {
@@ -182,7 +173,7 @@ func (s *shard) connectFailed(err error) {
 		return
 	}
 	if !s.takeReconnect() {
-		s.e.fail(fmt.Errorf("%w: %w", ErrConnectionLost, err))
+		s.e.fatal(fmt.Errorf("%w: %w", ErrConnectionLost, err))
 		return
 	}
 	s.reconnectAt = s.e.now() + int64(s.e.cfg.ReconnectSleep)
@@ -248,7 +239,7 @@ func (s *shard) onConnClosed(id dataplane.ConnID, err error, now int64, fromSock
 		s.mainConn = 0
 		if s.e.state.Load() == stateRunning && !s.exhausted {
 			if !s.takeReconnect() {
-				s.e.fail(fmt.Errorf("%w: %s connection to %s closed and -max_reconnect allows no reconnection",
+				s.e.fatal(fmt.Errorf("%w: %s connection to %s closed and -max_reconnect allows no reconnection",
 					ErrConnectionLost, transportToken(s.e.cfg.Transport), s.e.cfg.Remote))
 			} else {
 				s.reconnectAt = now + int64(s.e.cfg.ReconnectSleep)

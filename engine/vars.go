@@ -83,11 +83,9 @@ func (s *shard) readVar(c *call, id scenario.VarID, dst *varValue) {
 		return
 	}
 	vr := &s.e.scn.Vars.List[id]
-	var src *varValue
-	if vr.Scope == scenario.ScopeCall {
-		src = &s.callVars(c)[vr.Slot]
-	} else {
-		g := &s.e.globals
+	src := s.varOf(c, vr)
+	if src == nil {
+		g := s.e.globals
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		if vr.Scope == scenario.ScopeGlobal && vr.Slot < len(g.vals) {
@@ -109,8 +107,7 @@ func (s *shard) setVar(c *call, id scenario.VarID, kind scenario.VarKind, text [
 		return
 	}
 	vr := &s.e.scn.Vars.List[id]
-	if vr.Scope == scenario.ScopeCall {
-		v := &s.callVars(c)[vr.Slot]
+	if v := s.varOf(c, vr); v != nil {
 		if kind == scenario.VarString || kind == scenario.VarMatch {
 			s.bufs.store(&v.str, text)
 		} else {
@@ -119,11 +116,11 @@ func (s *shard) setVar(c *call, id scenario.VarID, kind scenario.VarKind, text [
 		v.kind, v.num = kind, num
 		return
 	}
-	g := &s.e.globals
+	g := s.e.globals
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if vr.Scope != scenario.ScopeGlobal || vr.Slot >= len(g.vals) {
-		return // user variables: not executed yet (engineSupports refuses them)
+		return
 	}
 	v := &g.vals[vr.Slot]
 	v.str = append(v.str[:0], text...)
@@ -136,10 +133,10 @@ func (s *shard) setVar(c *call, id scenario.VarID, kind scenario.VarKind, text [
 // appendVarOf renders variable id as [$x] does.
 func (s *shard) appendVarOf(dst []byte, c *call, id scenario.VarID) []byte {
 	vr := &s.e.scn.Vars.List[id]
-	if vr.Scope == scenario.ScopeCall {
-		return appendVar(dst, &s.callVars(c)[vr.Slot])
+	if v := s.varOf(c, vr); v != nil {
+		return appendVar(dst, v)
 	}
-	g := &s.e.globals
+	g := s.e.globals
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if vr.Scope == scenario.ScopeGlobal && vr.Slot < len(g.vals) {
@@ -161,7 +158,7 @@ func (s *shard) releaseVars(c *call) {
 // initGlobals sizes the global variables and applies -set values.
 func (e *Engine) initGlobals() error {
 	vars := &e.scn.Vars
-	e.globals.vals = make([]varValue, vars.Global)
+	e.globals = &globalVars{vals: make([]varValue, vars.Global)}
 	for name, val := range e.cfg.Set {
 		id, err := vars.LookupGlobal(name)
 		if err != nil {

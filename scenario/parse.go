@@ -291,7 +291,7 @@ func (p *parser) element(se xml.StartElement, line int) error {
 			return err
 		}
 		a.warnUnused()
-		return p.skipContent()
+		return p.ignoreChildren(name)
 	case "DefaultMessage":
 		return p.defaultMessage(a)
 	case "label":
@@ -525,6 +525,30 @@ func (p *parser) skipContent() error {
 			return nil
 		case xml.StartElement:
 			return p.unknownElement(elementName(t.Name), line)
+		}
+	}
+}
+
+// ignoreChildren reads to the end of the current element, warning about
+// each child element: SIPp reads only the attributes of a declaration
+// (an <action> inside <Global> does nothing there).
+func (p *parser) ignoreChildren(elem string) error {
+	for {
+		tok, line, err := p.token()
+		if err == io.EOF {
+			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			p.warn(line, fmt.Sprintf("<%s> inside <%s> is ignored, as SIPp ignores it", elementName(t.Name), elem))
+			if err := p.skipElement(); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -1237,6 +1261,7 @@ func (p *parser) toUTF8(data []byte) ([]byte, error) {
 	default:
 		p.warn(1, fmt.Sprintf("encoding %q is not supported; the file is read as UTF-8", enc))
 	}
+	data = lenientXML(data)
 	p.data = data
 	return data, nil
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +195,109 @@ func TestInteropDigestAuth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSideBySideLanguage runs scenario files that exercise SIPp's rules
+// for unexpected messages (default behaviours, _unexp.main,
+// optional="global") and the newer keywords under the real sipp and under
+// gossip, each against the same sipp peer, and requires the same outcome:
+// the same exit statuses and the same successful and failed call counts
+// on both sides.
+func TestSideBySideLanguage(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	const calls = 5
+	for _, tc := range []struct {
+		file   string // a testdata file, or a built-in scenario
+		server bool   // the file is the UAS (the peer runs sipp's uac), else the UAC
+		peer   string // the peer's testdata file; "": sipp's built-in uas or uac
+		flags  []string
+	}{
+		{"side_unexp_bye_uas.xml", true, "", nil},
+		{"side_unexp_main_uas.xml", true, "", nil},
+		{"side_optglobal_uas.xml", true, "", nil},
+		{"side_keywords_uac.xml", false, "", nil},
+		{"side_txn_uac.xml", false, "", nil},
+		{"uac", false, "side_486_uas_peer.xml", nil},                // the 486 is unexpected: ACK, then the call fails
+		{"side_cancel_uac.xml", false, "side_cancel_peer.xml", nil}, // the receive timeout cancels the INVITE
+		{"uas", true, "side_info_peer.xml", []string{"-aa"}},        // -aa answers the INFO in the call
+	} {
+		t.Run(strings.Join(append([]string{tc.file, tc.peer}, tc.flags...), " "), func(t *testing.T) {
+			t.Parallel()
+			scn := []string{"-sn", tc.file}
+			if strings.HasSuffix(tc.file, ".xml") {
+				xml, err := filepath.Abs(filepath.Join("testdata", tc.file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				scn = []string{"-sf", xml}
+			}
+			type outcome struct {
+				exitFile, exitPeer                 int
+				okFile, failFile, okPeer, failPeer int
+			}
+			run := func(bin string) outcome {
+				dir := t.TempDir()
+				port := testpeer.FreeUDPPort(t, 1)
+				srvBin, srvScn := sipp, []string{"-sn", "uas"}
+				cliBin, cliScn := sipp, []string{"-sn", "uac"}
+				if tc.peer != "" {
+					peer, err := filepath.Abs(filepath.Join("testdata", tc.peer))
+					if err != nil {
+						t.Fatal(err)
+					}
+					srvScn, cliScn = []string{"-sf", peer}, []string{"-sf", peer}
+				}
+				if tc.server {
+					srvBin, srvScn = bin, append(slices.Clone(scn), tc.flags...)
+				} else {
+					cliBin, cliScn = bin, append(slices.Clone(scn), tc.flags...)
+				}
+				srv := testpeer.Start(t, 60*time.Second, dir, srvBin, append(srvScn, "-i", "127.0.0.1",
+					"-p", strconv.Itoa(port), "-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")...)
+				testpeer.WaitUDPBound(t, port, 5*time.Second)
+				cli := testpeer.Start(t, 60*time.Second, dir, cliBin, append(cliScn, "-i", "127.0.0.1",
+					"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", strconv.Itoa(calls), "-nostdin",
+					"-trace_stat", "-stf", "client.csv", "-fd", "1")...)
+				cc, sc := cli.Wait(), srv.Wait()
+				c, s := statTotals(t, filepath.Join(dir, "client.csv")), statTotals(t, filepath.Join(dir, "server.csv"))
+				if tc.server {
+					return outcome{sc, cc, s["SuccessfulCall"], s["FailedCall"], c["SuccessfulCall"], c["FailedCall"]}
+				}
+				return outcome{cc, sc, c["SuccessfulCall"], c["FailedCall"], s["SuccessfulCall"], s["FailedCall"]}
+			}
+			want, got := run(sipp), run(gossip)
+			t.Logf("outcome %+v", got)
+			if got != want {
+				t.Errorf("gossip %+v, sipp %+v", got, want)
+			}
+			if want.okFile+want.failFile != calls {
+				t.Errorf("sipp itself did not finish its %d calls: %+v", calls, want)
+			}
+		})
+	}
+}
+
+// TestStopNowExit: <exec int_cmd="stop_now"> ends the run at once with
+// status 97 under sipp and gossip alike, and runs no later action.
+func TestStopNowExit(t *testing.T) {
+	sipp := testpeer.SIPp(t)
+	gossip := testpeer.Gossip(t)
+	xml, err := filepath.Abs("testdata/side_stop_now.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{sipp, gossip} {
+		dir := t.TempDir()
+		sink := testpeer.FreeUDPPort(t, 1) // nothing listens: the OPTIONS goes nowhere
+		p := testpeer.Start(t, 30*time.Second, dir, bin, "-sf", xml, "-i", "127.0.0.1",
+			"127.0.0.1:"+strconv.Itoa(sink), "-m", "5", "-nostdin")
+		if code := p.Wait(); code != 97 {
+			t.Errorf("%s: exit %d, want 97", filepath.Base(bin), code)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "exec.out")); err == nil {
+			t.Errorf("%s: the exec after stop_now ran", filepath.Base(bin))
+		}
 	}
 }

@@ -175,6 +175,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 			return cfg, fmt.Errorf("remote host %s: %w", host, err)
 		}
 		cfg.Remote = netip.AddrPortFrom(a, uint16(port))
+		cfg.RemoteHost = host
 	}
 	if err := thirdPCCConfig(opts, &cfg); err != nil {
 		return cfg, err
@@ -182,6 +183,33 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 	cfg.AutoAnswer = opts.AutoAnswer
 	if err := transportConfig(opts, &cfg, scn.Mode == scenario.ModeClient, os.Stderr); err != nil {
 		return cfg, err
+	}
+	if opts.OOCScenarioFile != "" || opts.OOCScenarioName != "" {
+		so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles, Main: scn}
+		var err error
+		if opts.OOCScenarioFile != "" {
+			cfg.OOC, err = so.Load(opts.OOCScenarioFile)
+		} else {
+			cfg.OOC, err = so.Builtin(opts.OOCScenarioName)
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("out-of-call scenario: %w", err)
+		}
+		if scn.Mode == scenario.ModeServer {
+			return cfg, fmt.Errorf("out-of-call scenarios (-oocsf, -oocsn) cannot be used in server mode")
+		}
+	}
+	behaviors, err := opts.Behaviors()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.DisabledBehaviors = engine.BehaviorAll &^ engine.Behavior(behaviors)
+	cfg.PauseMsgIgnore = opts.PauseMsgIgnore
+	cfg.Lost = opts.Lost
+	cfg.DynamicStart, cfg.DynamicMax, cfg.DynamicStep = opts.DynamicStart, opts.DynamicMax, opts.DynamicStep
+	cfg.Version = version
+	if opts.BaseCSeq == 0 {
+		cfg.BaseCSeq = -1 // the engine reads 0 as SIPp's default, 1
 	}
 	cfg.XDP = xdpConfig(opts)
 	if opts.RemoteSendAddr != "" {
@@ -367,9 +395,12 @@ wait:
 		fmt.Fprintf(stderr, "gossip: internal error: %v (please report it)\n", err)
 	}
 	code := exitStatus(final, timedOut, opts.TimeoutError)
-	if res.Fatal != nil {
+	switch {
+	case res.Fatal != nil:
 		fmt.Fprintf(stderr, "gossip: %v\n", res.Fatal)
 		code = cli.ExitFatal
+	case res.StopNow:
+		code = cli.ExitInternal // SIPp's stop_now exits 97
 	}
 	if err := out.finish(final, info, res.Health, code); err != nil { // last rows, -trace_screen, -summary_json
 		fmt.Fprintf(stderr, "gossip: %v\n", err)

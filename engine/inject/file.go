@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"os"
 	"strings"
+	"sync"
 )
 
 // Order is how a file's line is chosen for each call (the first line of
@@ -72,6 +73,10 @@ type File struct {
 
 	indexField int              // -infindex field, -1 when not indexed
 	index      map[string]int32 // field value -> last line that has it
+
+	// mutable files take mu for reading (Set.SetMutable, mutate.go).
+	mutable bool
+	mu      sync.RWMutex
 }
 
 // Load reads and parses the injection file at path (an -inf argument).
@@ -199,6 +204,10 @@ func (f *File) NumLines() int {
 	if f.printf.Lines > 0 {
 		return f.printf.Lines
 	}
+	if f.mutable {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+	}
 	return len(f.starts)
 }
 
@@ -276,6 +285,10 @@ func (f *File) Field(line, k int) ([]byte, bool) {
 	if line < 0 || line >= f.NumLines() || k < 0 {
 		return nil, false
 	}
+	if f.mutable {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+	}
 	if f.printf.Lines > 0 {
 		line %= len(f.starts)
 	}
@@ -344,6 +357,10 @@ func (f *File) buildIndex(k int) {
 // Lookup returns the line whose indexed field is key, -1 when none is or
 // the file has no index. It does not allocate.
 func (f *File) Lookup(key []byte) int {
+	if f.mutable {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+	}
 	if l, ok := f.index[string(key)]; ok {
 		return int(l)
 	}

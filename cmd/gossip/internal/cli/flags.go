@@ -96,6 +96,10 @@ func implementedFlags() []flagSpec {
 			DefaultScenario, func(o *Options) *string { return &o.ScenarioName }),
 		str("sf", secScenario, "FILE", "run the scenario in this XML file",
 			"-", func(o *Options) *string { return &o.ScenarioFile }),
+		str("oocsf", secScenario, "FILE", "answer requests of no known call with the scenario in this XML file (client runs)",
+			"-", func(o *Options) *string { return &o.OOCScenarioFile }),
+		str("oocsn", secScenario, "NAME", "answer requests of no known call with a built-in scenario, e.g. ooc_default (client runs)",
+			"-", func(o *Options) *string { return &o.OOCScenarioName }),
 		str("sd", secScenario, "NAME", "print a built-in scenario's XML and exit with status 99",
 			"-", func(o *Options) *string { return &o.ScenarioDump }),
 
@@ -144,6 +148,19 @@ func implementedFlags() []flagSpec {
 			"", func(o *Options) *string { return &o.Service }),
 		sw("aa", secCall, "answer INFO, NOTIFY, OPTIONS and UPDATE with 200 OK automatically",
 			func(o *Options) *bool { return &o.AutoAnswer }),
+		str("default_behaviors", secCall, "LIST", "SIPp's automatic behaviours, comma-separated: all, none, bye, abortunexp, pingreply, cseq; +x adds, -x removes",
+			"all", func(o *Options) *string { return &o.DefaultBehaviors }),
+		sw("pause_msg_ign", secCall, "ignore the messages a call receives while it is in a <pause>",
+			func(o *Options) *bool { return &o.PauseMsgIgnore }),
+		{name: "lost", sec: secCall, arg: "PERCENT", arity: 1, def: "0",
+			help: "drop this percentage of messages on purpose, sending and receiving (only for scenarios with a lost= attribute, which overrides it)",
+			bind: func(o *Options) pflag.Value { return &floatValue{&o.Lost} }},
+		num("dynamicStart", secCall, "N", "first value of [dynamic_id]",
+			"", func(o *Options) *int { return &o.DynamicStart }),
+		num("dynamicMax", secCall, "N", "largest value of [dynamic_id]; past it the counter starts again",
+			"", func(o *Options) *int { return &o.DynamicMax }),
+		num("dynamicStep", secCall, "N", "increment of [dynamic_id] at each use",
+			"", func(o *Options) *int { return &o.DynamicStep }),
 		num("base_cseq", secCall, "N", "CSeq number of the first request of each call",
 			"", func(o *Options) *int { return &o.BaseCSeq }),
 		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
@@ -314,21 +331,20 @@ func sippOnlyFlags() map[string]int {
 	for _, name := range []string{
 		// switches
 		"bind_local", "rtp_echo", "rtpcheck_debug", "srtpcheck_debug", "random_base_ssrc",
-		"nd", "pause_msg_ign", "callid_slash_ign", "rfc3339",
+		"nd", "callid_slash_ign", "rfc3339",
 	} {
 		m[name] = 0
 	}
 	for _, name := range []string{
 		// scenarios
-		"rxsf", "rxrn", "oocsf", "oocsn",
+		"rxsf", "rxrn",
 		// addresses and transports
 		"bind_to_device", "tls_crl",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour
-		"plugin", "sleep", "sendbuffer_warn", "lost", "tdmmap", "dynamicStart", "dynamicMax",
-		"dynamicStep",
+		"plugin", "sleep", "sendbuffer_warn", "tdmmap",
 		// call behaviour
-		"cid_type", "default_behaviors",
+		"cid_type",
 		// injection files
 		"rxinf",
 		// media

@@ -130,6 +130,11 @@ type Options struct {
 	ScenarioName string
 	// ScenarioFile is -sf, an XML scenario file. Default "".
 	ScenarioFile string
+	// OOCScenarioFile and OOCScenarioName are -oocsf and -oocsn: the
+	// out-of-call scenario, a file or a built-in (the file when both are
+	// given).
+	// Default "".
+	OOCScenarioFile, OOCScenarioName string
 	// ScenarioDump is -sd: the caller prints this built-in scenario and
 	// exits with ExitOther, as SIPp does. Default "".
 	ScenarioDump string
@@ -201,6 +206,20 @@ type Options struct {
 	// AutoAnswer is -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE
 	// with 200 OK. Default false.
 	AutoAnswer bool
+	// DefaultBehaviors is -default_behaviors as given: SIPp's automatic
+	// behaviours (all, none, bye, abortunexp, pingreply, cseq, with +/-).
+	// Default "all". Behaviors decodes it.
+	DefaultBehaviors string
+	// PauseMsgIgnore is -pause_msg_ign: drop messages received during a
+	// pause. Default false.
+	PauseMsgIgnore bool
+	// Lost is -lost, the percentage of messages dropped on purpose (only
+	// for scenarios with a lost= attribute). Default 0.
+	Lost float64
+	// DynamicStart, DynamicMax and DynamicStep are -dynamicStart,
+	// -dynamicMax and -dynamicStep ([dynamic_id]). Defaults 10000, 12000
+	// and 4.
+	DynamicStart, DynamicMax, DynamicStep int
 	// BaseCSeq is -base_cseq, the CSeq number of a call's first request
 	// (0 to 4294967295). Default 1.
 	BaseCSeq int
@@ -430,6 +449,10 @@ func Defaults() *Options {
 		BufferSize:            65536,
 		Service:               "service",
 		BaseCSeq:              1,
+		DefaultBehaviors:      "all",
+		DynamicStart:          10000,
+		DynamicMax:            12000,
+		DynamicStep:           4,
 		CallIDFormat:          "%u-%p@%s",
 		Keys:                  map[string]string{},
 		Rate:                  10,
@@ -612,6 +635,12 @@ func (o *Options) Validate() error {
 	if o.BaseCSeq < 0 || int64(o.BaseCSeq) > math.MaxUint32 {
 		return bad("-base_cseq", itoa(o.BaseCSeq), "must be between 0 and 4294967295")
 	}
+	if _, err := o.Behaviors(); err != nil {
+		return err
+	}
+	if math.IsNaN(o.Lost) || o.Lost < 0 || o.Lost > 100 {
+		return bad("-lost", strconv.FormatFloat(o.Lost, 'g', -1, 64), "must be a percentage from 0 to 100")
+	}
 
 	// Rate and limits.
 	if math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0) || o.Rate < 0 {
@@ -732,4 +761,55 @@ func (o *Options) validate3PCC() error {
 		return conflict("-slave_cfg", "-slave_cfg must be used with -slave or -master")
 	}
 	return nil
+}
+
+// Behavior bits of -default_behaviors (SIPp's DEFAULT_BEHAVIOR_*).
+const (
+	BehaviorBye        = 1 << iota // bye: end aborted calls with BYE, CANCEL or ACK
+	BehaviorAbortUnexp             // abortunexp: an unexpected message fails the call
+	BehaviorPingReply              // pingreply: answer an unexpected PING
+	BehaviorBadCSeq                // cseq: check the CSeq of an ACK
+	BehaviorAll        = BehaviorBye | BehaviorAbortUnexp | BehaviorPingReply | BehaviorBadCSeq
+)
+
+// Behaviors decodes -default_behaviors as SIPp does: the mask starts
+// empty; each comma-separated word sets (no sign or +) or clears (-) its
+// bits; "none" empties the mask; "all" is every behaviour.
+func (o *Options) Behaviors() (int, error) {
+	mask := 0
+	for _, tok := range strings.Split(o.DefaultBehaviors, ",") {
+		if tok == "" {
+			continue
+		}
+		if tok == "none" {
+			mask = 0
+			continue
+		}
+		sign := byte('+')
+		name := tok
+		if tok[0] == '+' || tok[0] == '-' {
+			sign, name = tok[0], tok[1:]
+		}
+		var bit int
+		switch name {
+		case "all":
+			bit = BehaviorAll
+		case "bye":
+			bit = BehaviorBye
+		case "abortunexp":
+			bit = BehaviorAbortUnexp
+		case "pingreply":
+			bit = BehaviorPingReply
+		case "cseq":
+			bit = BehaviorBadCSeq
+		default:
+			return 0, fmt.Errorf("%w: -default_behaviors %q: unknown behaviour %q (want all, none, bye, abortunexp, pingreply, cseq)", ErrBadValue, o.DefaultBehaviors, tok)
+		}
+		if sign == '-' {
+			mask &^= bit
+		} else {
+			mask |= bit
+		}
+	}
+	return mask, nil
 }

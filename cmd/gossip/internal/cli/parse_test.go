@@ -64,6 +64,10 @@ func TestDefaults(t *testing.T) {
 		Keys:                  map[string]string{},
 		Rate:                  10,
 		RatePeriod:            time.Second,
+		DefaultBehaviors:      "all",
+		DynamicStart:          10000,
+		DynamicMax:            12000,
+		DynamicStep:           4,
 		Limit:                 -1,
 		MaxRetrans:            9,
 		MaxInviteRetrans:      5,
@@ -128,6 +132,14 @@ func TestEachFlag(t *testing.T) {
 		{"s", []string{"-s", "1000"}, func(o *Options) { o.Service = "1000" }},
 		{"aa", []string{"-aa"}, func(o *Options) { o.AutoAnswer = true }},
 		{"base_cseq", []string{"-base_cseq", "100"}, func(o *Options) { o.BaseCSeq = 100 }},
+		{"default_behaviors", []string{"-default_behaviors", "all,-bye"}, func(o *Options) { o.DefaultBehaviors = "all,-bye" }},
+		{"pause_msg_ign", []string{"-pause_msg_ign"}, func(o *Options) { o.PauseMsgIgnore = true }},
+		{"oocsf", []string{"-oocsf", "ooc.xml"}, func(o *Options) { o.OOCScenarioFile = "ooc.xml" }},
+		{"oocsn", []string{"-oocsn", "ooc_default"}, func(o *Options) { o.OOCScenarioName = "ooc_default" }},
+		{"lost", []string{"-lost", "2.5"}, func(o *Options) { o.Lost = 2.5 }},
+		{"dynamicStart", []string{"-dynamicStart", "5"}, func(o *Options) { o.DynamicStart = 5 }},
+		{"dynamicMax", []string{"-dynamicMax", "50"}, func(o *Options) { o.DynamicMax = 50 }},
+		{"dynamicStep", []string{"-dynamicStep", "2"}, func(o *Options) { o.DynamicStep = 2 }},
 		{"cid_str", []string{"-cid_str", "%u@gossip"}, func(o *Options) { o.CallIDFormat = "%u@gossip" }},
 		{"key", []string{"-key", "user", "alice"}, func(o *Options) { o.Keys["user"] = "alice" }},
 		{"set", []string{"-set", "x", "1"}, func(o *Options) { o.Sets = []KV{{"x", "1"}} }},
@@ -737,5 +749,35 @@ func TestGivenFlags(t *testing.T) {
 	want := map[string]string{"sn": "uac", "key": "a b c", "r": "-1", "trace_stat": ""}
 	if got := GivenFlags(args); !maps.Equal(got, want) {
 		t.Errorf("GivenFlags = %v, want %v", got, want)
+	}
+}
+
+// TestBehaviors decodes -default_behaviors as SIPp does: the mask starts
+// empty, so "-bye" alone leaves nothing.
+func TestBehaviors(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"all", BehaviorAll},
+		{"none", 0},
+		{"bye", BehaviorBye},
+		{"-bye", 0},
+		{"all,-bye", BehaviorAll &^ BehaviorBye},
+		{"bye,+abortunexp", BehaviorBye | BehaviorAbortUnexp},
+		{"all,none,cseq", BehaviorBadCSeq},
+		{"pingreply", BehaviorPingReply},
+	} {
+		o := Defaults()
+		o.DefaultBehaviors = tc.in
+		got, err := o.Behaviors()
+		if err != nil || got != tc.want {
+			t.Errorf("Behaviors(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	o := Defaults()
+	o.DefaultBehaviors = "all,nope"
+	if _, err := o.Behaviors(); !errors.Is(err, ErrBadValue) {
+		t.Errorf("Behaviors(all,nope) = %v, want ErrBadValue", err)
 	}
 }
