@@ -52,6 +52,19 @@ func (s *shard) debugReceived(c *call, msg []byte) {
 		len(msg), c.id(), maphash.Bytes(s.e.seed, msg), msg)
 }
 
+// debugAbort records that call c is being aborted, before the messages
+// that end its dialog are sent (SIPp's abortCall logs first, then sends).
+func (s *shard) debugAbort(c *call) {
+	if _, ok := s.dbg[c.slot]; !ok || s.dbgAborted[c.slot] {
+		return
+	}
+	s.debugf(c, "Aborting call %s (index %d).\n", c.id(), s.e.scn.Commands[min(int(c.cmd), len(s.e.scn.Commands)-1)].MsgIndex)
+	if s.dbgAborted == nil {
+		s.dbgAborted = make(map[int32]bool)
+	}
+	s.dbgAborted[c.slot] = true
+}
+
 // debugEnd writes c's history when SIPp would (an aborted call) and
 // forgets it.
 func (s *shard) debugEnd(c *call, how outcome, class stats.FailureClass) {
@@ -60,12 +73,16 @@ func (s *shard) debugEnd(c *call, how outcome, class stats.FailureClass) {
 		return
 	}
 	delete(s.dbg, c.slot)
+	logged := s.dbgAborted[c.slot]
+	delete(s.dbgAborted, c.slot)
 	if how == outcomeFailed {
 		switch class {
 		case stats.FailTimeoutOnRecv, stats.FailMaxUDPRetrans, stats.FailUnexpectedMessage,
 			stats.FailTimeoutOnSend, stats.FailUnclassified:
-			h = trace.AppendTime(h, time.Now())
-			h = fmt.Appendf(h, " Aborting call %s (index %d).\n", c.id(), s.e.scn.Commands[min(int(c.cmd), len(s.e.scn.Commands)-1)].MsgIndex)
+			if !logged {
+				h = trace.AppendTime(h, time.Now())
+				h = fmt.Appendf(h, " Aborting call %s (index %d).\n", c.id(), s.e.scn.Commands[min(int(c.cmd), len(s.e.scn.Commands)-1)].MsgIndex)
+			}
 			s.e.cfg.CallDebug.CallDebug(c.id(), h)
 		}
 	}

@@ -92,7 +92,8 @@ type shard struct {
 	exhausted    bool   // -m reached: no more calls from this shard
 	limited      bool   // -l reached at the last launch
 
-	dbg map[int32][]byte // -trace_calldebug: live calls' histories by slot (calldebug.go)
+	dbg        map[int32][]byte // -trace_calldebug: live calls' histories by slot (calldebug.go)
+	dbgAborted map[int32]bool   // -trace_calldebug: calls whose abort is already in their history
 }
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {

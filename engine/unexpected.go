@@ -265,6 +265,9 @@ func (s *shard) abortCall(slot int32, c *call, class stats.FailureClass, now int
 // the call's last received message, which a call keeps only while its
 // scenario may render it: without it nothing is sent.
 func (s *shard) abortMessages(c *call) {
+	if s.dbg != nil {
+		s.debugAbort(c) // -trace_calldebug: the abort comes before what it sends
+	}
 	if !s.e.client || s.e.scn.Commands[min(int(c.cmd), len(s.e.scn.Commands)-1)].MsgIndex == 0 || c.flags&flagInit != 0 {
 		return
 	}
