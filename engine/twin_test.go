@@ -335,3 +335,36 @@ func TestSendCommandNoAllocs(t *testing.T) {
 		t.Errorf("sendCommand allocates %v times", allocs)
 	}
 }
+
+// TestThirdPCCAPassive runs SIPp's "3PCC A passive" role: a scenario that
+// answers calls and then sends the first command connects to the twin
+// like 3pcc-C-A, whose 3pcc-C-B calls party B with the caller's SDP.
+func TestThirdPCCAPassive(t *testing.T) {
+	const n = 10
+	lo := netip.MustParseAddr("127.0.0.1")
+	scn := loadScenario(t, "testdata/3pcc-a-passive.xml")
+	if scn.ThirdPCC != scenario.ThirdPCCAPassive {
+		t.Fatalf("role %v, want A passive", scn.ThirdPCC)
+	}
+	_, b := thirdPCCParties(t, n)
+	cb, err := New(Config{Scenario: builtin(t, "3pcc-C-B"), Local: lo, Shards: 2, MaxCalls: n, Backend: "std",
+		Remote: b.LocalAddrs()[0], ThirdPCC: ThirdPCC{Twin: netip.MustParseAddrPort("127.0.0.1:0")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, _ := cb.TwinAddr()
+	a, err := New(Config{Scenario: scn, Local: lo, Shards: 2, MaxCalls: n, Backend: "std", ThirdPCC: ThirdPCC{Twin: twin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uac, err := New(Config{Scenario: builtin(t, "uac"), Local: lo, Shards: 2, MaxCalls: n, Backend: "std",
+		Remote: a.LocalAddrs()[0], Rate: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runAll(t, b, cb, a, uac)
+	// The A side may end while 3pcc-C-B's last call still waits to send
+	// its BYE: 3pcc-C-B then stops as 'q' does and lets the call finish.
+	res[1].Interrupted = false
+	assertAllSucceeded(t, []string{"3pcc-B", "3pcc-C-B", "A passive", "uac"}, res, n)
+}
