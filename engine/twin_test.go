@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -367,4 +368,27 @@ func TestThirdPCCAPassive(t *testing.T) {
 	// its BYE: 3pcc-C-B then stops as 'q' does and lets the call finish.
 	res[1].Interrupted = false
 	assertAllSucceeded(t, []string{"3pcc-B", "3pcc-C-B", "A passive", "uac"}, res, n)
+}
+
+// FuzzCommand: whatever a twin sends, reading a command's Call-ID, abort
+// marker and sender never panics, and what it returns lies inside the
+// command.
+func FuzzCommand(f *testing.F) {
+	for _, seed := range []string{
+		"Call-ID: 1-42@127.0.0.1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n",
+		"call-id: abc\r\ninternal-cmd: abort_call\r\n\r\n",
+		"i: x\r\nFrom: m\r\n",
+		"From:", "internal-cmd:", "Call-ID:", ":", "\n\n", "",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, cmd []byte) {
+		if id := commandCallID(cmd); len(id) > len(cmd) {
+			t.Fatalf("Call-ID %q longer than %q", id, cmd)
+		}
+		_ = isAbortCommand(cmd)
+		if from, ok := commandSender(cmd); ok && (len(from) == 0 || !bytes.Contains(cmd, from)) {
+			t.Fatalf("sender %q not in %q", from, cmd)
+		}
+	})
 }
