@@ -111,13 +111,16 @@ func thirdPCCParties(t *testing.T, n int) (a, b *Engine) {
 	return a, b
 }
 
+// assertAllSucceeded checks that every engine ran n calls, all successful.
+// An engine may have been stopped (Result.Interrupted) when its peer ended
+// first: it then lets its running calls finish, which is what counts.
 func assertAllSucceeded(t *testing.T, names []string, res []*Result, n int) {
 	t.Helper()
 	for i, r := range res {
 		c := r.Stats.Cumulative
-		if c.Successful != uint64(n) || c.Failed != 0 || r.Interrupted {
-			t.Errorf("%s: %d successful, %d failed (interrupted %v), want %d and 0",
-				names[i], c.Successful, c.Failed, r.Interrupted, n)
+		if c.Successful != uint64(n) || c.Failed != 0 || c.Aborted != 0 {
+			t.Errorf("%s: %d successful, %d failed, %d aborted, want %d, 0 and 0",
+				names[i], c.Successful, c.Failed, c.Aborted, n)
 		}
 	}
 }
@@ -364,9 +367,6 @@ func TestThirdPCCAPassive(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := runAll(t, b, cb, a, uac)
-	// The A side may end while 3pcc-C-B's last call still waits to send
-	// its BYE: 3pcc-C-B then stops as 'q' does and lets the call finish.
-	res[1].Interrupted = false
 	assertAllSucceeded(t, []string{"3pcc-B", "3pcc-C-B", "A passive", "uac"}, res, n)
 }
 
