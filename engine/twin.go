@@ -574,7 +574,7 @@ func (s *shard) sendCommand(slot int32, c *call, now int64) bool {
 		h >>= 8
 	}
 	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}) {
-		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id())
+		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id()) // gossip's words: SIPp fails silently
 		s.endCall(slot, c, outcomeFailed, stats.FailCmdNotSent, now)
 		return false
 	}
@@ -683,7 +683,6 @@ func (s *shard) recvCommand(slot int32, c *call, cmd []byte, now int64) {
 		s.debugf(c, "Processing incoming command for call-ID %s:\n%s\n\n", c.id(), cmd)
 	}
 	if isAbortCommand(cmd) {
-		s.event("Call-ID '%s' aborted by the 3PCC twin", c.id())
 		s.endCall(slot, c, outcomeFailed, stats.FailUnclassified, now)
 		return
 	}
@@ -708,7 +707,10 @@ func (s *shard) recvCommand(slot int32, c *call, cmd []byte, now int64) {
 		break
 	}
 	if found < 0 {
-		s.event("Unexpected control message received for Call-ID '%s' while expecting step %d:\n%s\n", c.id(), c.cmd, cmd)
+		// SIPp says so in its message and call-debug logs, not as a warning.
+		if s.e.cfg.CallDebug != nil {
+			s.debugf(c, "Unexpected control message received (no such message found):\n%s\n\n", cmd)
+		}
 		s.endCall(slot, c, outcomeFailed, stats.FailCallRejected, now)
 		return
 	}
