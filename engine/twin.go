@@ -290,7 +290,6 @@ func (b *cmdBus) accept() {
 		}
 		dial := b.extend && !b.dialled
 		b.mu.Unlock()
-		b.goRead(conn)
 		if dial {
 			// A slave connects to its peers when the first one connects
 			// to it (SIPp's connect_to_all_peers).
@@ -306,6 +305,9 @@ func (b *cmdBus) accept() {
 				b.mu.Unlock()
 			}
 		}
+		// Read only now: a command's call may answer at once, and its
+		// answer needs the connections just dialled.
+		b.goRead(conn)
 	}
 }
 
