@@ -291,7 +291,6 @@ func (b *cmdBus) accept() {
 		}
 		dial := b.extend && !b.dialled
 		b.mu.Unlock()
-		b.goRead(conn)
 		if dial {
 			// A slave connects to its peers when the first one connects
 			// to it (SIPp's connect_to_all_peers).
@@ -307,6 +306,9 @@ func (b *cmdBus) accept() {
 				b.mu.Unlock()
 			}
 		}
+		// Read only now: a command's call may answer at once, and its
+		// answer needs the connections just dialled.
+		b.goRead(conn)
 	}
 }
 
@@ -575,7 +577,7 @@ func (s *shard) sendCommand(slot int32, c *call, now int64) bool {
 		h >>= 8
 	}
 	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}, 0) {
-		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id())
+		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id()) // gossip's words: SIPp fails silently
 		s.endCall(slot, c, outcomeFailed, stats.FailCmdNotSent, now)
 		return false
 	}
@@ -684,7 +686,6 @@ func (s *shard) recvCommand(slot int32, c *call, cmd []byte, now int64) {
 		s.debugf(c, "Processing incoming command for call-ID %s:\n%s\n\n", c.id(), cmd)
 	}
 	if isAbortCommand(cmd) {
-		s.event("Call-ID '%s' aborted by the 3PCC twin", c.id())
 		s.endCall(slot, c, outcomeFailed, stats.FailUnclassified, now)
 		return
 	}
@@ -709,7 +710,10 @@ func (s *shard) recvCommand(slot int32, c *call, cmd []byte, now int64) {
 		break
 	}
 	if found < 0 {
-		s.event("Unexpected control message received for Call-ID '%s' while expecting step %d:\n%s\n", c.id(), c.cmd, cmd)
+		// SIPp says so in its message and call-debug logs, not as a warning.
+		if s.e.cfg.CallDebug != nil {
+			s.debugf(c, "Unexpected control message received (no such message found):\n%s\n\n", cmd)
+		}
 		s.endCall(slot, c, outcomeFailed, stats.FailCallRejected, now)
 		return
 	}

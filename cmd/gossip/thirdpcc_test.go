@@ -113,6 +113,7 @@ func TestThirdPCCExtendedInterop(t *testing.T) {
 	cases := []struct{ name, master, slave string }{
 		{"gossip master, sipp slave", "gossip", "sipp"},
 		{"sipp master, gossip slave", "sipp", "gossip"},
+		{"all gossip", "gossip", "gossip"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

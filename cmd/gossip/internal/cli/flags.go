@@ -269,13 +269,13 @@ func implementedFlags() []flagSpec {
 			func(o *Options) *string { return &o.CallDebugFile }),
 		overwrite("calldebug_overwrite", "-calldebug_file", func(o *Options) *bool { return &o.CallDebugOverwrite }),
 
-		str("3pcc", sec3PCC, "HOST:PORT", "3PCC twin mode: the twin's command socket (connect when <sendCmd> comes first, listen when <recvCmd> does)",
+		str("3pcc", sec3PCC, "HOST:PORT", "3PCC twin mode: the command socket shared with the twin; a scenario whose first command is <sendCmd> connects to it (start it last), one whose first is <recvCmd> listens on it",
 			"-", func(o *Options) *string { return &o.ThirdPCC }),
 		str("master", sec3PCC, "NAME", "extended 3PCC: this instance is the master NAME of -slave_cfg",
 			"-", func(o *Options) *string { return &o.Master }),
 		str("slave", sec3PCC, "NAME", "extended 3PCC: this instance is the slave NAME of -slave_cfg",
 			"-", func(o *Options) *string { return &o.Slave }),
-		str("slave_cfg", sec3PCC, "FILE", "extended 3PCC: \"name;host:port\" lines giving every instance's command socket",
+		str("slave_cfg", sec3PCC, "FILE", "extended 3PCC: \"name;host:port\" lines giving every instance's command socket (each listens on its own, sendCmd dest= and recvCmd src= name the others)",
 			"-", func(o *Options) *string { return &o.SlaveCfg }),
 
 		sw("bg", secProcess, "run in the background", func(o *Options) *bool { return &o.Background }),
