@@ -34,6 +34,13 @@
 // Linux): the kernel then spreads flows over them, and the engine
 // re-steers each message to the shard that owns its Call-ID.
 //
+// An endpoint that talks to one peer only (the HEP exporter's, towards
+// its collector) can be connected to it (Config.Peer): the kernel keeps
+// the route and skips the address copy and route lookup per datagram. The
+// mmsg endpoint can also hand the kernel many equal-size datagrams as one
+// message that the kernel or the network card cuts (SegmentWriter, UDP
+// generic segmentation, Linux 4.18).
+//
 // The package knows nothing about SIP beyond message boundaries
 // (sipfast's stream framer).
 //

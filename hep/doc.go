@@ -42,6 +42,10 @@
 // vendors, other types) by their length, and rejects truncated and
 // inconsistent lengths with an error, never a panic.
 //
+// Over UDP a packet may end with one more chunk, vendor 0xffff type
+// 0xffff, of zeros: padding (Pad) that makes the packets of a group the
+// same size, so the kernel sends the group as one segmented message.
+//
 // # Exporter
 //
 // An Exporter implements the engine's trace.Mirror hook. The hook runs on
@@ -55,6 +59,18 @@
 //	   ...                      │                     with the mmsg dataplane)
 //	shard N ──Mirror──► ring N ─┘                  └► TCP (one write per batch,
 //	                                                  reconnect with backoff)
+//
+// A shard that calls MirrorPublish (the engine does at every turn of its
+// loop) publishes its ring's new records then, with one atomic store,
+// instead of one per message.
+//
+// The UDP socket is connected to the collector. With the mmsg dataplane
+// on Linux 4.18 or later, a batch is sorted by size and each group of
+// packets within an eighth of each other's size is padded to one size and
+// handed to the kernel as one UDP_SEGMENT message, which the kernel (or
+// the network card) cuts into one datagram per packet: most of what a
+// datagram costs the kernel is then paid once per group.
+// Config.NoSegmentation sends one unpadded datagram per packet instead.
 //
 // Every message handed to Mirror ends in exactly one of the Stats
 // counters: sent, dropped because its ring was full, dropped because it

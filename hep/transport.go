@@ -127,16 +127,7 @@ func (u *udpTransport) add(p *Packet) error {
 		return nil
 	}
 	if len(u.ends) == udpBatchFrames || len(u.batch)+n > cap(u.batch) {
-		u.flush(time.Time{})
-	}
-	if n > cap(u.batch) { // larger than a batch: on its own
-		frame, err := Append(nil, p)
-		if err != nil {
-			return err
-		}
-		u.write(frame)
-		u.finish(1)
-		return nil
+		u.flush(time.Time{}) // a batch holds the largest datagram (u.max)
 	}
 	batch, err := Append(u.batch, p)
 	if err != nil {

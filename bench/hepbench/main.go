@@ -36,11 +36,23 @@ type mode struct {
 	uacHEP, uasHEP string
 	// sink is the collector: "" a socket on 127.0.0.1 (UDP: never read;
 	// TCP: read and discarded by the kernel, MSG_TRUNC), "veth" an
-	// address behind a veth pair whose far end drops every frame (UDP),
+	// address behind a veth pair whose far end drops every frame (UDP,
+	// segmentation offload off), "veth-uso" the same with UDP segmentation
+	// offload on,
 	// "copy" a TCP reader that copies everything into user space.
 	sink string
 	// nopad adds -hep_nopad.
 	nopad bool
+	// baseline runs the -baseline binary instead; its cost is measured
+	// against the baseline's own HEP-off mode.
+	baseline bool
+}
+
+// baselineModes are measured with the -baseline binary, beside modes.
+var baselineModes = []mode{
+	{name: "baseline: HEP off", baseline: true},
+	{name: "baseline: uac → UDP, loopback collector", uacHEP: "udp", baseline: true},
+	{name: "baseline: uac → TCP, collector discards", uacHEP: "tcp", baseline: true},
 }
 
 var modes = []mode{
@@ -48,6 +60,7 @@ var modes = []mode{
 	{name: "uac → UDP, loopback collector", uacHEP: "udp"},
 	{name: "uac → UDP -hep_nopad, loopback collector", uacHEP: "udp", nopad: true},
 	{name: "uac → UDP, collector behind a veth", uacHEP: "udp", sink: "veth"},
+	{name: "uac → UDP, collector behind a veth with USO", uacHEP: "udp", sink: "veth-uso"},
 	{name: "uac → UDP -hep_nopad, collector behind a veth", uacHEP: "udp", sink: "veth", nopad: true},
 	{name: "uac → TCP, collector discards", uacHEP: "tcp"},
 	{name: "uac → TCP, collector reads", uacHEP: "tcp", sink: "copy"},
@@ -103,18 +116,19 @@ func main() {
 	threads := flag.Int("threads", 2, "shards on each side (-threads)")
 	out := flag.String("out", "bench/HEP.md", "results file ('' prints only)")
 	bin := flag.String("gossip", "", "gossip binary to measure (default: build ./cmd/gossip from the working tree)")
+	baseline := flag.String("baseline", "", "also measure gossip built from this git revision (HEP off, UDP and TCP), in the same rounds")
 	flag.Float64Var(&maxOthers, "max-others", 0.10, "rerun a run when other processes took more than this share of the CPUs during it")
 	flag.IntVar(&attempts, "attempts", 3, "runs at most of one mode in one round (the quietest counts)")
 	flag.DurationVar(&quietWait, "quiet-wait", time.Minute, "longest wait for a quiet machine before each run")
 	flag.DurationVar(&patience, "patience", 30*time.Minute, "after this long, stop waiting for quiet and rerunning")
 	flag.Parse()
-	if err := run(*calls, *rounds, *users, *threads, *out, *bin); err != nil {
+	if err := run(*calls, *rounds, *users, *threads, *out, *bin, *baseline); err != nil {
 		fmt.Fprintf(os.Stderr, "hepbench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(calls, rounds, users, threads int, out, bin string) error {
+func run(calls, rounds, users, threads int, out, bin, baseline string) error {
 	// An interrupt stops the runs and still removes the veth and the
 	// network namespace.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -141,6 +155,22 @@ func run(calls, rounds, users, threads int, out, bin string) error {
 		return err
 	}
 	machine.GossipSource = source
+	baseBin := ""
+	if baseline != "" {
+		root, err := benchkit.ModuleRoot(ctx)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(work, "baseline")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if baseBin, source, err = benchkit.BuildGossip(ctx, root, dir, baseline); err != nil {
+			return err
+		}
+		machine.GossipSource += "; baseline: " + source
+		modes = append(modes, baselineModes...)
+	}
 
 	// The built-in uas without its final 4 s wait, so a run ends with its calls.
 	uasXML := filepath.Join(work, "uas.xml")
@@ -162,13 +192,17 @@ func run(calls, rounds, users, threads int, out, bin string) error {
 		for k := range modes {
 			i := (k + r) % len(modes) // rotate the order: drift hits every mode alike
 			m := modes[i]
-			if m.sink == "veth" && !remote.IsValid() {
+			if strings.HasPrefix(m.sink, "veth") && !remote.plain.IsValid() {
 				continue
 			}
 			var got result
 			for a := 1; a <= max(attempts, 1); a++ {
 				waited := waitQuiet()
-				try, err := measure(ctx, bin, work, uasXML, m, remote, calls, users, threads)
+				mbin := bin
+				if m.baseline {
+					mbin = baseBin
+				}
+				try, err := measure(ctx, mbin, work, uasXML, m, remote, calls, users, threads)
 				if err != nil {
 					return fmt.Errorf("%s, round %d: %w", m.name, r+1, err)
 				}
@@ -207,6 +241,10 @@ func writeUASNoLinger(ctx context.Context, bin, path string) error {
 	return os.WriteFile(path, []byte(cmdOut), 0o644)
 }
 
+// remotes are the collector addresses behind the veth pairs (setupVeth):
+// without and with UDP segmentation offload.
+type remotes struct{ plain, uso netip.AddrPort }
+
 // sink is a HEP collector that costs the machine as little as possible
 // (see mode.sink).
 type sink struct {
@@ -214,10 +252,12 @@ type sink struct {
 	close func()
 }
 
-func newSink(transport, kind string, remote netip.AddrPort) (*sink, error) {
+func newSink(transport, kind string, remote remotes) (*sink, error) {
 	switch {
 	case kind == "veth":
-		return &sink{addr: remote.String(), close: func() {}}, nil
+		return &sink{addr: remote.plain.String(), close: func() {}}, nil
+	case kind == "veth-uso":
+		return &sink{addr: remote.uso.String(), close: func() {}}, nil
 	case transport == "udp":
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
@@ -251,7 +291,7 @@ func newSink(transport, kind string, remote netip.AddrPort) (*sink, error) {
 }
 
 // measure runs one uac → uas pair in mode m.
-func measure(ctx context.Context, bin, work, uasXML string, m mode, remote netip.AddrPort, calls, users, threads int) (result, error) {
+func measure(ctx context.Context, bin, work, uasXML string, m mode, remote remotes, calls, users, threads int) (result, error) {
 	var r result
 	busy0, total0, cpuOK := machineCPU()
 	self0 := selfCPU()
@@ -370,8 +410,26 @@ func render(mc benchkit.Machine, res [][]result, calls, rounds, users, threads i
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), took.Round(time.Second), load, loadAfter,
 		strings.Join(append([]string{"go run ./bench/hepbench"}, os.Args[1:]...), " "))
 	fmt.Fprintf(w, "## Results\n\n| mode | calls/s median (min–max) | vs HEP off | HEP cost | cost per round: median (min–max) | under 15%% | CPU µs/call: uac+uas (uac) | CPU-derived cost | others' CPU share (median) | UAC HEP packets sent / dropped (median run) |\n|---|--:|--:|--:|--:|---|--:|--:|--:|---|\n")
-	base, baseCPU := 0.0, 0.0
+	// ref is the HEP-off mode a mode is measured against: its binary's.
+	ref := func(m mode) int {
+		for i, o := range modes {
+			if o.uacHEP == "" && o.uasHEP == "" && o.baseline == m.baseline {
+				return i
+			}
+		}
+		return 0
+	}
 	for i, m := range modes {
+		r0 := ref(m)
+		off := i == r0
+		base, baseCPU := 0.0, 0.0
+		if len(res[r0]) > 0 {
+			var c, p []float64
+			for _, r := range res[r0] {
+				c, p = append(c, r.cps), append(p, float64(r.pairPerCall)/1e3)
+			}
+			base, baseCPU = median(c), median(p)
+		}
 		if len(res[i]) == 0 {
 			fmt.Fprintf(w, "| %s | not measured | | | | | | | | |\n", m.name)
 			continue
@@ -382,16 +440,13 @@ func render(mc benchkit.Machine, res [][]result, calls, rounds, users, threads i
 			pair = append(pair, float64(r.pairPerCall)/1e3)
 			others = append(others, 100*r.others)
 			cpu = append(cpu, float64(r.cpuPerCall)/1e3)
-			if i > 0 && k < len(res[0]) && res[0][k].cps > 0 {
-				costs = append(costs, 100*(1-r.cps/res[0][k].cps))
+			if !off && k < len(res[r0]) && res[r0][k].cps > 0 {
+				costs = append(costs, 100*(1-r.cps/res[r0][k].cps))
 			}
 		}
 		med := median(cps)
-		if i == 0 {
-			base, baseCPU = med, median(pair)
-		}
 		cpuCost := "-"
-		if i > 0 && baseCPU > 0 {
+		if !off && baseCPU > 0 {
 			cpuCost = fmt.Sprintf("%.1f%%", 100*(1-baseCPU/median(pair)))
 		}
 		hep := "-"
@@ -401,7 +456,7 @@ func render(mc benchkit.Machine, res [][]result, calls, rounds, users, threads i
 			}
 		}
 		ratio, cost, perRound, target := "1.00×", "-", "-", "-"
-		if i > 0 && base > 0 {
+		if !off && base > 0 {
 			ratio = fmt.Sprintf("%.2f×", med/base)
 			cost = fmt.Sprintf("%.1f%%", 100*(1-med/base))
 			target = "no"
@@ -416,6 +471,8 @@ func render(mc benchkit.Machine, res [][]result, calls, rounds, users, threads i
 			ratio, cost, perRound, target, median(pair), median(cpu), cpuCost, median(others), hep)
 	}
 	fmt.Fprintf(w, "\nNotes:\n\n"+
+		"- **baseline** modes (with -baseline REV) run gossip built from that revision in the same rounds, and are "+
+		"measured against the baseline's own HEP-off runs.\n"+
 		"- The target is a HEP cost below 15%% for the UAC exporting (the usual lab: gossip drives a system under test "+
 		"that has its own capture agent).\n"+
 		"- Everything shares the machine's %d CPUs and the uac/uas pair saturates them, so every CPU microsecond that "+
@@ -430,9 +487,12 @@ func render(mc benchkit.Machine, res [][]result, calls, rounds, users, threads i
 		"what gossip itself dropped.\n"+
 		"- **Collector behind a veth (UDP)**: the stand-in for a Homer on another machine. HEP goes to an address "+
 		"behind a veth pair whose far end (in a network namespace the harness makes) drops every frame on arrival; "+
-		"UDP segmentation offload is off on the veth, so the kernel cuts segmented messages in software as for a "+
-		"network card without it. What is charged is gossip's own sending: the system call, the IP output and the "+
-		"device's transmit.\n"+
+		"UDP segmentation offload (USO) is off on that veth, so the kernel cuts segmented messages in software as "+
+		"for a network card without it. What is charged is gossip's sending (the system call, the IP output, the "+
+		"device's transmit) and, more than a real card costs, the far end's receive and drop of every frame. "+
+		"**with USO**: a second veth keeps UDP segmentation offload on, so a segmented message crosses it whole, as "+
+		"it reaches a card that segments in hardware (mlx5, ice, virtio-net with host support and others): the "+
+		"best case, for the default (padded) sending only.\n"+
 		"- **-hep_nopad**: one unpadded datagram per HEP packet (sendmmsg batches of up to 64). Without it (the "+
 		"default) the sender pads packets of nearly equal size into groups and sends each group as one UDP_SEGMENT "+
 		"message that the kernel cuts into datagrams.\n"+

@@ -13,17 +13,18 @@ import (
 	"time"
 )
 
-// setupVeth makes the stand-in for a collector on another machine: a veth
-// pair whose near end (in this network namespace) has 198.18.N.1/30 and a
-// static neighbour 198.18.N.2 with a MAC address nobody has, and whose far
-// end sits in a network namespace the harness creates. Every HEP datagram
-// sent to 198.18.N.2 crosses the near end's transmit path, as towards a
-// network card, and the far end drops it on arrival (a frame for another
-// host), so no receiving socket costs the machine anything. UDP
-// segmentation offload is turned off on the near end (ethtool), so the
-// kernel cuts segmented messages in software, as for a card without it.
-// Without root or ip(8) it returns an invalid address and says why.
-func setupVeth(ctx context.Context) (remote netip.AddrPort, cleanup func(), note string) {
+// setupVeth makes the stand-ins for a collector on another machine: two
+// veth pairs whose near ends (in this network namespace) have
+// 198.18.N.1/30 and 198.18.N.5/30 and a static neighbour (.2, .6) with a
+// MAC address nobody has, and whose far ends sit in a network namespace
+// the harness creates. Every HEP datagram sent to a neighbour crosses the
+// near end's transmit path, as towards a network card, and the far end
+// drops it on arrival (a frame for another host), so no receiving socket
+// costs the machine anything. UDP segmentation offload is turned off on
+// the first pair (ethtool), so the kernel cuts segmented messages in
+// software as for a card without it, and left on on the second. Without
+// root or ip(8) it returns invalid addresses and says why.
+func setupVeth(ctx context.Context) (remote remotes, cleanup func(), note string) {
 	cleanup = func() {}
 	if os.Geteuid() != 0 {
 		return remote, cleanup, "not root: the veth modes (collector on another machine) are skipped"
@@ -33,9 +34,6 @@ func setupVeth(ctx context.Context) (remote netip.AddrPort, cleanup func(), note
 	}
 	id := os.Getpid() % 250
 	ns := fmt.Sprintf("hepbench-%d", os.Getpid())
-	near, far := fmt.Sprintf("hb%da", os.Getpid()), fmt.Sprintf("hb%db", os.Getpid())
-	local := fmt.Sprintf("198.18.%d.1/30", id)
-	peer := fmt.Sprintf("198.18.%d.2", id)
 	run := func(args ...string) error {
 		out, err := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
 		if err != nil {
@@ -43,28 +41,46 @@ func setupVeth(ctx context.Context) (remote netip.AddrPort, cleanup func(), note
 		}
 		return nil
 	}
+	var nears []string
 	cleanup = func() {
-		_ = run("link", "del", near)
+		for _, near := range nears {
+			_ = run("link", "del", near)
+		}
 		_ = run("netns", "del", ns)
 	}
-	for _, args := range [][]string{
-		{"netns", "add", ns},
-		{"link", "add", near, "type", "veth", "peer", "name", far, "netns", ns},
-		{"addr", "add", local, "dev", near},
-		{"link", "set", near, "up"},
-		{"-n", ns, "link", "set", far, "up"},
-		{"neigh", "replace", peer, "lladdr", "02:00:00:00:00:02", "dev", near, "nud", "permanent"},
-	} {
-		if err := run(args...); err != nil {
-			cleanup()
-			return remote, func() {}, fmt.Sprintf("cannot set up the veth (%v): the veth modes are skipped", err)
+	if err := run("netns", "add", ns); err != nil {
+		return remote, func() {}, fmt.Sprintf("cannot set up the veth (%v): the veth modes are skipped", err)
+	}
+	var addrs [2]netip.AddrPort
+	for k, suffix := range []string{"a", "c"} {
+		near := fmt.Sprintf("hb%d%s", os.Getpid(), suffix)
+		far := near + "x"
+		local := fmt.Sprintf("198.18.%d.%d/30", id, 4*k+1)
+		peer := fmt.Sprintf("198.18.%d.%d", id, 4*k+2)
+		for _, args := range [][]string{
+			{"link", "add", near, "type", "veth", "peer", "name", far, "netns", ns},
+			{"addr", "add", local, "dev", near},
+			{"link", "set", near, "up"},
+			{"-n", ns, "link", "set", far, "up"},
+			{"neigh", "replace", peer, "lladdr", "02:00:00:00:00:02", "dev", near, "nud", "permanent"},
+		} {
+			if err := run(args...); err != nil {
+				cleanup()
+				return remotes{}, func() {}, fmt.Sprintf("cannot set up the veth (%v): the veth modes are skipped", err)
+			}
+			if args[0] == "link" && args[1] == "add" {
+				nears = append(nears, near)
+			}
+		}
+		addrs[k] = netip.AddrPortFrom(netip.MustParseAddr(peer), 9060)
+		if k == 0 {
+			if out, err := exec.CommandContext(ctx, "ethtool", "-K", near, "tx-udp-segmentation", "off").CombinedOutput(); err != nil {
+				note = fmt.Sprintf("ethtool -K %s tx-udp-segmentation off failed (%v: %s): the veth without USO "+
+					"passes segmented messages whole too", near, err, strings.TrimSpace(string(out)))
+			}
 		}
 	}
-	if out, err := exec.CommandContext(ctx, "ethtool", "-K", near, "tx-udp-segmentation", "off").CombinedOutput(); err != nil {
-		note = fmt.Sprintf("ethtool -K %s tx-udp-segmentation off failed (%v: %s): the veth passes segmented "+
-			"messages whole, as a card with UDP segmentation offload would", near, err, strings.TrimSpace(string(out)))
-	}
-	return netip.AddrPortFrom(netip.MustParseAddr(peer), 9060), cleanup, note
+	return remotes{plain: addrs[0], uso: addrs[1]}, cleanup, note
 }
 
 // discard reads and throws away everything c receives without copying it

@@ -6,14 +6,13 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/netip"
 	"time"
 )
 
 // setupVeth needs Linux network namespaces: elsewhere the veth modes are
 // skipped.
-func setupVeth(context.Context) (netip.AddrPort, func(), string) {
-	return netip.AddrPort{}, func() {}, "not Linux: the veth modes (collector on another machine) are skipped"
+func setupVeth(context.Context) (remotes, func(), string) {
+	return remotes{}, func() {}, "not Linux: the veth modes (collector on another machine) are skipped"
 }
 
 // discard reads and throws away everything c receives.
