@@ -139,8 +139,8 @@ func TestStreamTransportsGossip(t *testing.T) {
 }
 
 // TestStreamFailures: a peer that refuses connections, a TLS peer with a
-// certificate the CA did not sign, and a peer that closes mid-call each
-// end in their failure class with a clear message.
+// certificate the CA did not sign, and a peer that closes or resets the
+// connection mid-call each end in their failure class with a clear message.
 func TestStreamFailures(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	wd := t.TempDir()
@@ -172,6 +172,27 @@ func TestStreamFailures(t *testing.T) {
 		}
 	}()
 
+	// A peer that reads the INVITE and resets the connection (RST: linger
+	// zero), as a crashed or overloaded proxy does.
+	rst, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rst.Close()
+	go func() {
+		for {
+			c, err := rst.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				_ = c.(*net.TCPConn).SetLinger(0)
+				c.Close()
+			}()
+		}
+	}()
+
 	cases := []struct {
 		name   string
 		args   []string
@@ -191,6 +212,14 @@ func TestStreamFailures(t *testing.T) {
 		// -max_reconnect lets a t1 client reconnect after each close.
 		{"peer closes/t1 reconnect", []string{"-t", "t1", "-max_reconnect", "-1", "-reconnect_sleep", "10",
 			"-r", "1000", ln.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+		// A reset is a close: each call on the connection fails in the
+		// same class, and the process neither panics nor hangs.
+		{"peer resets/tn", []string{"-t", "tn", rst.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+		{"peer resets/t1 reconnect", []string{"-t", "t1", "-max_reconnect", "-1", "-reconnect_sleep", "10",
+			"-r", "1000", rst.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+		// Without -max_reconnect, SIPp's rule: losing the one connection
+		// ends the run (exit 255) and the call on it is counted failed.
+		{"peer resets/t1", []string{"-t", "t1", rst.Addr().String()}, 255, "FailedTcpClosed", 1, "connection reset by peer"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
