@@ -45,7 +45,7 @@ func lenientXML(data []byte) []byte {
 			end := bytes.Index(rest[4:], []byte("-->"))
 			if end < 0 {
 				// SIPp stops reading at a comment that never ends.
-				emit(i, "</scenario>\n")
+				emit(i, "</scenario>") // no newline: no line is added
 				return out
 			}
 			body := rest[4 : 4+end]
@@ -65,7 +65,7 @@ func lenientXML(data []byte) []byte {
 			if len(rest) > 1 && rest[1] != '/' && unclosedTag(rest) {
 				// A start tag that never closes ('<recv response="100"'
 				// then '</recv>'): SIPp stops reading elements there.
-				emit(i, "</scenario>\n")
+				emit(i, "</scenario>") // no newline: no line is added
 				return out
 			}
 			i++
