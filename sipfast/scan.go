@@ -467,6 +467,11 @@ func paramFast(params []byte, k *paramKey) []byte {
 			break
 		}
 		if i+8 <= n && x&k.mask == k.w {
+			if lws {
+				// An earlier parameter had LWS in it ("; tag;tag=1"): it
+				// may be this one, without a value; Param decides.
+				break
+			}
 			j := i + k.n
 			if j < n && isLWS(params[j]) {
 				lws = true // LWS after '=': Param skips it
