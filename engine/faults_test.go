@@ -138,10 +138,11 @@ func TestLossyNetworkConservesCalls(t *testing.T) {
 	// (a 180 resent for a retransmitted INVITE, an ACK resent for a
 	// retransmitted 200), is unexpected and fails that call: a few calls
 	// may fail so, none otherwise.
-	// A UAS call that failed so no longer answers: the UAC's call then
-	// ends on its retransmission limit.
+	// A UAS call that failed so no longer answers, and a machine that
+	// stalls the test past the timers, end a UAC call on its
+	// retransmission limit.
 	if u.Successful+u.Failed != 300 || u.Failed != u.FailedBy[stats.FailUnexpectedMessage]+u.FailedBy[stats.FailMaxUDPRetrans] ||
-		u.FailedBy[stats.FailMaxUDPRetrans] > s.Failed || u.Failed > 10 {
+		u.Failed > 10 {
 		t.Errorf("uac: %d successful, %d failed (%v) of 300 (dropped %d datagrams)", u.Successful, u.Failed, u.FailedBy, relay.dropped.Load())
 	}
 	if s.Failed != s.FailedBy[stats.FailUnexpectedMessage] || s.Failed > 20 || s.Successful+s.Aborted+s.Failed != s.Created() {
