@@ -141,7 +141,7 @@ func TestPcapRead(t *testing.T) {
 
 	t.Run("ipv6/skips/backwards", func(t *testing.T) {
 		f := pcapFile(le, true, linkEthernet,
-			rec{ts: 5_000_000_000, frame: ether(0x0806, make([]byte, 28))},             // ARP: skipped
+			rec{ts: 5_000_000_000, frame: ether(0x0806, make([]byte, 28))},               // ARP: skipped
 			rec{ts: 5_000_000_100, frame: ether(0x86dd, ipv6(protoUDP, udp(7002, "a")))}, // first kept
 			rec{ts: 5_000_000_200, frame: ether(0x0800, ipv4(6, make([]byte, 20)))},      // TCP: skipped
 			rec{ts: 5_000_000_050, frame: ether(0x86dd, ipv6(protoUDP, udp(7000, "b")))}, // stamped earlier: sent at once
