@@ -220,7 +220,7 @@ func TestCheck(t *testing.T) {
 		{FeaturePauseDistribution, inv + "<pause distribution=\"uniform\" min=\"1\" max=\"5\"/>\n", "t.xml:3: pause distribution=uniform is not supported yet"},
 		{FeaturePauseVariable, inv + "<pause variable=\"d\"/>\n", "t.xml:3: pause variable is not supported yet"},
 		{ActionFeature(ActionEreg), inv + "<nop><action>\n<ereg regexp=\"a\" assign_to=\"x\"/></action></nop>\n", "t.xml:4: action <ereg> is not supported yet"},
-		{ActionFeature(ActionMedia), inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:4: action <exec play_pcap_audio> is not supported yet"},
+		{ActionFeature(ActionPlayPcap), inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:4: action <exec play_pcap_audio> is not supported yet"},
 		{ActionFeature(ActionMedia), inv + "<nop><action>\n<exec rtp_stream=\"pause\"/></action></nop>\n", "t.xml:4: action <exec rtp_stream> is not supported yet"},
 		{ActionFeature(ActionIntCmd), inv + "<nop><action>\n<exec int_cmd=\"stop_now\"/></action></nop>\n", "t.xml:4: action <exec int_cmd> is not supported yet"},
 		{OpFeature(OpField), "<send><![CDATA[INVITE sip:[field0] SIP/2.0]]></send>\n", "t.xml:2: keyword [field0] is not supported yet"},
@@ -327,7 +327,7 @@ X: [$junk][$sdp][$_][$ok][$idx][$r][$big][$same][$sec][$usec]]]></send>
 	acts := sc.Commands[0].Actions
 	v := func(id VarID) string { return sc.Vars.Name(id) }
 	kinds := []ActionKind{ActionEreg, ActionEreg, ActionEreg, ActionLog, ActionWarning, ActionError, ActionExec, ActionIntCmd, ActionIntCmd,
-		ActionMedia, ActionMedia, ActionMedia, ActionJump, ActionJump, ActionPauseRestore, ActionGetTimeOfDay, ActionSetDest, ActionCloseCon,
+		ActionPlayPcap, ActionMedia, ActionMedia, ActionJump, ActionJump, ActionPauseRestore, ActionGetTimeOfDay, ActionSetDest, ActionCloseCon,
 		ActionVerifyAuth, ActionLookup, ActionInsert, ActionReplace, ActionAssign, ActionAssignStr, ActionIndex, ActionSample,
 		ActionToDouble, ActionAdd, ActionSubtract, ActionMultiply, ActionDivide, ActionTest, ActionTest, ActionStrcmp, ActionStrcmp,
 		ActionURLEncode, ActionURLDecode, ActionTrim}
