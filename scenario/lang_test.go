@@ -93,7 +93,7 @@ func TestRefused(t *testing.T) {
 			"t.xml:4: unknown keyword [cal_id]", ErrUnknownKeyword},
 		{"misspelled keyword in an action", inv + "<nop><action>\n<log message=\"[calid]\"/></action></nop>\n", "t.xml:4: unknown keyword [calid]", ErrUnknownKeyword},
 		{"field from another file", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [field1 file=\"nope.csv\"]\n]]></send>\n",
-			`t.xml:3: keyword [field1]: file="nope.csv" is not one of the -inf files (users.csv, other.csv)`, ErrInvalid},
+			`t.xml:3: keyword [field1]: file="nope.csv" is not one of the -inf or -rxinf files (users.csv, other.csv)`, ErrInvalid},
 		{"file without name", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [file]\n]]></send>\n", "t.xml:3: keyword [file] needs a name= parameter", ErrSyntax},
 		{"fill without variable", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [fill text=\"ab\"]\n]]></send>\n",
 			"t.xml:3: keyword [fill] needs a variable= parameter: a variable name must not be empty", ErrSyntax},
@@ -896,5 +896,39 @@ func TestVariableNameBlanks(t *testing.T) {
 	}
 	if sc.Vars.Lookup(" b", ScopeGlobal) == NoVar || sc.Vars.Lookup("b", ScopeGlobal) != NoVar {
 		t.Error(`"a, b" must declare "a" and " b", as SIPp does`)
+	}
+}
+
+// TestRxInjectionFiles: an -rxinf file is known to [fieldN file=] but is
+// never the default file of [fieldN] (SIPp 3.6 keeps it apart from the
+// -inf default).
+func TestRxInjectionFiles(t *testing.T) {
+	send := func(kw string) string {
+		return doc("<send><![CDATA[INVITE sip:" + kw + " SIP/2.0]]></send>\n")
+	}
+	rxOnly := Options{RxInjectionFiles: []string{"dir/rx.csv"}}
+	if _, err := rxOnly.Parse([]byte(send("[field0]")), "t.xml"); err == nil ||
+		err.Error() != "t.xml:2: keyword [field0] without file= reads the first -inf file, and only -rxinf files were given: name one with file=" {
+		t.Errorf("[field0] with only -rxinf: %v", err)
+	}
+	sc, err := rxOnly.Parse([]byte(send(`[field1 file="rx.csv"]`)), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := Options{InjectionFiles: []string{"inf.csv"}, RxInjectionFiles: []string{"rx.csv"}}
+	sc2, err := both.Parse([]byte(send("[field0]")), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, s := range []*Scenario{sc, sc2} {
+		for _, op := range s.Commands[0].Message.Ops {
+			if op.Kind == OpField {
+				files = append(files, op.File)
+			}
+		}
+	}
+	if strings.Join(files, ",") != "rx.csv,inf.csv" {
+		t.Errorf("field files %q, want rx.csv (file=) and inf.csv (the -inf default)", files)
 	}
 }

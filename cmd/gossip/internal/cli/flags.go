@@ -180,6 +180,9 @@ func implementedFlags() []flagSpec {
 		{name: "inf", sec: secCall, arg: "FILE", arity: 1, def: "-",
 			help: "injection file (CSV) whose lines [fieldN] reads, one line per call (repeatable)",
 			bind: func(o *Options) pflag.Value { return &listValue{&o.InjectionFiles} }},
+		{name: "rxinf", sec: secCall, arg: "FILE", arity: 1, def: "-",
+			help: "injection file as -inf, except that [fieldN] without file= never reads it: name it with file= (repeatable)",
+			bind: func(o *Options) pflag.Value { return &listValue{&o.RxInjectionFiles} }},
 		{name: "infindex", sec: secCall, arg: "FILE FIELD", arity: 2, def: "-",
 			help: "index field FIELD of -inf FILE (base name) for the lookup action (repeatable)",
 			bind: func(o *Options) pflag.Value { return &setValue{&o.InjectionIndexes} }},
@@ -345,8 +348,6 @@ func sippOnlyFlags() map[string]int {
 		"plugin", "sleep", "sendbuffer_warn", "tdmmap",
 		// call behaviour
 		"cid_type",
-		// injection files
-		"rxinf",
 		// media
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",

@@ -239,6 +239,10 @@ type Options struct {
 	// InjectionFiles are the -inf files in command-line order. Default
 	// none.
 	InjectionFiles []string
+	// RxInjectionFiles are the -rxinf files: loaded and drawn per call
+	// as -inf files, but never the default file of [fieldN] (SIPp 3.6
+	// keeps them apart from the -inf default). Default none.
+	RxInjectionFiles []string
 	// InjectionIndexes are the -infindex FILE FIELD pairs (FILE a base
 	// name of an -inf file). Default none.
 	InjectionIndexes []KV

@@ -147,6 +147,7 @@ func TestEachFlag(t *testing.T) {
 		{"ap", []string{"-ap", "s3cret"}, func(o *Options) { o.AuthPassword = "s3cret" }},
 		{"auth_uri", []string{"-auth_uri", "h.example"}, func(o *Options) { o.AuthURI = "h.example" }},
 		{"inf", []string{"-inf", "a.csv", "-inf", "dir/b.csv"}, func(o *Options) { o.InjectionFiles = []string{"a.csv", "dir/b.csv"} }},
+		{"rxinf", []string{"-rxinf", "a.csv", "-rxinf", "dir/c.csv"}, func(o *Options) { o.RxInjectionFiles = []string{"a.csv", "dir/c.csv"} }},
 		{"infindex", []string{"-infindex", "a.csv", "1", "-infindex", "b.csv", "0"}, func(o *Options) {
 			o.InjectionIndexes = []KV{{"a.csv", "1"}, {"b.csv", "0"}}
 		}},
@@ -418,10 +419,10 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-rxsn", "uac"}, ErrUnknownFlag, "unknown flag -rxsn (did you mean -rxrn?; see gossip -h)"},
 		// unsupported SIPp flags
 		{[]string{"-rtp_echo"}, ErrNotSupported, "-rtp_echo is a SIPp flag gossip does not support yet"},
-		{[]string{"--rxinf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-rxinf is a SIPp flag gossip does not support yet"},
-		{[]string{"-rtp_echo", "-rxinf", "f.csv", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
+		{[]string{"--mb", "4096", "127.0.0.1"}, ErrNotSupported, "-mb is a SIPp flag gossip does not support yet"},
+		{[]string{"-rtp_echo", "-mb", "4096", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
 			"-rtp_echo is a SIPp flag gossip does not support yet\n" +
-				"-rxinf is a SIPp flag gossip does not support yet\n" +
+				"-mb is a SIPp flag gossip does not support yet\n" +
 				"-send_timeout is a SIPp flag gossip does not support yet"},
 		{[]string{"-t", "s1"}, ErrNotSupported, "-t s1 (SCTP) is a SIPp transport gossip does not support yet"},
 		{[]string{"-t", "un"}, ErrNotSupported, "-t un (a UDP socket per call) is a SIPp transport gossip does not support yet"},
