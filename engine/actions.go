@@ -52,8 +52,8 @@ func languageSupports(f scenario.Feature) bool {
 	}
 	if k, ok := f.Op(); ok {
 		switch k {
-		case scenario.OpRTPStreamAudioPort, scenario.OpRTPStreamVideoPort, scenario.OpCrypto, scenario.OpTDMMap:
-			return false // media (RTP streams, SRTP) and -tdmmap
+		case scenario.OpRTPStreamAudioPort, scenario.OpRTPStreamVideoPort, scenario.OpCrypto:
+			return false // media (RTP streams, SRTP)
 		}
 		return true
 	}

@@ -87,6 +87,7 @@ type call struct {
 	stop    uint8            // stopNone, or why an action ends the call (actions.go)
 	slot    int32            // the call's slot in its shard's slab (variables)
 	jump    int32            // 1 + the command a <jump> action chose, 0: none (branch.go)
+	tdm     int32            // the call's -tdmmap circuit, 1-based; 0: none (tdmmap.go)
 }
 
 // Call flags.

@@ -42,6 +42,7 @@ type Engine struct {
 	// (media.go); player sends them during Run.
 	pcaps  map[*scenario.Action]*media.Pcap
 	player *media.Player
+	tdm    *tdmTable // -tdmmap circuits (tdmmap.go), nil without it
 
 	// launches: the engine starts calls at the rate (SIPp's creation
 	// mode client); false for 3PCC scenarios whose calls start from
@@ -168,6 +169,9 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	if err := e.initMedia(); err != nil {
+		return nil, err
+	}
+	if err := e.initTDM(); err != nil {
 		return nil, err
 	}
 	if err := e.initPerIP(); err != nil {

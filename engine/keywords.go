@@ -22,6 +22,11 @@ func (s *shard) appendKeyword(dst []byte, c *call, cmdIdx, msgIdx int, op *scena
 		return append(dst, s.e.remoteHost...)
 	case scenario.OpServerIP:
 		return s.local.Addr().Unmap().AppendTo(dst)
+	case scenario.OpTDMMap:
+		if m := s.e.cfg.TDMMap; m != nil {
+			return m.appendCircuit(dst, int(c.tdm))
+		}
+		return dst
 	case scenario.OpAutoMediaPort:
 		// SIPp: media port + offset + 4 × (call number − 1) mod 10000.
 		port := s.e.cfg.MediaPort + op.Offset + int((4*(c.number-1))%10000)

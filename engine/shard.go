@@ -378,6 +378,9 @@ func (s *shard) startCall(now int64) bool {
 	c.hash = maphash.Bytes(s.e.seed, c.id())
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
+	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
+		return true
+	}
 	if s.e.perIP != nil {
 		s.choosePerIP(c)
 	}
@@ -463,6 +466,10 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	}
 	s.releaseUser(c)
 	s.releaseTxns(c)
+	if c.tdm != 0 {
+		s.e.tdm.release(c.tdm)
+		c.tdm = 0
+	}
 	if s.calls.nInv > 0 {
 		s.calls.invOf(c.slot)[0] = 0
 	}
@@ -915,6 +922,9 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	}
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
+	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
+		return
+	}
 	s.incoming(slot, c, data, from, now)
 }
 

@@ -143,6 +143,13 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		MediaPort:           opts.MediaPort,
 		Logger:              logger,
 	}
+	if opts.TDMMap != "" {
+		v, err := opts.TDMMapRanges()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TDMMap = &engine.TDMMap{X1: v[0], X2: v[1], H: v[2], Y1: v[3], Y2: v[4], Z1: v[5], Z2: v[6]}
+	}
 	switch {
 	case opts.Limit > 0:
 		cfg.Limit = opts.Limit

@@ -165,6 +165,8 @@ func implementedFlags() []flagSpec {
 			"", func(o *Options) *int { return &o.BaseCSeq }),
 		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
 			"", func(o *Options) *string { return &o.CallIDFormat }),
+		str("tdmmap", secCall, "{X1-X2}{H}{Y1-Y2}{Z1-Z2}", "table of TDM circuits: each call holds a free one (none free: the call fails), [tdmmap] writes it as x.h.y/z",
+			"-", func(o *Options) *string { return &o.TDMMap }),
 		{name: "key", sec: secCall, arg: "NAME VALUE", arity: 2, def: "-",
 			help: "write VALUE wherever a message template says [NAME] (repeatable)",
 			bind: func(o *Options) pflag.Value { return &keyValue{&o.Keys} }},
@@ -345,7 +347,7 @@ func sippOnlyFlags() map[string]int {
 		"bind_to_device", "tls_crl",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour
-		"plugin", "sleep", "sendbuffer_warn", "tdmmap",
+		"plugin", "sleep", "sendbuffer_warn",
 		// call behaviour
 		"cid_type",
 		// media
