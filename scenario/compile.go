@@ -217,9 +217,9 @@ type compiler struct {
 	inf        []string
 	infDefault string // the first -inf file ("" with none: -rxinf files are no default)
 	checkInf   bool
-	use      func(f Feature, line int, what string) // records features; nil: none
-	line     int                                    // line of the byte being read
-	lit      []byte
+	use        func(f Feature, line int, what string) // records features; nil: none
+	line       int                                    // line of the byte being read
+	lit        []byte
 }
 
 func (c *compiler) errorf(sentinel error, format string, args ...any) error {
