@@ -45,15 +45,15 @@ func languageSupports(f scenario.Feature) bool {
 			scenario.ActionSample, scenario.ActionIndex, scenario.ActionJump, scenario.ActionLookup,
 			scenario.ActionVerifyAuth, scenario.ActionError, scenario.ActionExec, scenario.ActionIntCmd,
 			scenario.ActionSetDest, scenario.ActionCloseCon, scenario.ActionPauseRestore,
-			scenario.ActionInsert, scenario.ActionReplace:
+			scenario.ActionInsert, scenario.ActionReplace, scenario.ActionPlayPcap:
 			return true
 		}
 		return false
 	}
 	if k, ok := f.Op(); ok {
 		switch k {
-		case scenario.OpRTPStreamAudioPort, scenario.OpRTPStreamVideoPort, scenario.OpCrypto, scenario.OpTDMMap:
-			return false // media (RTP streams, SRTP) and -tdmmap
+		case scenario.OpRTPStreamAudioPort, scenario.OpRTPStreamVideoPort, scenario.OpCrypto:
+			return false // media (RTP streams, SRTP)
 		}
 		return true
 	}
@@ -133,6 +133,8 @@ func (s *shard) runAction(c *call, idx int32, a *scenario.Action, msg []byte) {
 	switch a.Kind {
 	case scenario.ActionEreg:
 		s.ereg(c, a, msg)
+	case scenario.ActionPlayPcap:
+		s.playPcap(c, a)
 	case scenario.ActionLog:
 		l.buf = s.renderTemplate(l.buf[:0], c, int(idx), a.Message)
 		if al := s.e.cfg.ActionLog; al != nil {

@@ -87,6 +87,7 @@ type call struct {
 	stop    uint8            // stopNone, or why an action ends the call (actions.go)
 	slot    int32            // the call's slot in its shard's slab (variables)
 	jump    int32            // 1 + the command a <jump> action chose, 0: none (branch.go)
+	tdm     int32            // the call's -tdmmap circuit, 1-based; 0: none (tdmmap.go)
 }
 
 // Call flags.
@@ -140,6 +141,8 @@ type slab struct {
 	nTxn   int
 	uid    [][]int32 // per chunk: slotsPerChunk × nUID (0 or 1): the call's -users user (users.go)
 	nUID   int
+	media  [][]callMedia // per chunk: slotsPerChunk × nMedia (0 or 1): the call's media addresses (media.go)
+	nMedia int
 	n      int
 }
 
@@ -165,6 +168,7 @@ func (s *slab) addChunk() {
 	s.uid = append(s.uid, make([]int32, slotsPerChunk*s.nUID))
 	s.txns = append(s.txns, make([]txnState, slotsPerChunk*s.nTxn))
 	s.invs = append(s.invs, make([]uint32, slotsPerChunk*s.nInv))
+	s.media = append(s.media, make([]callMedia, slotsPerChunk*s.nMedia))
 }
 
 // reserve allocates chunks for n slots up front, so a run that knows its

@@ -111,6 +111,9 @@ type Config struct {
 	// CallIDFormat builds Call-IDs of new calls (-cid_str): %u call number,
 	// %p process id, %s local IP, %% a percent sign.
 	CallIDFormat string
+	// TDMMap is -tdmmap: each call holds a circuit, which [tdmmap]
+	// renders; nil: none (a scenario using [tdmmap] is refused).
+	TDMMap *TDMMap
 	// MediaIP and MediaPort render [media_ip] and [media_port].
 	MediaIP   netip.Addr
 	MediaPort int

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gossip-sip/gossip/dataplane"
 	"github.com/gossip-sip/gossip/engine/stats"
+	"github.com/gossip-sip/gossip/media"
 	"github.com/gossip-sip/gossip/scenario"
 )
 
@@ -36,6 +37,12 @@ type Engine struct {
 	t0     time.Time
 	layout stats.Layout
 	coll   *stats.Collector
+
+	// pcaps are the captures of the play_pcap actions, loaded once
+	// (media.go); player sends them during Run.
+	pcaps  map[*scenario.Action]*media.Pcap
+	player *media.Player
+	tdm    *tdmTable // -tdmmap circuits (tdmmap.go), nil without it
 
 	// launches: the engine starts calls at the rate (SIPp's creation
 	// mode client); false for 3PCC scenarios whose calls start from
@@ -159,6 +166,12 @@ func New(cfg Config) (*Engine, error) {
 
 	e.keepLast = keepLastAfter(scn, e.needsLast)
 	if err := e.initLanguage(); err != nil {
+		return nil, err
+	}
+	if err := e.initMedia(); err != nil {
+		return nil, err
+	}
+	if err := e.initTDM(); err != nil {
 		return nil, err
 	}
 	if err := e.initPerIP(); err != nil {
@@ -494,6 +507,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		e.ooc.coll.SetStart(e.t0)
 		e.ooc.runInit()
 	}
+	e.startMedia()
 	for _, s := range e.shards {
 		e.wg.Add(1)
 		go s.run()
@@ -528,6 +542,7 @@ loop:
 	}
 	e.Abort()
 	e.wg.Wait()
+	e.stopMedia()
 	if e.bus != nil {
 		e.bus.shutdown()
 	}

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -191,16 +191,39 @@ func TestRenderUACInvite(t *testing.T) {
 
 func itoa(i int) string { return string(appendUint(nil, uint64(i))) }
 
-// TestNewRefusesWhatItCannotRun: a scenario the loader parses but the
-// engine does not execute yet is refused with its file and line.
-func TestNewRefusesWhatItCannotRun(t *testing.T) {
+// TestNewUACPcap: the built-in uac_pcap reads pcap/g711a.pcap and
+// pcap/dtmf_2833_1.pcap from the
+// working directory, as SIPp does, once at New; without it New names the
+// scenario line and the file.
+func TestNewUACPcap(t *testing.T) {
+	t.Chdir(t.TempDir())
 	scn, err := scenario.Builtin("uac_pcap")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = New(Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1})
-	if !errors.Is(err, scenario.ErrUnsupported) || !strings.Contains(err.Error(), "built-in uac_pcap:") ||
-		!strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("New(uac_pcap) = %v", err)
+	cfg := Config{Scenario: scn, Remote: netip.MustParseAddrPort("127.0.0.1:5060"), Shards: 1}
+	_, err = New(cfg)
+	if want := "built-in uac_pcap:71: play_pcap_audio=\"pcap/g711a.pcap\": pcap: open pcap/g711a.pcap: no such file or directory"; !errors.Is(err, os.ErrNotExist) || err.Error() != want {
+		t.Fatalf("New(uac_pcap) = %v, want %s", err, want)
+	}
+	if err := os.Mkdir("pcap", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rawPcap(t, "pcap/g711a.pcap", "a", "b", "c")
+	rawPcap(t, "pcap/dtmf_2833_1.pcap", "d", "e", "f")
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.closeEndpoints()
+	if len(e.pcaps) != 2 || e.calls0MediaSlots() != 1 {
+		t.Fatalf("%d captures loaded, media slots %d; want 2, 1", len(e.pcaps), e.calls0MediaSlots())
+	}
+	for _, pc := range e.pcaps {
+		if len(pc.Packets) != 3 {
+			t.Errorf("%d packets, want 3", len(pc.Packets))
+		}
 	}
 }
+
+func (e *Engine) calls0MediaSlots() int { return e.shards[0].calls.nMedia }

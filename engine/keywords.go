@@ -22,9 +22,18 @@ func (s *shard) appendKeyword(dst []byte, c *call, cmdIdx, msgIdx int, op *scena
 		return append(dst, s.e.remoteHost...)
 	case scenario.OpServerIP:
 		return s.local.Addr().Unmap().AppendTo(dst)
+	case scenario.OpTDMMap:
+		if m := s.e.cfg.TDMMap; m != nil {
+			return m.appendCircuit(dst, int(c.tdm))
+		}
+		return dst
 	case scenario.OpAutoMediaPort:
 		// SIPp: media port + offset + 4 × (call number − 1) mod 10000.
-		return strconv.AppendUint(dst, uint64(uint32(s.e.cfg.MediaPort+op.Offset+int((4*(c.number-1))%10000))), 10)
+		port := s.e.cfg.MediaPort + op.Offset + int((4*(c.number-1))%10000)
+		if s.calls.nMedia > 0 {
+			s.mediaPortRendered(c, dst, port)
+		}
+		return strconv.AppendUint(dst, uint64(uint32(port)), 10)
 	case scenario.OpDynamicID:
 		return strconv.AppendInt(dst, s.e.nextDynamicID(), 10)
 	case scenario.OpMsgIndex:

@@ -83,6 +83,9 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 		case scenario.OpMediaIPType:
 			dst = append(dst, s.e.mediaIPType)
 		case scenario.OpMediaPort:
+			if s.calls.nMedia > 0 {
+				s.mediaPortRendered(c, dst, s.e.cfg.MediaPort+op.Offset)
+			}
 			dst = strconv.AppendInt(dst, int64(s.e.cfg.MediaPort)+int64(op.Offset), 10)
 		case scenario.OpCallNumber:
 			dst = strconv.AppendUint(dst, c.number, 10)

@@ -98,7 +98,7 @@ type shard struct {
 
 func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 	s := &shard{
-		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions), nInv: e.checksAckCSeq()},
+		calls: slab{nRTD: len(e.scn.RTDNames), nVar: e.callSlots(), nInf: injectFiles(e.cfg.Inject), nAuth: usesAuth(e.scn), nUID: e.uidSlots(), nTxn: len(e.scn.Transactions), nInv: e.checksAckCSeq(), nMedia: e.mediaSlots()},
 		e:     e,
 		idx:   idx,
 		ep:    ep,
@@ -378,6 +378,9 @@ func (s *shard) startCall(now int64) bool {
 	c.hash = maphash.Bytes(s.e.seed, c.id())
 	s.table.Insert(c.hash, slot)
 	s.rec.CallCreated(false)
+	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
+		return true
+	}
 	if s.e.perIP != nil {
 		s.choosePerIP(c)
 	}
@@ -463,8 +466,15 @@ func (s *shard) endCall(slot int32, c *call, how outcome, class stats.FailureCla
 	}
 	s.releaseUser(c)
 	s.releaseTxns(c)
+	if c.tdm != 0 {
+		s.e.tdm.release(c.tdm)
+		c.tdm = 0
+	}
 	if s.calls.nInv > 0 {
 		s.calls.invOf(c.slot)[0] = 0
+	}
+	if s.calls.nMedia > 0 {
+		s.endMedia(c)
 	}
 	switch how {
 	case outcomeSuccess:
@@ -912,6 +922,9 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	}
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(true)
+	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
+		return
+	}
 	s.incoming(slot, c, data, from, now)
 }
 
@@ -1096,6 +1109,13 @@ func (s *shard) incoming(slot int32, c *call, raw []byte, from netip.AddrPort, n
 	}
 	s.bookkeeping(slot, c, found, now)
 	s.rec.MessageReceived(int(found))
+	if s.calls.nMedia > 0 && !cmd.IgnoreSDP {
+		// SIPp reads the SDP of a response with a body and of an INVITE,
+		// ACK or PRACK (call.cpp process_incoming).
+		if isReq && isAnyOf(s.msg.Method(), "INVITE", "ACK", "PRACK") || !isReq && len(s.msg.Body()) > 0 {
+			s.mediaSDP(c, s.msg.Body())
+		}
+	}
 	if isReq {
 		if cseqNum > c.cseq {
 			c.cseq = cseqNum

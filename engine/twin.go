@@ -675,6 +675,9 @@ func (s *shard) onCommand(cmd []byte) {
 	c.hash = h
 	s.table.Insert(h, slot)
 	s.rec.CallCreated(false)
+	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
+		return
+	}
 	s.recvCommand(slot, c, cmd, now)
 }
 

@@ -20,7 +20,7 @@ const (
 	ActionError                              // <error message=>: a fatal error: the run stops
 	ActionExec                               // <exec command=>: run a shell command
 	ActionIntCmd                             // <exec int_cmd=>: stop_call, stop_gracefully, stop_now
-	ActionMedia                              // <exec play_pcap_audio=|play_pcap_image=|play_pcap_video=|play_dtmf=|rtp_stream=|rtp_echo=>, <rtp_echo>
+	ActionMedia                              // <exec play_pcap_image=|play_dtmf=|rtp_stream=|rtp_echo=>, <rtp_echo>
 	ActionJump                               // <jump value=|variable=>: continue at a SIPp message index
 	ActionPauseRestore                       // <pauserestore value=|variable=>: resume a pause saved in _unexp.pausedaddr
 	ActionGetTimeOfDay                       // <gettimeofday assign_to="s,us">
@@ -44,6 +44,7 @@ const (
 	ActionURLEncode                          // <urlencode variable=>
 	ActionURLDecode                          // <urldecode variable=>
 	ActionTrim                               // <trim assign_to=>
+	ActionPlayPcap                           // <exec play_pcap_audio=|play_pcap_video=>: replay a capture's RTP (Media, MediaArg)
 	actionKindCount
 )
 
@@ -56,9 +57,10 @@ var actionNames = [...]string{
 	ActionIndex: "index", ActionSample: "sample", ActionToDouble: "todouble", ActionAdd: "add",
 	ActionSubtract: "subtract", ActionMultiply: "multiply", ActionDivide: "divide", ActionTest: "test",
 	ActionStrcmp: "strcmp", ActionURLEncode: "urlencode", ActionURLDecode: "urldecode", ActionTrim: "trim",
+	ActionPlayPcap: "exec",
 }
 
-// String returns the action's element name (exec for the three exec kinds).
+// String returns the action's element name (exec for the exec kinds).
 func (k ActionKind) String() string {
 	if int(k) < len(actionNames) && actionNames[k] != "" {
 		switch k {
@@ -66,6 +68,8 @@ func (k ActionKind) String() string {
 			return "exec int_cmd"
 		case ActionMedia:
 			return "exec media"
+		case ActionPlayPcap:
+			return "exec play_pcap"
 		}
 		return actionNames[k]
 	}
@@ -304,7 +308,7 @@ func (p *parser) action(se xml.StartElement, line int) (Action, error) {
 		return act, err
 	}
 	what := "action <" + name + ">"
-	if act.Kind == ActionMedia && act.Media != "<rtp_echo>" {
+	if (act.Kind == ActionMedia || act.Kind == ActionPlayPcap) && act.Media != "<rtp_echo>" {
 		what = "action <exec " + act.Media + ">"
 	} else if act.Kind == ActionIntCmd {
 		what = "action <exec int_cmd>"
@@ -602,6 +606,9 @@ func (p *parser) exec(act *Action, a *attrs) error {
 			continue
 		}
 		act.Kind, act.Media, act.MediaArg = ActionMedia, m, v
+		if m == "play_pcap_audio" || m == "play_pcap_video" {
+			act.Kind = ActionPlayPcap
+		}
 		if strings.HasPrefix(m, "play_pcap") && len(v) >= 2 && v[0] == '[' && v[len(v)-1] == ']' {
 			key, ok := p.opts.Keys[v[1:len(v)-1]]
 			if !ok {

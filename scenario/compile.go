@@ -214,11 +214,12 @@ type compiler struct {
 	vars *Vars // where [$name] and [fill variable=] resolve
 	// inf lists the -inf files by base name, the first being the
 	// default; checkInf makes [fieldN] check its file against it.
-	inf      []string
-	checkInf bool
-	use      func(f Feature, line int, what string) // records features; nil: none
-	line     int                                    // line of the byte being read
-	lit      []byte
+	inf        []string
+	infDefault string // the first -inf file ("" with none: -rxinf files are no default)
+	checkInf   bool
+	use        func(f Feature, line int, what string) // records features; nil: none
+	line       int                                    // line of the byte being read
+	lit        []byte
 }
 
 func (c *compiler) errorf(sentinel error, format string, args ...any) error {
@@ -438,7 +439,10 @@ func (c *compiler) injection(op *Op, file, written string) error {
 		return c.errorf(ErrInvalid, "keyword [%s] needs an injection file, and no -inf file was given", keywordHead(written))
 	}
 	if file == "" {
-		op.File = c.inf[0]
+		if c.infDefault == "" {
+			return c.errorf(ErrInvalid, "keyword [%s] without file= reads the first -inf file, and only -rxinf files were given: name one with file=", keywordHead(written))
+		}
+		op.File = c.infDefault
 		return nil
 	}
 	for _, f := range c.inf {
@@ -447,7 +451,7 @@ func (c *compiler) injection(op *Op, file, written string) error {
 			return nil
 		}
 	}
-	return c.errorf(ErrInvalid, "keyword [%s]: file=%q is not one of the -inf files (%s)", keywordHead(written), file, strings.Join(c.inf, ", "))
+	return c.errorf(ErrInvalid, "keyword [%s]: file=%q is not one of the -inf or -rxinf files (%s)", keywordHead(written), file, strings.Join(c.inf, ", "))
 }
 
 // keywordParam returns the value of param ("file=", "line=", ...) in a

@@ -93,7 +93,7 @@ func TestRefused(t *testing.T) {
 			"t.xml:4: unknown keyword [cal_id]", ErrUnknownKeyword},
 		{"misspelled keyword in an action", inv + "<nop><action>\n<log message=\"[calid]\"/></action></nop>\n", "t.xml:4: unknown keyword [calid]", ErrUnknownKeyword},
 		{"field from another file", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [field1 file=\"nope.csv\"]\n]]></send>\n",
-			`t.xml:3: keyword [field1]: file="nope.csv" is not one of the -inf files (users.csv, other.csv)`, ErrInvalid},
+			`t.xml:3: keyword [field1]: file="nope.csv" is not one of the -inf or -rxinf files (users.csv, other.csv)`, ErrInvalid},
 		{"file without name", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [file]\n]]></send>\n", "t.xml:3: keyword [file] needs a name= parameter", ErrSyntax},
 		{"fill without variable", "<send><![CDATA[INVITE sip:x SIP/2.0\nX: [fill text=\"ab\"]\n]]></send>\n",
 			"t.xml:3: keyword [fill] needs a variable= parameter: a variable name must not be empty", ErrSyntax},
@@ -220,7 +220,7 @@ func TestCheck(t *testing.T) {
 		{FeaturePauseDistribution, inv + "<pause distribution=\"uniform\" min=\"1\" max=\"5\"/>\n", "t.xml:3: pause distribution=uniform is not supported yet"},
 		{FeaturePauseVariable, inv + "<pause variable=\"d\"/>\n", "t.xml:3: pause variable is not supported yet"},
 		{ActionFeature(ActionEreg), inv + "<nop><action>\n<ereg regexp=\"a\" assign_to=\"x\"/></action></nop>\n", "t.xml:4: action <ereg> is not supported yet"},
-		{ActionFeature(ActionMedia), inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:4: action <exec play_pcap_audio> is not supported yet"},
+		{ActionFeature(ActionPlayPcap), inv + "<nop><action>\n<exec play_pcap_audio=\"g711a.pcap\"/></action></nop>\n", "t.xml:4: action <exec play_pcap_audio> is not supported yet"},
 		{ActionFeature(ActionMedia), inv + "<nop><action>\n<exec rtp_stream=\"pause\"/></action></nop>\n", "t.xml:4: action <exec rtp_stream> is not supported yet"},
 		{ActionFeature(ActionIntCmd), inv + "<nop><action>\n<exec int_cmd=\"stop_now\"/></action></nop>\n", "t.xml:4: action <exec int_cmd> is not supported yet"},
 		{OpFeature(OpField), "<send><![CDATA[INVITE sip:[field0] SIP/2.0]]></send>\n", "t.xml:2: keyword [field0] is not supported yet"},
@@ -327,7 +327,7 @@ X: [$junk][$sdp][$_][$ok][$idx][$r][$big][$same][$sec][$usec]]]></send>
 	acts := sc.Commands[0].Actions
 	v := func(id VarID) string { return sc.Vars.Name(id) }
 	kinds := []ActionKind{ActionEreg, ActionEreg, ActionEreg, ActionLog, ActionWarning, ActionError, ActionExec, ActionIntCmd, ActionIntCmd,
-		ActionMedia, ActionMedia, ActionMedia, ActionJump, ActionJump, ActionPauseRestore, ActionGetTimeOfDay, ActionSetDest, ActionCloseCon,
+		ActionPlayPcap, ActionMedia, ActionMedia, ActionJump, ActionJump, ActionPauseRestore, ActionGetTimeOfDay, ActionSetDest, ActionCloseCon,
 		ActionVerifyAuth, ActionLookup, ActionInsert, ActionReplace, ActionAssign, ActionAssignStr, ActionIndex, ActionSample,
 		ActionToDouble, ActionAdd, ActionSubtract, ActionMultiply, ActionDivide, ActionTest, ActionTest, ActionStrcmp, ActionStrcmp,
 		ActionURLEncode, ActionURLDecode, ActionTrim}
@@ -896,5 +896,39 @@ func TestVariableNameBlanks(t *testing.T) {
 	}
 	if sc.Vars.Lookup(" b", ScopeGlobal) == NoVar || sc.Vars.Lookup("b", ScopeGlobal) != NoVar {
 		t.Error(`"a, b" must declare "a" and " b", as SIPp does`)
+	}
+}
+
+// TestRxInjectionFiles: an -rxinf file is known to [fieldN file=] but is
+// never the default file of [fieldN] (SIPp 3.6 keeps it apart from the
+// -inf default).
+func TestRxInjectionFiles(t *testing.T) {
+	send := func(kw string) string {
+		return doc("<send><![CDATA[INVITE sip:" + kw + " SIP/2.0]]></send>\n")
+	}
+	rxOnly := Options{RxInjectionFiles: []string{"dir/rx.csv"}}
+	if _, err := rxOnly.Parse([]byte(send("[field0]")), "t.xml"); err == nil ||
+		err.Error() != "t.xml:2: keyword [field0] without file= reads the first -inf file, and only -rxinf files were given: name one with file=" {
+		t.Errorf("[field0] with only -rxinf: %v", err)
+	}
+	sc, err := rxOnly.Parse([]byte(send(`[field1 file="rx.csv"]`)), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := Options{InjectionFiles: []string{"inf.csv"}, RxInjectionFiles: []string{"rx.csv"}}
+	sc2, err := both.Parse([]byte(send("[field0]")), "t.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, s := range []*Scenario{sc, sc2} {
+		for _, op := range s.Commands[0].Message.Ops {
+			if op.Kind == OpField {
+				files = append(files, op.File)
+			}
+		}
+	}
+	if strings.Join(files, ",") != "rx.csv,inf.csv" {
+		t.Errorf("field files %q, want rx.csv (file=) and inf.csv (the -inf default)", files)
 	}
 }

@@ -26,6 +26,9 @@ type Options struct {
 	// as SIPp requires; [fieldN] without file= uses the first. With none,
 	// a [fieldN] keyword is an error, as in SIPp.
 	InjectionFiles []string
+	// RxInjectionFiles are the -rxinf files: [fieldN file=NAME] may name
+	// them, but [fieldN] without file= never reads them.
+	RxInjectionFiles []string
 	// Main is the main scenario when this one is a second scenario of
 	// the same run (-oocsf): its <Global> and <User> variables are this
 	// scenario's too, with the same slots, as SIPp shares them.
@@ -74,11 +77,14 @@ func (o Options) Parse(data []byte, source string) (*Scenario, error) {
 	if o.Main != nil {
 		p.sc.Vars.inherit(&o.Main.Vars)
 	}
-	for _, f := range o.InjectionFiles {
-		if i := strings.LastIndexAny(f, `/\`); i >= 0 {
-			f = f[i+1:]
+	for i, f := range append(slices.Clone(o.InjectionFiles), o.RxInjectionFiles...) {
+		if j := strings.LastIndexAny(f, `/\`); j >= 0 {
+			f = f[j+1:]
 		}
 		p.inf = append(p.inf, f)
+		if i == 0 && len(o.InjectionFiles) > 0 {
+			p.infDefault = f
+		}
 	}
 	if err := p.parse(data); err != nil {
 		return nil, err
@@ -109,7 +115,10 @@ type parser struct {
 	dec  *xml.Decoder
 	data []byte // the input as the decoder reads it (UTF-8)
 	sc   *Scenario
-	inf  []string // -inf base names
+	inf  []string // -inf then -rxinf base names
+	// infDefault is the file of [fieldN] without file=: the first -inf
+	// file, or "" when there is none.
+	infDefault string
 
 	labels     map[string]int // label id → command index
 	initLabels map[string]int // label id → index in Scenario.Init
@@ -135,7 +144,7 @@ type parser struct {
 
 // compiler returns a template compiler for this scenario.
 func (p *parser) compiler() compiler {
-	return compiler{file: p.file, keys: p.opts.Keys, vars: &p.sc.Vars, inf: p.inf, checkInf: true, use: p.use}
+	return compiler{file: p.file, keys: p.opts.Keys, vars: &p.sc.Vars, inf: p.inf, infDefault: p.infDefault, checkInf: true, use: p.use}
 }
 
 // compileRaw compiles an attribute value as a template (see

@@ -109,7 +109,8 @@ func TestInteropBuiltinBranchingAgainstSIPp(t *testing.T) {
 }
 
 // TestInjectionFlagsAgainstSIPp runs a gossip UAS that renders [fieldN]
-// from two -inf files and uses <lookup> on an -infindex field, against
+// from two -inf files (or one -inf and one -rxinf) and uses <lookup> on
+// an -infindex field, against
 // sipp's built-in uac; an -infindex naming no -inf file is refused.
 func TestInjectionFlagsAgainstSIPp(t *testing.T) {
 	sipp := testpeer.SIPp(t)
@@ -118,26 +119,31 @@ func TestInjectionFlagsAgainstSIPp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
-		"-inf", filepath.Join(td, "users.csv"), "-inf", filepath.Join(td, "routes.csv"),
-		"-infindex", "users.csv", "0",
-		"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20",
-		"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
-	uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
-		"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-m", "20", "-nostdin",
-		"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("sipp uac exit %d, want 0", code)
+	// routes.csv as -rxinf: [field1 file=routes.csv] still reads it, and
+	// [field0] still reads the first -inf file.
+	for _, routes := range []string{"-inf", "-rxinf"} {
+		dir := t.TempDir()
+		port := testpeer.FreeUDPPort(t, 1)
+		uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
+			"-inf", filepath.Join(td, "users.csv"), routes, filepath.Join(td, "routes.csv"),
+			"-infindex", "users.csv", "0",
+			"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20",
+			"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
+		testpeer.WaitUDPBound(t, port, 5*time.Second)
+		uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
+			"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-m", "20", "-nostdin",
+			"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
+		if code := uac.Wait(); code != 0 {
+			t.Fatalf("%s routes.csv: sipp uac exit %d, want 0", routes, code)
+		}
+		if code := uas.Wait(); code != 0 {
+			t.Fatalf("%s routes.csv: gossip uas exit %d, want 0:\n%s", routes, code, uas.Output())
+		}
+		assertCalls(t, "gossip uas "+routes, statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 20)
+		assertCalls(t, "sipp uac "+routes, statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 20)
 	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("gossip uas exit %d, want 0", code)
-	}
-	assertCalls(t, "gossip uas", statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 20)
-	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 20)
 
+	dir := t.TempDir()
 	bad := testpeer.Start(t, 10*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
 		"-inf", filepath.Join(td, "users.csv"), "-infindex", "nope.csv", "0", "-i", "127.0.0.1", "-nostdin")
 	if code := bad.Wait(); code != 1 {

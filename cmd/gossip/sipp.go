@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -107,7 +108,7 @@ func runSIPp(args []string, stdout, stderr *os.File) int {
 }
 
 func loadScenario(opts *cli.Options) (*scenario.Scenario, error) {
-	so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles}
+	so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles, RxInjectionFiles: opts.RxInjectionFiles}
 	if opts.ScenarioFile != "" {
 		return so.Load(opts.ScenarioFile)
 	}
@@ -141,6 +142,13 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		CallIDFormat:        opts.CallIDFormat,
 		MediaPort:           opts.MediaPort,
 		Logger:              logger,
+	}
+	if opts.TDMMap != "" {
+		v, err := opts.TDMMapRanges()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TDMMap = &engine.TDMMap{X1: v[0], X2: v[1], H: v[2], Y1: v[3], Y2: v[4], Z1: v[5], Z2: v[6]}
 	}
 	switch {
 	case opts.Limit > 0:
@@ -185,7 +193,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		return cfg, err
 	}
 	if opts.OOCScenarioFile != "" || opts.OOCScenarioName != "" {
-		so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles, Main: scn}
+		so := scenario.Options{Keys: opts.Keys, InjectionFiles: opts.InjectionFiles, RxInjectionFiles: opts.RxInjectionFiles, Main: scn}
 		var err error
 		if opts.OOCScenarioFile != "" {
 			cfg.OOC, err = so.Load(opts.OOCScenarioFile)
@@ -236,7 +244,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		}
 		cfg.Set[kv.Name] = kv.Value
 	}
-	if len(opts.InjectionFiles) > 0 || len(opts.InjectionIndexes) > 0 {
+	if len(opts.InjectionFiles) > 0 || len(opts.RxInjectionFiles) > 0 || len(opts.InjectionIndexes) > 0 {
 		set, err := injectionSet(opts)
 		if err != nil {
 			return cfg, err
@@ -508,10 +516,14 @@ func writeProgress(w io.Writer, s *stats.Snapshot) {
 // injectionSet loads the -inf files and builds the -infindex indexes.
 func injectionSet(opts *cli.Options) (*inject.Set, error) {
 	set := inject.NewSet()
-	for _, path := range opts.InjectionFiles {
+	for i, path := range append(slices.Clone(opts.InjectionFiles), opts.RxInjectionFiles...) {
 		f, err := inject.Load(path)
 		if err != nil {
-			return nil, fmt.Errorf("-inf %s: %w", path, err)
+			flag := "-inf"
+			if i >= len(opts.InjectionFiles) {
+				flag = "-rxinf"
+			}
+			return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 		}
 		set.Add(f)
 	}

@@ -137,9 +137,9 @@ func implementedFlags() []flagSpec {
 			bind: func(o *Options) pflag.Value { return &sippBoolValue{&o.ReconnectClose} }},
 		str("rsa", secAddresses, "HOST[:PORT]", "send all messages to this address instead of the remote host",
 			"-", func(o *Options) *string { return &o.RemoteSendAddr }),
-		host("mi", secAddresses, "IP", "local media address, written by [media_ip]",
+		host("mi", secAddresses, "IP", "local media address, written by [media_ip]; play_pcap_* sends from it",
 			"the -i address", func(o *Options) *string { return &o.MediaIP }),
-		num("mp", secAddresses, "PORT", "local media port, written by [media_port]",
+		num("mp", secAddresses, "PORT", "local media port, written by [media_port] and [auto_media_port]; play_pcap_* sends from it",
 			"", func(o *Options) *int { return &o.MediaPort }),
 		num("buff_size", secAddresses, "BYTES", "socket send and receive buffer size",
 			"", func(o *Options) *int { return &o.BufferSize }),
@@ -165,6 +165,8 @@ func implementedFlags() []flagSpec {
 			"", func(o *Options) *int { return &o.BaseCSeq }),
 		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
 			"", func(o *Options) *string { return &o.CallIDFormat }),
+		str("tdmmap", secCall, "{X1-X2}{H}{Y1-Y2}{Z1-Z2}", "table of TDM circuits: each call holds a free one (none free: the call fails), [tdmmap] writes it as x.h.y/z",
+			"-", func(o *Options) *string { return &o.TDMMap }),
 		{name: "key", sec: secCall, arg: "NAME VALUE", arity: 2, def: "-",
 			help: "write VALUE wherever a message template says [NAME] (repeatable)",
 			bind: func(o *Options) pflag.Value { return &keyValue{&o.Keys} }},
@@ -180,6 +182,9 @@ func implementedFlags() []flagSpec {
 		{name: "inf", sec: secCall, arg: "FILE", arity: 1, def: "-",
 			help: "injection file (CSV) whose lines [fieldN] reads, one line per call (repeatable)",
 			bind: func(o *Options) pflag.Value { return &listValue{&o.InjectionFiles} }},
+		{name: "rxinf", sec: secCall, arg: "FILE", arity: 1, def: "-",
+			help: "injection file as -inf, except that [fieldN] without file= never reads it: name it with file= (repeatable)",
+			bind: func(o *Options) pflag.Value { return &listValue{&o.RxInjectionFiles} }},
 		{name: "infindex", sec: secCall, arg: "FILE FIELD", arity: 2, def: "-",
 			help: "index field FIELD of -inf FILE (base name) for the lookup action (repeatable)",
 			bind: func(o *Options) pflag.Value { return &setValue{&o.InjectionIndexes} }},
@@ -342,11 +347,9 @@ func sippOnlyFlags() map[string]int {
 		"bind_to_device", "tls_crl",
 		"multihome", "heartbeat", "assocmaxret", "pathmaxret", "pmtu", "gracefulclose",
 		// overall behaviour
-		"plugin", "sleep", "sendbuffer_warn", "tdmmap",
+		"plugin", "sleep", "sendbuffer_warn",
 		// call behaviour
 		"cid_type",
-		// injection files
-		"rxinf",
 		// media
 		"mb", "min_rtp_port", "max_rtp_port", "rtp_payload", "rtp_threadtasks", "rtp_buffsize",
 		"audiotolerance", "videotolerance",

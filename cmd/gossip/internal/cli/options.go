@@ -226,6 +226,9 @@ type Options struct {
 	// CallIDFormat is -cid_str: %u call number, %p process id, %s local
 	// IP, %r random number, %% a percent sign. Default "%u-%p@%s".
 	CallIDFormat string
+	// TDMMap is -tdmmap {X1-X2}{H}{Y1-Y2}{Z1-Z2}, SIPp's table of TDM
+	// circuits (TDMMapRanges reads it). Default "" (none).
+	TDMMap string
 	// Keys holds the -key NAME VALUE pairs (later wins), rendered by
 	// [NAME]. Default empty, never nil after Parse or Defaults.
 	Keys map[string]string
@@ -239,6 +242,10 @@ type Options struct {
 	// InjectionFiles are the -inf files in command-line order. Default
 	// none.
 	InjectionFiles []string
+	// RxInjectionFiles are the -rxinf files: loaded and drawn per call
+	// as -inf files, but never the default file of [fieldN] (SIPp 3.6
+	// keeps them apart from the -inf default). Default none.
+	RxInjectionFiles []string
 	// InjectionIndexes are the -infindex FILE FIELD pairs (FILE a base
 	// name of an -inf file). Default none.
 	InjectionIndexes []KV
@@ -590,6 +597,11 @@ func (o *Options) Validate() error {
 	if o.LocalPort < 0 || o.LocalPort > 65535 {
 		return bad("-p", itoa(o.LocalPort), "not a port number (0 to 65535)")
 	}
+	if o.TDMMap != "" {
+		if _, err := o.TDMMapRanges(); err != nil {
+			return err
+		}
+	}
 	if o.MediaPort < 0 || o.MediaPort > 65535 {
 		return bad("-mp", itoa(o.MediaPort), "not a port number (0 to 65535)")
 	}
@@ -812,4 +824,27 @@ func (o *Options) Behaviors() (int, error) {
 		}
 	}
 	return mask, nil
+}
+
+// TDMMapRanges reads -tdmmap {X1-X2}{H}{Y1-Y2}{Z1-Z2} (SIPp's
+// "{%d-%d}{%d}{%d-%d}{%d-%d}") into X1, X2, H, Y1, Y2, Z1, Z2. Each range
+// must not run backwards; the error is a *FlagError wrapping ErrBadValue.
+func (o *Options) TDMMapRanges() ([7]int, error) {
+	var v [7]int
+	bad := func(detail string) ([7]int, error) {
+		return v, &FlagError{Flag: "-tdmmap", Value: o.TDMMap, Kind: ErrBadValue, Detail: detail}
+	}
+	n, err := fmt.Sscanf(o.TDMMap, "{%d-%d}{%d}{%d-%d}{%d-%d}", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6])
+	if err != nil || n != 7 {
+		return bad("not of the form {X1-X2}{H}{Y1-Y2}{Z1-Z2}, e.g. {0-3}{99}{5-8}{1-31}")
+	}
+	for _, r := range [][2]int{{v[0], v[1]}, {v[3], v[4]}, {v[5], v[6]}} {
+		if r[1] < r[0] {
+			return bad(fmt.Sprintf("range %d-%d runs backwards", r[0], r[1]))
+		}
+	}
+	if (v[1]-v[0]+1)*(v[4]-v[3]+1)*(v[6]-v[5]+1) > 1<<20 {
+		return bad("more than 1048576 circuits")
+	}
+	return v, nil
 }

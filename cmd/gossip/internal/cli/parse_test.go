@@ -147,6 +147,8 @@ func TestEachFlag(t *testing.T) {
 		{"ap", []string{"-ap", "s3cret"}, func(o *Options) { o.AuthPassword = "s3cret" }},
 		{"auth_uri", []string{"-auth_uri", "h.example"}, func(o *Options) { o.AuthURI = "h.example" }},
 		{"inf", []string{"-inf", "a.csv", "-inf", "dir/b.csv"}, func(o *Options) { o.InjectionFiles = []string{"a.csv", "dir/b.csv"} }},
+		{"tdmmap", []string{"-tdmmap", "{0-3}{99}{5-8}{1-31}"}, func(o *Options) { o.TDMMap = "{0-3}{99}{5-8}{1-31}" }},
+		{"rxinf", []string{"-rxinf", "a.csv", "-rxinf", "dir/c.csv"}, func(o *Options) { o.RxInjectionFiles = []string{"a.csv", "dir/c.csv"} }},
 		{"infindex", []string{"-infindex", "a.csv", "1", "-infindex", "b.csv", "0"}, func(o *Options) {
 			o.InjectionIndexes = []KV{{"a.csv", "1"}, {"b.csv", "0"}}
 		}},
@@ -418,10 +420,10 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-rxsn", "uac"}, ErrUnknownFlag, "unknown flag -rxsn (did you mean -rxrn?; see gossip -h)"},
 		// unsupported SIPp flags
 		{[]string{"-rtp_echo"}, ErrNotSupported, "-rtp_echo is a SIPp flag gossip does not support yet"},
-		{[]string{"--rxinf", "users.csv", "127.0.0.1"}, ErrNotSupported, "-rxinf is a SIPp flag gossip does not support yet"},
-		{[]string{"-rtp_echo", "-rxinf", "f.csv", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
+		{[]string{"--mb", "4096", "127.0.0.1"}, ErrNotSupported, "-mb is a SIPp flag gossip does not support yet"},
+		{[]string{"-rtp_echo", "-mb", "4096", "127.0.0.1", "-send_timeout", "4000"}, ErrNotSupported,
 			"-rtp_echo is a SIPp flag gossip does not support yet\n" +
-				"-rxinf is a SIPp flag gossip does not support yet\n" +
+				"-mb is a SIPp flag gossip does not support yet\n" +
 				"-send_timeout is a SIPp flag gossip does not support yet"},
 		{[]string{"-t", "s1"}, ErrNotSupported, "-t s1 (SCTP) is a SIPp transport gossip does not support yet"},
 		{[]string{"-t", "un"}, ErrNotSupported, "-t un (a UDP socket per call) is a SIPp transport gossip does not support yet"},
@@ -440,6 +442,8 @@ func TestErrorMessages(t *testing.T) {
 		{[]string{"-p", "99999999999999999999"}, ErrBadValue, `invalid value "99999999999999999999" for -p: integer out of range`},
 		{[]string{"-p", "70000"}, ErrBadValue, `invalid value "70000" for -p: not a port number (0 to 65535)`},
 		{[]string{"-p", "1_000"}, ErrBadValue, `invalid value "1_000" for -p: not an integer`},
+		{[]string{"-tdmmap", "0-3,99"}, ErrBadValue, `invalid value "0-3,99" for -tdmmap: not of the form {X1-X2}{H}{Y1-Y2}{Z1-Z2}, e.g. {0-3}{99}{5-8}{1-31}`},
+		{[]string{"-tdmmap", "{0-3}{99}{8-5}{1-31}"}, ErrBadValue, `invalid value "{0-3}{99}{8-5}{1-31}" for -tdmmap: range 8-5 runs backwards`},
 		{[]string{"-mp", "-1"}, ErrBadValue, `invalid value "-1" for -mp: not a port number (0 to 65535)`},
 		{[]string{"-rp", "abc"}, ErrBadValue, `invalid value "abc" for -rp: not a time: want a number with an optional unit, ms, s, m or h`},
 		{[]string{"-rp", "-5"}, ErrBadValue, `invalid value "-5" for -rp: not a time: want a number with an optional unit, ms, s, m or h`},
