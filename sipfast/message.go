@@ -212,8 +212,10 @@ func (m *Message) scanHeaders(buf []byte, p int) (n, q int, err error) {
 				// guarantees 8 bytes before any name), without branching on
 				// the length; names over 16 bytes also compare the middle.
 				w := &hdrWords[id]
-				d := (binary.LittleEndian.Uint64(buf[ns:])|w.fold[0])&w.mask ^ w.w[0] |
-					(binary.LittleEndian.Uint64(buf[ne-8:])|w.fold[2])&w.mask2 ^ w.w[2]
+				// (Go's ^ and | share a precedence and go left to right:
+				// each comparison needs its own parentheses.)
+				d := ((binary.LittleEndian.Uint64(buf[ns:])|w.fold[0])&w.mask ^ w.w[0]) |
+					((binary.LittleEndian.Uint64(buf[ne-8:])|w.fold[2])&w.mask2 ^ w.w[2])
 				if w.n != l || d != 0 || l > 16 && binary.LittleEndian.Uint64(buf[ns+8:])|w.fold[1] != w.w[1] {
 					id = bufHeaderID(buf, ns, ne)
 				}
