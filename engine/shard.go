@@ -902,30 +902,45 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.OutOfCallMessage()
 		return
 	}
+	slot, c, ok := s.newPeerCall(cid, h, s.peers.intern(from), true, now)
+	if !ok {
+		return
+	}
+	s.incoming(slot, c, data, from, now)
+}
+
+// newPeerCall makes a call of a message (incoming: a SIP message that
+// just arrived; otherwise a 3PCC command) whose Call-ID, hashing to h, no
+// call has: it takes a call number (-m), a slot and, with -tdmmap, a
+// circuit. ok is false when no call goes on: -m was reached (the message
+// counts as out-of-call) or no circuit was free (the call failed).
+func (s *shard) newPeerCall(cid []byte, h uint64, peer uint32, incoming bool, now int64) (int32, *call, bool) {
 	number, ok := s.e.claimCall()
 	if !ok {
 		s.rec.OutOfCallMessage()
-		return
+		return 0, nil, false
 	}
 	slot, c := s.alloc(now)
 	c.number = number
-	c.peer = s.peers.intern(from)
+	c.peer = peer
 	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
 	s.bufs.store(&c.ids, cid)
 	c.idLen = uint16(min(len(cid), 0xffff))
 	c.hash = h
-	if s.stream != nil {
-		s.bindConn(c, s.rxConn)
-	} else if s.e.perIP != nil {
-		c.conn = s.rxConn // answer from the address it was called on
+	if incoming {
+		if s.stream != nil {
+			s.bindConn(c, s.rxConn)
+		} else if s.e.perIP != nil {
+			c.conn = s.rxConn // answer from the address it was called on
+		}
 	}
 	s.table.Insert(h, slot)
-	s.rec.CallCreated(true)
+	s.rec.CallCreated(incoming)
 	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
-		return
+		return 0, nil, false
 	}
-	s.incoming(slot, c, data, from, now)
+	return slot, c, true
 }
 
 // handOff passes a datagram whose Call-ID hashes to h to the shard that

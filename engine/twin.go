@@ -660,22 +660,8 @@ func (s *shard) onCommand(cmd []byte) {
 		s.rec.OutOfCallMessage()
 		return
 	}
-	number, ok := s.e.claimCall()
+	slot, c, ok := s.newPeerCall(cid, h, s.remote, false, now)
 	if !ok {
-		s.rec.OutOfCallMessage()
-		return
-	}
-	slot, c := s.alloc(now)
-	c.number = number
-	c.peer = s.remote
-	s.drawLines(c)
-	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	s.bufs.store(&c.ids, cid)
-	c.idLen = uint16(min(len(cid), 0xffff))
-	c.hash = h
-	s.table.Insert(h, slot)
-	s.rec.CallCreated(false)
-	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
 		return
 	}
 	s.recvCommand(slot, c, cmd, now)
