@@ -27,6 +27,7 @@ type handoffCell struct {
 	data []byte
 	from netip.AddrPort
 	conn dataplane.ConnID // stream transports: the connection it came on
+	at   int64            // when the kernel received it (engine-relative ns); 0: unknown
 }
 
 func newHandoff(size int) *handoff {
@@ -44,8 +45,9 @@ func newHandoff(size int) *handoff {
 // Push copies a datagram into the queue; false means the queue is full and
 // the datagram was dropped.
 // conn is the connection it came on (0 for datagrams); an empty data with
-// a connection reports that the connection ended.
-func (q *handoff) Push(data []byte, from netip.AddrPort, conn dataplane.ConnID) bool {
+// a connection reports that the connection ended. at is when it was
+// received (engine-relative nanoseconds), 0 when that does not matter.
+func (q *handoff) Push(data []byte, from netip.AddrPort, conn dataplane.ConnID, at int64) bool {
 	pos := q.enqueue.Load()
 	for {
 		c := &q.cells[pos&q.mask]
@@ -56,6 +58,7 @@ func (q *handoff) Push(data []byte, from netip.AddrPort, conn dataplane.ConnID) 
 				c.data = append(c.data[:0], data...)
 				c.from = from
 				c.conn = conn
+				c.at = at
 				c.seq.Store(pos + 1)
 				return true
 			}
@@ -70,12 +73,12 @@ func (q *handoff) Push(data []byte, from netip.AddrPort, conn dataplane.ConnID) 
 
 // Pop calls fn with the next datagram, if any, and reports whether there
 // was one. The bytes are valid only during fn.
-func (q *handoff) Pop(fn func(data []byte, from netip.AddrPort, conn dataplane.ConnID)) bool {
+func (q *handoff) Pop(fn func(data []byte, from netip.AddrPort, conn dataplane.ConnID, at int64)) bool {
 	c := &q.cells[q.dequeue&q.mask]
 	if c.seq.Load() != q.dequeue+1 {
 		return false
 	}
-	fn(c.data, c.from, c.conn)
+	fn(c.data, c.from, c.conn, c.at)
 	c.seq.Store(q.dequeue + q.mask + 1)
 	q.dequeue++
 	return true

@@ -21,7 +21,7 @@ func TestHandoffManyProducers(t *testing.T) {
 			for i := 0; i < per; i++ {
 				binary.LittleEndian.PutUint32(b[:], uint32(p))
 				binary.LittleEndian.PutUint32(b[4:], uint32(i))
-				for !q.Push(b[:], netip.AddrPort{}, 0) {
+				for !q.Push(b[:], netip.AddrPort{}, 0, 0) {
 				}
 			}
 		}()
@@ -29,7 +29,7 @@ func TestHandoffManyProducers(t *testing.T) {
 	next := make([]uint32, producers)
 	got := 0
 	for got < producers*per {
-		q.Pop(func(data []byte, _ netip.AddrPort, _ dataplane.ConnID) {
+		q.Pop(func(data []byte, _ netip.AddrPort, _ dataplane.ConnID, _ int64) {
 			p := binary.LittleEndian.Uint32(data)
 			i := binary.LittleEndian.Uint32(data[4:])
 			if i != next[p] {
@@ -49,17 +49,17 @@ func TestHandoffFullDropsAndNoAllocs(t *testing.T) {
 	q := newHandoff(4)
 	msg := make([]byte, 600)
 	for i := 0; i < 4; i++ {
-		if !q.Push(msg, netip.AddrPort{}, 0) {
+		if !q.Push(msg, netip.AddrPort{}, 0, 0) {
 			t.Fatalf("push %d failed", i)
 		}
 	}
-	if q.Push(msg, netip.AddrPort{}, 0) {
+	if q.Push(msg, netip.AddrPort{}, 0, 0) {
 		t.Fatal("push into full queue succeeded")
 	}
-	sink := func([]byte, netip.AddrPort, dataplane.ConnID) {}
+	sink := func([]byte, netip.AddrPort, dataplane.ConnID, int64) {}
 	allocs := testing.AllocsPerRun(100, func() {
 		q.Pop(sink)
-		q.Push(msg, netip.AddrPort{}, 0)
+		q.Push(msg, netip.AddrPort{}, 0, 0)
 	})
 	if allocs != 0 {
 		t.Fatalf("allocs = %v", allocs)

@@ -12,7 +12,91 @@ import (
 // whole message is known; a keyword that renders nothing on a line of its
 // own ([last_X:], [routes]) removes that line.
 func (s *shard) render(dst []byte, c *call, cmdIdx int) []byte {
-	return s.renderTemplate(dst, c, cmdIdx, s.e.scn.Commands[cmdIdx].Message)
+	if s.msgs == nil {
+		s.msgs = s.foldMessages()
+	}
+	return s.renderTemplate(dst, c, cmdIdx, s.msgs[cmdIdx])
+}
+
+// foldMessages returns the scenario's message templates, by command index,
+// with every keyword that renders the same bytes for all of this shard's
+// calls ([local_ip], [local_port], [transport], [pid], ...) folded into
+// the literals around it: a send then copies a few long literals instead
+// of walking a dozen small ops. It runs at the first send, once the
+// engine's addresses are settled.
+func (s *shard) foldMessages() []*scenario.Template {
+	cmds := s.e.scn.Commands
+	out := make([]*scenario.Template, len(cmds))
+	for i := range cmds {
+		tpl := cmds[i].Message
+		if tpl == nil {
+			continue
+		}
+		folded := &scenario.Template{Line: tpl.Line, Method: tpl.Method, Status: tpl.Status}
+		var lit []byte // the literal being built
+		for _, op := range tpl.Ops {
+			v, ok := s.constantOp(&op)
+			if op.Kind == scenario.OpLiteral {
+				v, ok = op.Lit, true
+			}
+			if ok {
+				lit = append(lit, v...)
+				continue
+			}
+			if len(lit) > 0 {
+				folded.Ops = append(folded.Ops, scenario.Op{Kind: scenario.OpLiteral, Lit: lit})
+				lit = nil
+			}
+			folded.Ops = append(folded.Ops, op)
+		}
+		if len(lit) > 0 {
+			folded.Ops = append(folded.Ops, scenario.Op{Kind: scenario.OpLiteral, Lit: lit})
+		}
+		out[i] = folded
+	}
+	return out
+}
+
+// constantOp returns what op renders for every call of this shard, and
+// false when that depends on the call or has a side effect. A value that
+// is empty or starts with a blank or a line end is not folded either: the
+// line rules of renderMsg (a keyword alone on its line, blanks after a
+// variable that ends a line) look at how the literal after a keyword
+// starts, and folding such a value would change what they see.
+func (s *shard) constantOp(op *scenario.Op) ([]byte, bool) {
+	var v []byte
+	switch op.Kind {
+	case scenario.OpService:
+		v = []byte(s.e.cfg.Service)
+	case scenario.OpLocalIP:
+		if s.e.perIP != nil || s.e.xdp.ranged {
+			return nil, false // per call: its connection's or its own source address
+		}
+		v = s.e.localIPHost
+	case scenario.OpLocalIPType:
+		v = []byte{s.e.localIPType}
+	case scenario.OpLocalPort:
+		v = strconv.AppendInt(nil, int64(s.local.Port())+int64(op.Offset), 10)
+	case scenario.OpTransport:
+		v = []byte(s.e.proto)
+	case scenario.OpMediaIP:
+		v = s.e.mediaIP
+	case scenario.OpMediaIPType:
+		v = []byte{s.e.mediaIPType}
+	case scenario.OpMediaPort:
+		if s.calls.nMedia > 0 {
+			return nil, false // rendering it opens the call's media (mediaPortRendered)
+		}
+		v = strconv.AppendInt(nil, int64(s.e.cfg.MediaPort)+int64(op.Offset), 10)
+	case scenario.OpPID:
+		v = strconv.AppendInt(nil, int64(s.e.cfg.PID), 10)
+	default:
+		return nil, false
+	}
+	if len(v) == 0 || bytes.IndexByte([]byte(" \t\r\n\v\f"), v[0]) >= 0 {
+		return nil, false
+	}
+	return v, true
 }
 
 // renderTemplate appends tpl, a template of command cmdIdx (its message or

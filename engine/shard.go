@@ -59,6 +59,7 @@ type shard struct {
 	gen      uint64          // hands out call.lastGen values
 	tx       []byte
 	pkts     []dataplane.Packet
+	msgs     []*scenario.Template // message templates by command, constants folded (render.go)
 
 	// Stream transports (stream.go); stream is nil on datagram ones.
 	stream        dataplane.StreamEndpoint
@@ -154,6 +155,11 @@ func (s *shard) run() {
 			return
 		}
 		for s.inbox.Pop(s.onHandoff) {
+			// Datagrams other shards pass on count towards the busy
+			// state like those of the shard's own socket: a shard fed
+			// mostly by hand-offs then drains them once per tick instead
+			// of being woken for each.
+			s.rxWindow++
 		}
 		if st == stateRunning && s.e.launches {
 			s.launch(now)
@@ -247,7 +253,7 @@ func (s *shard) dispatch(n int) {
 		if pk.Received != 0 {
 			at = min(max(pk.Received-wallOffset, now-int64(time.Second)), now)
 		}
-		if s.e.xdp.portSteer && s.steerByPort(pk) {
+		if s.e.xdp.portSteer && s.steerByPort(pk, at) {
 			continue
 		}
 		s.onDatagram(pk.Data, pk.From, at, true)
@@ -828,7 +834,7 @@ func (s *shard) onTimer(slot int32, now int64) {
 }
 
 // onHandoff handles a datagram another shard passed to this one.
-func (s *shard) onHandoff(data []byte, from netip.AddrPort, conn dataplane.ConnID) {
+func (s *shard) onHandoff(data []byte, from netip.AddrPort, conn dataplane.ConnID, at int64) {
 	if len(data) == 0 && conn != 0 {
 		s.onConnClosed(conn, nil, s.e.now(), false)
 		return
@@ -838,7 +844,10 @@ func (s *shard) onHandoff(data []byte, from netip.AddrPort, conn dataplane.ConnI
 		return
 	}
 	s.rxConn = conn
-	s.onDatagram(data, from, s.e.now(), false)
+	if at == 0 {
+		at = s.e.now()
+	}
+	s.onDatagram(data, from, at, false)
 }
 
 // onDatagram parses a datagram, steers it to the shard that owns its
@@ -852,7 +861,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	}
 	if fromSocket && s.e.steer {
 		// Steer before parsing: only the owning shard indexes the message.
-		if cid := sipfast.PeekCallID(data); cid != nil && s.handOff(maphash.Bytes(s.e.seed, cid), data, from) {
+		if cid := sipfast.PeekCallID(data); cid != nil && s.handOff(maphash.Bytes(s.e.seed, cid), data, from, now) {
 			return
 		}
 	}
@@ -868,7 +877,7 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		return
 	}
 	h := maphash.Bytes(s.e.seed, cid)
-	if fromSocket && s.e.steer && s.handOff(h, data, from) {
+	if fromSocket && s.e.steer && s.handOff(h, data, from, now) {
 		return
 	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
@@ -943,14 +952,14 @@ func (s *shard) newPeerCall(cid []byte, h uint64, peer uint32, incoming bool, no
 	return slot, c, true
 }
 
-// handOff passes a datagram whose Call-ID hashes to h to the shard that
-// owns it, reporting false when that is this shard.
-func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort) bool {
+// handOff passes a datagram whose Call-ID hashes to h, received at at, to
+// the shard that owns it, reporting false when that is this shard.
+func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort, at int64) bool {
 	owner := s.e.shards[h%uint64(len(s.e.shards))]
 	if owner == s {
 		return false
 	}
-	if owner.inbox.Push(data, from, s.rxConn) {
+	if owner.inbox.Push(data, from, s.rxConn, at) {
 		if owner.sleeping.Load() {
 			owner.ep.Wake()
 		}

@@ -142,9 +142,9 @@ func (s *shard) writeCall(c *call, b []byte, dst netip.AddrPort) bool {
 	return true
 }
 
-// steerByPort hands a datagram addressed to another shard's port to
-// that shard, and reports whether it did.
-func (s *shard) steerByPort(pk *dataplane.Packet) bool {
+// steerByPort hands a datagram addressed to another shard's port, received
+// at at, to that shard, and reports whether it did.
+func (s *shard) steerByPort(pk *dataplane.Packet, at int64) bool {
 	port := pk.To.Port()
 	if port == 0 || port == s.local.Port() {
 		return false
@@ -156,7 +156,7 @@ func (s *shard) steerByPort(pk *dataplane.Packet) bool {
 		if tr := s.e.cfg.Tracer; tr != nil {
 			tr.Message(trace.Received, time.Now(), s.e.proto, pk.Data, pk.From)
 		}
-		if owner.inbox.Push(pk.Data, pk.From, 0) {
+		if owner.inbox.Push(pk.Data, pk.From, 0, at) {
 			if owner.sleeping.Load() {
 				owner.ep.Wake()
 			}

@@ -157,21 +157,27 @@ func TestXDPPortSteering(t *testing.T) {
 	s0, s1 := e.shards[0], e.shards[1]
 	from := netip.MustParseAddrPort("10.0.0.2:5060")
 	pk := dataplane.Packet{Data: []byte("SIP/2.0 200 OK\r\n\r\n"), From: from, To: netip.MustParseAddrPort("10.0.0.1:5061")}
-	if !s0.steerByPort(&pk) {
+	if !s0.steerByPort(&pk, 12345) {
 		t.Fatal("a reply to shard 1's port stayed on shard 0")
 	}
 	var got []byte
-	if !s1.inbox.Pop(func(b []byte, f netip.AddrPort, _ dataplane.ConnID) { got = append([]byte(nil), b...) }) || string(got) != string(pk.Data) {
+	var gotAt int64
+	if !s1.inbox.Pop(func(b []byte, f netip.AddrPort, _ dataplane.ConnID, at int64) {
+		got, gotAt = append([]byte(nil), b...), at
+	}) || string(got) != string(pk.Data) {
 		t.Fatalf("shard 1's inbox: %q", got)
+	}
+	if gotAt != 12345 {
+		t.Errorf("handed off with receive time %d, want 12345 (the time the first shard read it)", gotAt)
 	}
 	for _, to := range []string{"10.0.0.1:5060", "10.0.0.1:5999"} {
 		pk.To = netip.MustParseAddrPort(to)
-		if s0.steerByPort(&pk) {
+		if s0.steerByPort(&pk, 1) {
 			t.Errorf("datagram to %s handed off", to)
 		}
 	}
 	pk.To = netip.AddrPort{}
-	if s0.steerByPort(&pk) {
+	if s0.steerByPort(&pk, 1) {
 		t.Error("datagram without a destination handed off")
 	}
 }

@@ -211,7 +211,7 @@ func (s *shard) onConnClosed(id dataplane.ConnID, err error, now int64, fromSock
 			}
 			// The owner drains its inbox every turn: wait for room
 			// rather than lose the event (its calls would hang).
-			for try := 0; !o.inbox.Push(nil, netip.AddrPort{}, id); try++ {
+			for try := 0; !o.inbox.Push(nil, netip.AddrPort{}, id, 0); try++ {
 				if try == 10000 {
 					s.e.handoffDrops.Add(1)
 					break

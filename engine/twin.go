@@ -379,7 +379,7 @@ func (b *cmdBus) deliver(cmd []byte, conn net.Conn) {
 	}
 	owner := b.e.shards[idx]
 	// A command is never dropped: wait for room in the owner's inbox.
-	for !owner.inbox.Push(cmd, netip.AddrPort{}, 0) {
+	for !owner.inbox.Push(cmd, netip.AddrPort{}, 0, 0) {
 		if b.e.state.Load() >= stateAborting {
 			return
 		}
@@ -398,7 +398,7 @@ func (b *cmdBus) write() {
 	var conns []net.Conn
 	sweep := time.NewTicker(routeTTL / 4)
 	defer sweep.Stop()
-	pop := func(data []byte, _ netip.AddrPort, _ dataplane.ConnID) {
+	pop := func(data []byte, _ netip.AddrPort, _ dataplane.ConnID, _ int64) {
 		shard := uint16(data[0])<<8 | uint16(data[1])
 		peer := int(data[2])
 		var h uint64
@@ -576,7 +576,7 @@ func (s *shard) sendCommand(slot int32, c *call, now int64) bool {
 		tx[3+i] = byte(h)
 		h >>= 8
 	}
-	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}, 0) {
+	if (!b.extend && !b.connected.Load()) || !b.out.Push(tx, netip.AddrPort{}, 0, 0) {
 		s.event("Unable to send 3PCC command for Call-ID '%s'", c.id()) // gossip's words: SIPp fails silently
 		s.endCall(slot, c, outcomeFailed, stats.FailCmdNotSent, now)
 		return false
@@ -616,7 +616,7 @@ func (s *shard) sendAbort(c *call) {
 		tx[3+i] = byte(h)
 		h >>= 8
 	}
-	if b.out.Push(tx, netip.AddrPort{}, 0) {
+	if b.out.Push(tx, netip.AddrPort{}, 0, 0) {
 		select {
 		case b.kick <- struct{}{}:
 		default:

@@ -323,7 +323,7 @@ func TestSendCommandNoAllocs(t *testing.T) {
 	slot, c := s.alloc(e.now())
 	c.ids = append(s.bufs.get(64), "1-1@127.0.0.1"...)
 	c.idLen = uint16(len(c.ids))
-	drain := func([]byte, netip.AddrPort, dataplane.ConnID) {}
+	drain := func([]byte, netip.AddrPort, dataplane.ConnID, int64) {}
 	once := func() {
 		c.cmd = int32(send)
 		if !s.sendCommand(slot, c, e.now()) {

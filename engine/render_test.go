@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// TestFoldedMessagesRenderTheSame: folding a shard's constant keywords
+// into literals (foldMessages) changes how a message is built, never what
+// it is. Every send of every built-in scenario, and a scenario made of the
+// line rules' corner cases, renders byte for byte as the unfolded
+// template does.
+func TestFoldedMessagesRenderTheSame(t *testing.T) {
+	const corners = `<?xml version="1.0"?>
+<scenario name="corners">
+  <send><![CDATA[
+    OPTIONS sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    X-Empty-Service: [service]
+    [last_Foo:][service]
+    [service]
+    X-Var: [$empty]
+    [service]
+    X-Var-Ends-Line: [$empty]
+      [local_ip] [media_ip]:[media_port]
+    [routes]
+    [transport]
+    X-Types: [local_ip_type] [media_ip_type] [pid] [local_port+2] [media_port-1]
+    Call-ID: [call_id]
+    CSeq: [cseq] OPTIONS
+    Content-Length: [len]
+
+    v=0
+    c=IN IP[media_ip_type] [media_ip]
+  ]]></send>
+</scenario>`
+	custom, err := scenario.Parse([]byte(corners), "corners.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios := map[string]*scenario.Scenario{"corners": custom}
+	for _, name := range scenario.BuiltinNames() {
+		scn, err := scenario.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scenarios[name] = scn
+	}
+	for name, scn := range scenarios {
+		for _, service := range []string{"", "service", " lead"} {
+			cfg := Config{Scenario: scn, Local: netip.MustParseAddr("127.0.0.1"), Shards: 1,
+				Remote: netip.MustParseAddrPort("127.0.0.1:5999"), Service: service}
+			e, err := New(cfg)
+			if err != nil {
+				t.Logf("%s: %v (not renderable here)", name, err)
+				continue
+			}
+			s := e.shards[0]
+			_, c := s.alloc(0)
+			c.number, c.peer, c.cseq = 3, s.remote, 1
+			s.bufs.store(&c.ids, []byte("3-4242@127.0.0.1"))
+			c.idLen = uint16(len(c.ids))
+			for idx := range scn.Commands {
+				cmd := &scn.Commands[idx]
+				if cmd.Kind != scenario.KindSend || cmd.Message == nil {
+					continue
+				}
+				folded := string(s.render(nil, c, idx))
+				plain := string(s.renderTemplate(nil, c, idx, cmd.Message))
+				if folded != plain {
+					t.Errorf("%s (service %q), command %d: folded render differs\nfolded:\n%s\nplain:\n%s", name, service, idx, folded, plain)
+				}
+				if n, m := len(s.msgs[idx].Ops), len(cmd.Message.Ops); n > m {
+					t.Errorf("%s, command %d: %d ops folded, %d before", name, idx, n, m)
+				}
+			}
+			e.closeEndpoints()
+		}
+	}
+}
+
+// TestConstantOpKeepsLineRules: a value that is empty or starts with a
+// blank or a line end stays a keyword, since renderMsg's line rules look
+// at how the literal after a keyword starts.
+func TestConstantOpKeepsLineRules(t *testing.T) {
+	scn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Scenario: scn, Local: netip.MustParseAddr("127.0.0.1"), Shards: 1, Remote: netip.MustParseAddrPort("127.0.0.1:5999")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.closeEndpoints()
+	s := e.shards[0]
+	for _, tc := range []struct {
+		service string
+		fold    bool
+	}{{"svc", true}, {"", false}, {" svc", false}, {"\tsvc", false}, {"\r\nsvc", false}, {"\nsvc", false}} {
+		e.cfg.Service = tc.service
+		v, ok := s.constantOp(&scenario.Op{Kind: scenario.OpService})
+		if ok != tc.fold || ok && string(v) != tc.service {
+			t.Errorf("service %q: folded %v (%q), want %v", tc.service, ok, v, tc.fold)
+		}
+	}
+	for _, kind := range []scenario.OpKind{scenario.OpCallID, scenario.OpCSeq, scenario.OpRemoteIP, scenario.OpLastHeader, scenario.OpLen, scenario.OpBranch} {
+		if _, ok := s.constantOp(&scenario.Op{Kind: kind}); ok {
+			t.Errorf("op kind %v, which depends on the call, was folded", kind)
+		}
+	}
+}
