@@ -238,7 +238,7 @@ func (s *CPUSplitter) startPerf(ctx context.Context, p *Proc) (*perfRun, error) 
 	// perf a moment to finish setting up.
 	time.Sleep(50 * time.Millisecond)
 	if rec.Exited() && !p.Exited() {
-		err := fmt.Errorf("perf record -p %d (%s) exited %d at once: %s", p.PID(), p.Name, rec.ExitCode(), LastLines(rec.Output(), 2))
+		err := fmt.Errorf("perf record -p %d (%s) exited %d at once%s", p.PID(), p.Name, rec.ExitCode(), said(rec))
 		_ = os.Remove(file)
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (r *perfRun) finish(ctx context.Context) (user, kernel int, err error) {
 		}
 	}
 	if code := r.rec.ExitCode(); code != 0 && code != -1 {
-		return 0, 0, fmt.Errorf("perf record -p %d exited %d: %s", r.target.PID(), code, LastLines(r.rec.Output(), 2))
+		return 0, 0, fmt.Errorf("perf record -p %d exited %d%s", r.target.PID(), code, said(r.rec))
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -290,4 +290,13 @@ func CountPerfEvents(out []byte) (user, kernel int, err error) {
 		}
 	}
 	return user, kernel, sc.Err()
+}
+
+// said is ": " and the last lines p printed, or "" when it printed nothing
+// (perf record -q is silent on most errors).
+func said(p *Proc) string {
+	if l := LastLines(p.Output(), 2); l != "" {
+		return ": " + l
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
@@ -13,17 +14,26 @@ import (
 )
 
 // cpuHelperEnv makes the test binary a busy helper process
-// (TestCPUSplitHelper) instead of running tests.
+// (TestCPUSplitHelper) instead of running tests; its value is the file
+// whose creation tells the helper to start working.
 const cpuHelperEnv = "BENCHKIT_CPU_SPLIT_HELPER"
 
-// TestCPUSplitHelper is the process TestCPUSplitPerf measures: it waits a
-// moment for perf to attach, then alternates user-space arithmetic and
-// system calls on two goroutines for half a second.
+// TestCPUSplitHelper is the process TestCPUSplitPerf measures: once perf
+// has attached (the go-ahead file exists), it alternates user-space
+// arithmetic and system calls on two goroutines for half a second.
 func TestCPUSplitHelper(t *testing.T) {
-	if os.Getenv(cpuHelperEnv) != "1" {
+	goAhead := os.Getenv(cpuHelperEnv)
+	if goAhead == "" {
 		t.Skip("helper process for TestCPUSplitPerf")
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Threads the Go runtime starts while perf record -p reads the
+	// process's task list may escape it; the work starts after.
+	for i := 0; i < 1000; i++ {
+		if _, err := os.Stat(goAhead); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	end := time.Now().Add(500 * time.Millisecond)
 	done := make(chan uint64)
 	for range 2 {
@@ -59,13 +69,18 @@ func TestCPUSplitPerf(t *testing.T) {
 	if sp.Method != SplitPerf || sp.PerfVersion == "" {
 		t.Fatalf("splitter %+v, want perf with its version", sp)
 	}
-	t.Setenv(cpuHelperEnv, "1")
+	goAhead := filepath.Join(t.TempDir(), "go")
+	t.Setenv(cpuHelperEnv, goAhead)
 	p, err := Start(ctx, time.Minute, t.TempDir(), os.Args[0], "-test.run=^TestCPUSplitHelper$")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Kill()
-	s := sp.Attach(ctx, p).Split(ctx)
+	sampler := sp.Attach(ctx, p)
+	if err := os.WriteFile(goAhead, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := sampler.Split(ctx)
 	if code := p.ExitCode(); code != 0 {
 		t.Fatalf("helper exit %d: %s", code, p.Output())
 	}
@@ -83,9 +98,35 @@ func TestCPUSplitPerf(t *testing.T) {
 	}
 	// Both goroutines' threads are sampled for nearly all their running
 	// time: the samples must account for most of the total (perf misses
-	// the start-up before it attached).
-	if c := s.Coverage(); c < 0.5 || c > 1.5 {
+	// the start-up before it attached; one thread missed would be 0.5).
+	if c := s.Coverage(); c < 0.65 || c > 1.5 {
 		t.Fatalf("samples cover %.2f of the CPU time, want about 1", c)
+	}
+
+	// A process perf cannot attach to (it has ended) gets getrusage's
+	// split and the reason.
+	gone, err := Start(ctx, time.Minute, t.TempDir(), "/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Kill()
+	s = sp.Attach(ctx, gone).Split(ctx)
+	user, sys, _ = gone.Usage()
+	if s.Method != SplitRusage || s.Fallback == "" || s.User != user || s.Sys != sys {
+		t.Fatalf("split of an ended process %+v: want getrusage's with a reason", s)
+	}
+	t.Logf("ended process: %s", s.Fallback)
+}
+
+func TestCPUSplitWithoutPerf(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	ctx := context.Background()
+	sp, err := NewCPUSplitter(ctx, SplitAuto, t.TempDir())
+	if err != nil || sp.Method != SplitRusage || sp.Reason == "" {
+		t.Fatalf("auto without perf: %+v, %v; want rusage with a reason", sp, err)
+	}
+	if _, err := NewCPUSplitter(ctx, SplitPerf, t.TempDir()); !errors.Is(err, ErrPerfUnusable) {
+		t.Fatalf("perf without perf: %v, want ErrPerfUnusable", err)
 	}
 }
 
