@@ -7,7 +7,7 @@
 // and uas scenarios (-d 0) ends with every call successful on both sides
 // and no datagram dropped by the kernel. It then runs every pair at one
 // common rate and measures each process's user and system CPU time per
-// call and its peak RSS, measures the machine's raw loopback datagram
+// call (the split sampled with perf when it can attach) and its peak RSS, measures the machine's raw loopback datagram
 // ceiling with a bare Go sender/receiver set, and prints one markdown
 // table with the machine it ran on.
 //
@@ -64,6 +64,7 @@ type options struct {
 	loopback    time.Duration   // length of the loopback ceiling measurement
 	timeout     time.Duration   // bound on the whole run
 	keep        bool            // keep the work directory (stat files, outputs)
+	cpuSplit    string          // how the CPU runs split user and system time: auto, perf or rusage
 	transport   string          // -t of both sides: u1 (default), t1, tn or l1
 	certs       *testcert.Certs // l1: the certificates both sides use
 	command     string          // the command line, for the report
@@ -117,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "gossip -threads (shards) of the gossip sides, except the -threads 1 pair")
 	fs.DurationVar(&o.loopback, "loopback", 0, "length of the raw loopback datagram measurement (default 2s, -short 500ms)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default 20m, -short 3m)")
+	fs.StringVar(&o.cpuSplit, "cpu-split", benchkit.SplitAuto, "how the CPU runs divide each process's CPU time into user and system time: perf (sample it with perf's cpu-clock:u and :k events), rusage (getrusage's split, decided at clock ticks) or auto (perf when it can attach)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every probe's statistics files and outputs")
 	fs.StringVar(&o.transport, "t", "u1", "transport of both sides: u1 (UDP), t1 or tn (TCP), l1 (TLS: gossip pairs only, Debian's sipp has no TLS)")
 	if err := fs.Parse(args); err != nil {
@@ -176,6 +178,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.rev != "" && o.gossip != "" {
 		return o, errors.New("-rev and -gossip: give one (-rev builds the gossip binary)")
+	}
+	switch o.cpuSplit {
+	case benchkit.SplitAuto, benchkit.SplitPerf, benchkit.SplitRusage:
+	default:
+		return o, fmt.Errorf("-cpu-split %q: want auto, perf or rusage", o.cpuSplit)
 	}
 	if o.dataplane != "" && o.dataplane != "std" && o.dataplane != "mmsg" {
 		return o, fmt.Errorf("-dataplane %q: want std or mmsg", o.dataplane)
@@ -298,8 +305,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		}
 	}
 
+	splitter, err := benchkit.NewCPUSplitter(ctx, o.cpuSplit, work)
+	if err != nil {
+		return nil, fmt.Errorf("-cpu-split %s: %w", o.cpuSplit, err)
+	}
+	if splitter.Method == benchkit.SplitPerf {
+		logf("CPU runs: user/system split from perf samples (%s)", splitter.PerfVersion)
+	} else if splitter.Reason != "" {
+		logf("CPU runs: user/system split from getrusage: %s", splitter.Reason)
+	}
 	r := &runner{opt: o, work: work, logf: logf}
-	rep := &report{Options: o, Started: started}
+	rep := &report{Options: o, Started: started, Split: splitter}
 	if rep.Machine, err = benchkit.DescribeMachine(ctx, o.sipp, o.gossip); err != nil {
 		return nil, err
 	}
@@ -325,7 +341,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 			start: o.startRate, max: o.maxRate, min: minRate, factor: 2, precision: o.precision,
 		}, func(ctx context.Context, rate int) (bool, error) {
 			for try := 0; ; try++ {
-				pres, err := r.probe(ctx, pr.Pair, rate, o.duration, true)
+				pres, err := r.probe(ctx, pr.Pair, rate, o.duration, true, nil)
 				if err != nil {
 					return false, err
 				}
@@ -357,7 +373,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		// A CPU run with failures measures retransmissions too: repeat it
 		// like a failing probe, and mark it in the table if it never passed.
 		for try := 0; ; try++ {
-			cres, err := r.probe(ctx, pr.Pair, rep.CommonRate, o.cpuDuration, false)
+			cres, err := r.probe(ctx, pr.Pair, rep.CommonRate, o.cpuDuration, false, splitter)
 			if err != nil {
 				return nil, fmt.Errorf("%s: CPU run: %w", pr.Pair.label, err)
 			}

@@ -52,7 +52,8 @@ func TestHarnessShort(t *testing.T) {
 		t.Errorf("-out file is not what was printed followed by the capacity section it held:\n%s", file)
 	}
 	doc := stdout.String()
-	for _, want := range []string{"## Machine", "- CPU: ", "- Kernel: ", "- SIPp: SIPp v", "- gossip: gossip ", "built from ", "- Command: `go run ./bench/sippbench -short"} {
+	for _, want := range []string{"## Machine", "- CPU: ", "- Kernel: ", "- SIPp: SIPp v", "- gossip: gossip ", "built from ", "- Command: `go run ./bench/sippbench -short",
+		"- User/system split: ", "- CPU run: "} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -68,8 +69,8 @@ func TestHarnessShort(t *testing.T) {
 		if rate := number(cells[1]); rate <= 0 {
 			t.Errorf("%s: max calls/s %q, want > 0", label, cells[1])
 		}
-		// The kernel splits CPU time into user and system at clock ticks,
-		// so on a 1 s run either may read 0; their sum may not.
+		// Without perf the kernel splits CPU time into user and system at
+		// clock ticks, so on a 1 s run either may read 0; their sum may not.
 		uac, uas := number(cells[4])+number(cells[6]), number(cells[5])+number(cells[7])
 		if uac <= 0 || uas <= 0 || number(cells[8]) <= 0 {
 			t.Errorf("%s: CPU µs/call uac %.1f, uas %.1f, total %q; want all > 0", label, uac, uas, cells[8])
@@ -286,7 +287,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.duration != time.Second || o.maxRate != 16000 || o.out != "" || len(o.pairs) != len(pairNames) {
+	if o.duration != time.Second || o.maxRate != 16000 || o.out != "" || len(o.pairs) != len(pairNames) || o.cpuSplit != benchkit.SplitAuto {
 		t.Errorf("short defaults: %+v", o)
 	}
 	o, err = parseFlags([]string{"-pairs", "sipp-gossip,sipp-sipp", "-duration", "3s", "-common-rate", "5000"}, &errs)
@@ -302,7 +303,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"-pairs", "sipp-kamailio"}, {"-dataplane", "xdp"}, {"-max-rate", "10", "-start-rate", "20"},
-		{"-precision", "1"}, {"stray"}, {"-duration", "1ms"},
+		{"-precision", "1"}, {"stray"}, {"-duration", "1ms"}, {"-cpu-split", "ticks"},
 	} {
 		if _, err := parseFlags(bad, &errs); err == nil {
 			t.Errorf("%v: accepted", bad)
@@ -322,4 +323,43 @@ func TestLoopbackCeiling(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 	t.Logf("%.0f datagrams/s (median %.0f) over %d windows, %d RcvbufErrors meanwhile", res.PerSecond, res.Median, res.Windows, res.Drops)
+}
+
+func TestSplitNote(t *testing.T) {
+	side := func(m string, u, k int, fallback string) sideResult {
+		return sideResult{User: 3 * time.Second, Sys: time.Second,
+			Split: benchkit.CPUSplit{User: 3 * time.Second, Sys: time.Second, Method: m, UserSamples: u, KernelSamples: k, Fallback: fallback}}
+	}
+	pr := func(id string, uac, uas sideResult) *pairResult {
+		return &pairResult{Pair: pairByID(id, 2), CPU: &probeResult{Calls: 1000, UAC: uac, UAS: uas}}
+	}
+	perf := &benchkit.CPUSplitter{Method: benchkit.SplitPerf, PerfVersion: "perf version 6.1"}
+	cases := []struct {
+		name string
+		rep  report
+		want []string
+	}{
+		{"perf", report{Split: perf, Pairs: []*pairResult{
+			pr("sipp-sipp", side(benchkit.SplitPerf, 12000, 4000, ""), side(benchkit.SplitPerf, 8000, 4000, "")),
+		}}, []string{"sampled with perf", "-c 250000", "one sample per 250 µs", "12000 to 16000 samples per process", "covering 75% to 100%", "1 ms boundary"}},
+		{"perf fell back on one side", report{Split: perf, Pairs: []*pairResult{
+			pr("gossip-gossip", side(benchkit.SplitPerf, 12000, 4000, ""), side(benchkit.SplitRusage, 0, 0, "perf record exited 1")),
+		}}, []string{"16000 to 16000 samples", "perf could not sample gossip → gossip (-threads 2) UAS (perf record exited 1): their split is getrusage's."}},
+		{"rusage asked", report{Split: &benchkit.CPUSplitter{Method: benchkit.SplitRusage}, Pairs: []*pairResult{
+			pr("sipp-sipp", side(benchkit.SplitRusage, 0, 0, ""), side(benchkit.SplitRusage, 0, 0, "")),
+		}}, []string{"getrusage's (`-cpu-split rusage`)", "4 ms at HZ=250"}},
+		{"auto without perf", report{Split: &benchkit.CPUSplitter{Method: benchkit.SplitRusage, Reason: "no perf binary on PATH"}, Pairs: []*pairResult{
+			pr("sipp-sipp", side(benchkit.SplitRusage, 0, 0, ""), side(benchkit.SplitRusage, 0, 0, "")),
+		}}, []string{"getrusage's (perf could not sample here: no perf binary on PATH)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.rep.splitNote()
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("note lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
 }

@@ -24,11 +24,16 @@ type runner struct {
 type sideResult struct {
 	Exit      int
 	Stats     benchkit.CallStats
-	StatsErr  string // why the statistics file could not be read
-	User, Sys time.Duration
-	MaxRSSKiB int64
-	Drops     uint64 // kernel receive drops seen on this process's sockets
-	Output    string // tail of what it printed, kept for failures
+	StatsErr  string        // why the statistics file could not be read
+	User, Sys time.Duration // CPU time; the split is Split's
+	// Split says how User and Sys were divided (CPU runs: perf samples
+	// when usable; search probes: getrusage).
+	Split benchkit.CPUSplit
+	// RUser and RSys are getrusage's own split, for comparison.
+	RUser, RSys time.Duration
+	MaxRSSKiB   int64
+	Drops       uint64 // kernel receive drops seen on this process's sockets
+	Output      string // tail of what it printed, kept for failures
 }
 
 // probeResult is one run of a pair at one rate.
@@ -65,12 +70,14 @@ func (p probeResult) onlyForeignDrops() bool {
 const foreignRetries = 2
 
 // probe runs pair p at rate for d, repeating it when only other programs'
-// drops failed it. An error means the harness could not run it at all.
-func (r *runner) probe(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool) (probeResult, error) {
+// drops failed it. With split, both processes' user/system split comes from
+// its samplers; without, from getrusage. An error means the harness could
+// not run it at all.
+func (r *runner) probe(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool, split *benchkit.CPUSplitter) (probeResult, error) {
 	var res probeResult
 	for attempt := 1; ; attempt++ {
 		var err error
-		res, err = r.probeOnce(ctx, p, rate, d, abortOnDrops)
+		res, err = r.probeOnce(ctx, p, rate, d, abortOnDrops, split)
 		if err != nil {
 			return res, err
 		}
@@ -86,7 +93,7 @@ func (r *runner) probe(ctx context.Context, p pair, rate int, d time.Duration, a
 // probeOnce starts the UAS, waits until it is bound, runs the UAC with
 // -m rate×d, stops the UAS (SIGINT) once the UAC is done, and judges the
 // result.
-func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool) (probeResult, error) {
+func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duration, abortOnDrops bool, split *benchkit.CPUSplitter) (probeResult, error) {
 	calls := max(int(math.Round(float64(rate)*d.Seconds())), 1)
 	res := probeResult{Rate: rate, Calls: calls, Duration: d, Stream: r.opt.transport != "u1"}
 	r.seq++
@@ -102,6 +109,10 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 		return res, err
 	}
 	defer uas.Kill()
+	if split == nil {
+		split = rusageSplit
+	}
+	uasCPU := split.Attach(ctx, uas)
 	uacPort, err := benchkit.FreeUDPPort()
 	if err != nil {
 		return res, err
@@ -117,6 +128,7 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 		return res, err
 	}
 	defer uac.Kill()
+	uacCPU := split.Attach(ctx, uac)
 	procs := map[string]*benchkit.Proc{"uac": uac, "uas": uas}
 
 	// The last call is due at d; allow a little for start-up and the last
@@ -159,8 +171,8 @@ wait:
 	res.RcvbufErrors = after.RcvbufErrors - before.RcvbufErrors
 	res.InErrors = after.InErrors - before.InErrors
 
-	res.UAC = collect(uac, filepath.Join(dir, "uac.csv"), mon.drops("uac"))
-	res.UAS = collect(uas, filepath.Join(dir, "uas.csv"), mon.drops("uas"))
+	res.UAC = collect(ctx, uac, uacCPU, filepath.Join(dir, "uac.csv"), mon.drops("uac"))
+	res.UAS = collect(ctx, uas, uasCPU, filepath.Join(dir, "uas.csv"), mon.drops("uas"))
 	if r.opt.keep {
 		uac.SaveOutput(filepath.Join(dir, "uac.out"))
 		uas.SaveOutput(filepath.Join(dir, "uas.out"))
@@ -209,10 +221,15 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 	return nil, 0, lastErr
 }
 
+// rusageSplit gives getrusage's split, for the search probes.
+var rusageSplit = &benchkit.CPUSplitter{Method: benchkit.SplitRusage}
+
 // collect gathers one ended process's statistics and resource usage.
-func collect(p *benchkit.Proc, statFile string, drops uint64) sideResult {
+func collect(ctx context.Context, p *benchkit.Proc, cpu *benchkit.CPUSampler, statFile string, drops uint64) sideResult {
 	s := sideResult{Exit: p.ExitCode(), Drops: drops}
-	s.User, s.Sys, s.MaxRSSKiB = p.Usage()
+	s.RUser, s.RSys, s.MaxRSSKiB = p.Usage()
+	s.Split = cpu.Split(ctx)
+	s.User, s.Sys = s.Split.User, s.Split.Sys
 	st, err := benchkit.ReadStatFile(statFile)
 	if err != nil {
 		s.StatsErr = err.Error()

@@ -26,6 +26,7 @@ type report struct {
 	Loopback          loopbackResult
 	CommonRate        int
 	CPUDuration       time.Duration
+	Split             *benchkit.CPUSplitter // how the CPU runs split user and system time
 	Pairs             []*pairResult
 	Started, Finished time.Time
 }
@@ -102,6 +103,9 @@ func renderMarkdown(r *report) string {
 		}
 		w("- gossip: %s, built from %s; dataplane %s\n", r.Machine.Gossip, r.Machine.GossipSource, dp)
 	}
+	if r.Split != nil && r.Split.Method == benchkit.SplitPerf {
+		w("- perf: %s (user/system split of the CPU runs)\n", strings.TrimPrefix(r.Split.PerfVersion, "perf version "))
+	}
 	w("- Date: %s (the run took %s)\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second))
 	if o.transport != "u1" {
 		w("- Transport: `-t %s` on both sides (%s), `-max_socket 1000`; the loopback ceiling column still counts UDP datagrams, so read it as context only\n", o.transport,
@@ -173,8 +177,9 @@ func renderMarkdown(r *report) string {
 		if o.commonRate > 0 {
 			src = "`-common-rate`"
 		}
-		w("- CPU and RSS: one run of each pair at %d calls/s (%s) for %s (%d calls); user and system CPU time of each process after it exited (getrusage), divided by the calls: µs per call = ms per 1,000 calls. The kernel splits a process's CPU time into user and system by sampling at clock ticks, so on short runs the split is coarse; the total is exact. Peak RSS is `ru_maxrss`.\n",
+		w("- CPU and RSS: one run of each pair at %d calls/s (%s) for %s (%d calls); CPU time of each process after it exited (getrusage's user + system, which is exact), divided by the calls: µs per call = ms per 1,000 calls. Peak RSS is `ru_maxrss`.\n",
 			r.CommonRate, src, r.CPUDuration, calls)
+		w("- %s\n", r.splitNote())
 	}
 	if cpuFailed {
 		w("- † The CPU run of this pair had failures every time it was tried (see the search log); its figures are per call started and include retransmissions.\n")
@@ -213,10 +218,77 @@ func renderMarkdown(r *report) string {
 			w("- CPU run: %s%s\n", c.summary(), retried(c))
 		}
 		if p.CPU != nil {
-			w("- CPU run: %s%s\n", p.CPU.summary(), retried(*p.CPU))
+			w("- CPU run: %s%s%s\n", p.CPU.summary(), retried(*p.CPU), cpuDetail(*p.CPU))
 		}
 	}
 	return b.String()
+}
+
+// splitNote says how the CPU runs' user/system split was measured and why.
+func (r *report) splitNote() string {
+	const why = "with tick-based accounting the kernel charges each whole clock tick (4 ms at HZ=250) to user or system by what the process is doing at that instant, " +
+		"and gossip's shards wake on every 1 ms boundary, so the ticks hit one phase of its work cycle for a whole run and its split swings several-fold between identical runs (the total stays exact)"
+	var perf, rusage []string
+	minS, maxS := -1, 0
+	minC, maxC := 0.0, 0.0
+	for _, p := range r.Pairs {
+		if p.CPU == nil {
+			continue
+		}
+		for _, side := range []struct {
+			name string
+			s    sideResult
+		}{{"UAC", p.CPU.UAC}, {"UAS", p.CPU.UAS}} {
+			sp := side.s.Split
+			if sp.Method != benchkit.SplitPerf {
+				if sp.Fallback != "" {
+					rusage = append(rusage, fmt.Sprintf("%s %s (%s)", p.Pair.label, side.name, sp.Fallback))
+				}
+				continue
+			}
+			perf = append(perf, p.Pair.label+" "+side.name)
+			n, c := sp.Samples(), sp.Coverage()
+			if minS < 0 || n < minS {
+				minS = n
+			}
+			if len(perf) == 1 || c < minC {
+				minC = c
+			}
+			maxS, maxC = max(maxS, n), max(maxC, c)
+		}
+	}
+	if r.Split == nil || r.Split.Method != benchkit.SplitPerf || len(perf) == 0 {
+		reason := "`-cpu-split rusage`"
+		if r.Split != nil && r.Split.Reason != "" {
+			reason = "perf could not sample here: " + r.Split.Reason
+		} else if len(rusage) > 0 {
+			reason = "perf could not sample any process: " + strings.Join(rusage, "; ")
+		}
+		return "User/system split: getrusage's (" + reason + "). Read it with care: " + why + "."
+	}
+	note := fmt.Sprintf("User/system split: sampled with perf (`perf record -e cpu-clock:u -e cpu-clock:k -c %d -p PID` on each process of the CPU runs): "+
+		"one sample per %d µs of the process's own running time, in user or kernel mode, %d to %d samples per process (covering %.0f%% to %.0f%% of its CPU time); "+
+		"the user share of the samples divides getrusage's exact total. The cpu-clock timer runs on the task's own clock, so it does not lock onto a wake-up cycle. "+
+		"It replaces getrusage's own split: %s.",
+		benchkit.PerfSamplePeriod.Nanoseconds(), benchkit.PerfSamplePeriod.Microseconds(), minS, maxS, 100*minC, 100*maxC, why)
+	if len(rusage) > 0 {
+		note += " perf could not sample " + strings.Join(rusage, "; ") + ": their split is getrusage's."
+	}
+	return note
+}
+
+// cpuDetail is the CPU run's split in the search log: perf's samples and
+// what getrusage's split would have said.
+func cpuDetail(c probeResult) string {
+	side := func(s sideResult) string {
+		if s.Split.Method != benchkit.SplitPerf {
+			return fmt.Sprintf("user %.1f sys %.1f (getrusage)", perCall(s.User, c.Calls), perCall(s.Sys, c.Calls))
+		}
+		return fmt.Sprintf("user %.1f sys %.1f from %d:%d samples; getrusage's split %.1f/%.1f",
+			perCall(s.User, c.Calls), perCall(s.Sys, c.Calls), s.Split.UserSamples, s.Split.KernelSamples,
+			perCall(s.RUser, c.Calls), perCall(s.RSys, c.Calls))
+	}
+	return fmt.Sprintf(" — µs/call: uac %s; uas %s", side(c.UAC), side(c.UAS))
 }
 
 // retried notes how often a probe had to be repeated.
