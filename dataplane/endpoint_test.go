@@ -309,6 +309,32 @@ func TestPollerTryRead(t *testing.T) {
 	})
 }
 
+// TestPollerSleepTakesWake: a Wake ends one Sleep, not every Sleep after
+// it. A busy shard whose Wake stayed pending spun through its sleeps (found
+// with a shard fed only by other shards' hand-offs).
+func TestPollerSleepTakesWake(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ep := open(t, backend)
+		poller, ok := ep.(Poller)
+		if !ok {
+			t.Skipf("%s reads only by blocking", backend)
+		}
+		ep.Wake()
+		poller.Sleep(time.Now().Add(time.Minute)) // returns for the Wake
+		// Sleeping out 20 ms now takes a few sleeps (each is capped at a
+		// few ms), not the millions of a Wake that stays pending.
+		deadline := time.Now().Add(20 * time.Millisecond)
+		sleeps := 0
+		for time.Now().Before(deadline) && sleeps < 10000 {
+			poller.Sleep(deadline)
+			sleeps++
+		}
+		if sleeps >= 1000 {
+			t.Fatalf("%d sleeps to wait 20 ms: a consumed Wake still ends them", sleeps)
+		}
+	})
+}
+
 // TestDropCounter overflows a small receive queue and expects the kernel's
 // drop count (SO_RXQ_OVFL) to come back with the next datagram read.
 func TestDropCounter(t *testing.T) {

@@ -122,13 +122,20 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 		return res, fmt.Errorf("kernel UDP counters: %w", err)
 	}
 	mon := newDropMonitor()
-	uac, err := benchkit.Start(ctx, hardTimeout, dir, r.binary(p.uac.kind),
+	// With perf, the UAC waits until perf is attached: a thread it made
+	// while perf scanned its threads would go unsampled.
+	startUAC := benchkit.Start
+	if split.Method == benchkit.SplitPerf {
+		startUAC = benchkit.StartGated
+	}
+	uac, err := startUAC(ctx, hardTimeout, dir, r.binary(p.uac.kind),
 		r.sideArgs(p.uac, "uac", port, uacPort, rate, calls, "uac.csv")...)
 	if err != nil {
 		return res, err
 	}
 	defer uac.Kill()
 	uacCPU := split.Attach(ctx, uac)
+	uac.Release()
 	procs := map[string]*benchkit.Proc{"uac": uac, "uas": uas}
 
 	// The last call is due at d; allow a little for start-up and the last

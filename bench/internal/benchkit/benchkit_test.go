@@ -1,6 +1,8 @@
 package benchkit
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -241,5 +243,28 @@ func TestParseMachineCPU(t *testing.T) {
 		if _, err := ParseMachineCPU([]byte(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
+	}
+}
+
+// TestStartGated: a gated process does nothing until Release, then runs
+// bin in the same process (the PID a profiler attached to).
+func TestStartGated(t *testing.T) {
+	p, err := StartGated(context.Background(), 10*time.Second, t.TempDir(), "/bin/sh", "-c", `echo "started $$ $0 $1"`, "zero", "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	if p.WaitFor(200 * time.Millisecond) {
+		t.Fatalf("the gated process ended before Release: %q", p.Output())
+	}
+	if out := p.Output(); out != "" {
+		t.Fatalf("the gated process printed %q before Release", out)
+	}
+	p.Release()
+	if code := p.ExitCode(); code != 0 {
+		t.Fatalf("exit %d: %q", code, p.Output())
+	}
+	if want := fmt.Sprintf("started %d zero one\n", p.PID()); p.Output() != want {
+		t.Errorf("output %q, want %q (same PID, arguments passed)", p.Output(), want)
 	}
 }

@@ -25,6 +25,7 @@ type Proc struct {
 	Started, Ended time.Time
 
 	cmd    *exec.Cmd
+	gate   *os.File // StartGated: the write end of the pipe the process waits on
 	out    *TailBuffer
 	done   chan struct{}
 	err    error
@@ -35,17 +36,65 @@ type Proc struct {
 // ends, and by the kernel if the harness dies (on Linux). Its standard
 // output and error are kept together in a bounded buffer.
 func Start(ctx context.Context, timeout time.Duration, dir, bin string, args ...string) (*Proc, error) {
+	return start(ctx, timeout, dir, bin, args, false)
+}
+
+// StartGated is Start for a process that must not begin before the caller
+// is ready for it, for instance before a profiler has attached to it: the
+// process is a shell waiting on a pipe, which execs bin (same process, same
+// PID) once Release is called. Every thread bin makes is then born under
+// whatever watches the PID.
+func StartGated(ctx context.Context, timeout time.Duration, dir, bin string, args ...string) (*Proc, error) {
+	return start(ctx, timeout, dir, bin, args, true)
+}
+
+// Release lets a process started with StartGated go on, and restarts its
+// Started clock. It does nothing for other processes.
+func (p *Proc) Release() {
+	if p.gate == nil {
+		return
+	}
+	p.Started = time.Now()
+	_, _ = p.gate.Write([]byte("go\n"))
+	_ = p.gate.Close()
+	p.gate = nil
+}
+
+func start(ctx context.Context, timeout time.Duration, dir, bin string, args []string, gated bool) (*Proc, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	p := &Proc{Name: filepath.Base(bin), out: &TailBuffer{Max: outputTail}, done: make(chan struct{}), cancel: cancel}
+	var gateR *os.File
+	if gated {
+		r, w, err := os.Pipe()
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("start %s: gate: %w", bin, err)
+		}
+		gateR, p.gate = r, w
+		// The shell reads one line from descriptor 3, closes it and
+		// becomes bin; $0 is bin, "$@" its arguments.
+		args = append([]string{"-c", `read -r _ <&3; exec 3<&-; exec "$0" "$@"`, bin}, args...)
+		bin = "/bin/sh"
+	}
 	p.cmd = exec.CommandContext(ctx, bin, args...)
+	if gateR != nil {
+		p.cmd.ExtraFiles = []*os.File{gateR}
+	}
 	p.cmd.Dir = dir
 	p.cmd.Stdout = p.out
 	p.cmd.Stderr = p.out
 	p.cmd.WaitDelay = 2 * time.Second
 	setDeathSignal(p.cmd)
 	p.Started = time.Now()
-	if err := p.cmd.Start(); err != nil {
+	err := p.cmd.Start()
+	if gateR != nil {
+		_ = gateR.Close() // the child has its own copy
+	}
+	if err != nil {
 		cancel()
+		if p.gate != nil {
+			_ = p.gate.Close()
+		}
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	go func() {
@@ -105,6 +154,7 @@ func (p *Proc) Interrupt(grace time.Duration) {
 // Kill ends the process at once (used when the harness itself fails) and
 // waits until it is reaped.
 func (p *Proc) Kill() {
+	p.Release()
 	if !p.Exited() {
 		_ = p.cmd.Process.Kill()
 	}
