@@ -210,7 +210,7 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 					dst = append(dst, ' ')
 				}
 				var found bool
-				dst, found = s.last.AppendHeaderValues(dst, op.Name)
+				dst, found = s.last.AppendHeaderValuesOf(dst, op.Header)
 				if !found {
 					dst = dst[:n]
 				}

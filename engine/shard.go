@@ -859,10 +859,16 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	if m := s.e.cfg.Mirror; m != nil && fromSocket {
 		m.Mirror(s.idx, trace.Received, s.e.t0.Add(time.Duration(now)), data, s.mirrorLocal, from, nil)
 	}
+	var peeked []byte // the Call-ID PeekCallID found, hashing to peekedHash: this shard's
+	var peekedHash uint64
 	if fromSocket && s.e.steer {
 		// Steer before parsing: only the owning shard indexes the message.
-		if cid := sipfast.PeekCallID(data); cid != nil && s.handOff(maphash.Bytes(s.e.seed, cid), data, from, now) {
-			return
+		if cid := sipfast.PeekCallID(data); cid != nil {
+			peekedHash = maphash.Bytes(s.e.seed, cid)
+			if s.handOff(peekedHash, data, from, now) {
+				return
+			}
+			peeked = cid
 		}
 	}
 	if err := s.msg.Parse(data); err != nil {
@@ -876,9 +882,14 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.ParseError()
 		return
 	}
-	h := maphash.Bytes(s.e.seed, cid)
-	if fromSocket && s.e.steer && s.handOff(h, data, from, now) {
-		return
+	var h uint64
+	if peeked != nil && bytes.Equal(cid, peeked) {
+		h = peekedHash // hashed and found to be this shard's already
+	} else {
+		h = maphash.Bytes(s.e.seed, cid)
+		if fromSocket && s.e.steer && s.handOff(h, data, from, now) {
+			return
+		}
 	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
 		s.incoming(slot, s.calls.at(slot), data, from, now)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gossip-sip/gossip/sipfast"
 )
 
 // maxKeywordLen is the longest keyword text SIPp accepts between brackets.
@@ -400,6 +402,7 @@ func (c *compiler) keyword(rest string, t *Template) (int, error) {
 			return 0, c.errorf(ErrSyntax, "keyword [%s] names no header", written)
 		}
 		op.Name = name
+		op.Header = sipfast.KeyOf(name)
 		return emit(op)
 	case strings.HasPrefix(kw, "authentication"):
 		op.Kind = OpAuth

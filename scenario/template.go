@@ -2,6 +2,8 @@ package scenario
 
 // CONTRACT written by the integrator (see scenario.go).
 
+import "github.com/gossip-sip/gossip/sipfast"
+
 // OpKind is one instruction of a compiled message template.
 type OpKind uint8
 
@@ -59,10 +61,11 @@ const (
 // Op is one template instruction.
 type Op struct {
 	Kind      OpKind
-	Lit       []byte // OpLiteral bytes; OpFill: the fill text (never empty, "X" by default)
-	Name      string // OpLastHeader: header name as written, with trailing ':'; OpVar, OpFill: the variable's name; OpCrypto: the keyword
-	ValueOnly bool   // OpLastHeader: value without the "Name: " prefix
-	Offset    int    // [cseq+1], [remote_port-2], [branch-1], [len+3]
+	Lit       []byte            // OpLiteral bytes; OpFill: the fill text (never empty, "X" by default)
+	Name      string            // OpLastHeader: header name as written, with trailing ':'; OpVar, OpFill: the variable's name; OpCrypto: the keyword
+	ValueOnly bool              // OpLastHeader: value without the "Name: " prefix
+	Header    sipfast.HeaderKey // OpLastHeader: Name, looked up once
+	Offset    int               // [cseq+1], [remote_port-2], [branch-1], [len+3]
 
 	Var   VarID       // OpVar, OpFill: the variable
 	Field int         // OpField: N of [fieldN]

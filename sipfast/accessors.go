@@ -251,8 +251,27 @@ func (m *Message) HeaderByID(id HeaderID) []byte {
 // "a, b". Folded values are appended with each fold collapsed to one SP;
 // empty values are skipped. It allocates only when dst lacks capacity.
 func (m *Message) AppendHeaderValues(dst []byte, name string) ([]byte, bool) {
+	return m.AppendHeaderValuesOf(dst, KeyOf(name))
+}
+
+// HeaderKey is a header name looked up once (KeyOf), for code that asks a
+// message after message for the same header, such as a compiled
+// template's [last_X:].
+type HeaderKey struct {
+	id   HeaderID
+	name string // trimmed; compared only when id is HOther
+}
+
+// KeyOf returns the key of the header called name (surrounding blanks and
+// a trailing ':' ignored, as Header does).
+func KeyOf(name string) HeaderKey {
 	name = trimName(name)
-	id := headerID(name)
+	return HeaderKey{id: headerID(name), name: name}
+}
+
+// AppendHeaderValuesOf is AppendHeaderValues for a header key.
+func (m *Message) AppendHeaderValuesOf(dst []byte, k HeaderKey) ([]byte, bool) {
+	id, name := k.id, k.name
 	if id == HOther && name == "" {
 		return dst, false
 	}
