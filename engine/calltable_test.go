@@ -91,3 +91,42 @@ func BenchmarkCallTable(b *testing.B) {
 		}
 	})
 }
+
+// TestDeadCallsMultiset: a hash that ends twice (a Call-ID reused within
+// the wait) stays dead until its last copy expires; hash 0 is a hash like
+// any other; the set grows past its first size and wraps its FIFO.
+func TestDeadCallsMultiset(t *testing.T) {
+	d := newDeadCalls(16)
+	d.Add(0, 1)
+	d.Add(42, 2)
+	d.Add(42, 3)
+	if !d.Contains(0) || !d.Contains(42) || d.Contains(2) { // (hashes 0 and 1 share a slot value, a 2^-64 collision)
+		t.Fatal("Contains after Add is wrong")
+	}
+	d.Expire(1)
+	if d.Contains(0) || !d.Contains(42) {
+		t.Fatal("hash 0 did not expire, or 42 went with it")
+	}
+	d.Expire(2)
+	if !d.Contains(42) {
+		t.Fatal("42 expired with its first copy")
+	}
+	d.Expire(3)
+	if d.Contains(42) || d.Len() != 0 {
+		t.Fatalf("42 outlived its last copy; Len %d", d.Len())
+	}
+	// Many colliding and wrapping entries: every one is found until it
+	// expires, and none after.
+	const n = 5000
+	for i := uint64(0); i < n; i++ {
+		d.Add(i<<20|i%7, int64(10+i))
+	}
+	for cut := int64(10); cut < 10+n; cut += 500 {
+		d.Expire(cut)
+		for i := uint64(0); i < n; i++ {
+			if want := int64(10+i) > cut; d.Contains(i<<20|i%7) != want {
+				t.Fatalf("after Expire(%d): Contains(entry %d) = %v", cut, i, !want)
+			}
+		}
+	}
+}
