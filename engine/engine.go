@@ -16,6 +16,7 @@ import (
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/media"
 	"github.com/gossip-sip/gossip/scenario"
+	"github.com/gossip-sip/gossip/sipfast"
 )
 
 // Engine states, in the order a run goes through them.
@@ -369,6 +370,15 @@ func (e *Engine) claimCall() (uint64, bool) {
 			return n + 1, true
 		}
 	}
+}
+
+// shardOf returns the index of the shard that owns the calls of a Call-ID
+// on a server whose shards share a port (steer): the one a SIP message or
+// a 3PCC command that starts such a call is steered to. It is the hash
+// the kernel's SO_REUSEPORT program computes (sipfast.ShardHash), so a
+// datagram the program placed is already on its shard.
+func (e *Engine) shardOf(cid []byte) int {
+	return int(sipfast.ShardHash(cid) % uint32(len(e.shards)))
 }
 
 // appendCallID renders -cid_str for a new call.

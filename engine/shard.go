@@ -859,13 +859,11 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	if m := s.e.cfg.Mirror; m != nil && fromSocket {
 		m.Mirror(s.idx, trace.Received, s.e.t0.Add(time.Duration(now)), data, s.mirrorLocal, from, nil)
 	}
-	var peeked []byte // the Call-ID PeekCallID found, hashing to peekedHash: this shard's
-	var peekedHash uint64
+	var peeked []byte // the Call-ID PeekCallID found: this shard's
 	if fromSocket && s.e.steer {
 		// Steer before parsing: only the owning shard indexes the message.
 		if cid := sipfast.PeekCallID(data); cid != nil {
-			peekedHash = maphash.Bytes(s.e.seed, cid)
-			if s.handOff(peekedHash, data, from, now) {
+			if s.handOff(cid, data, from, now) {
 				return
 			}
 			peeked = cid
@@ -882,15 +880,10 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.ParseError()
 		return
 	}
-	var h uint64
-	if peeked != nil && bytes.Equal(cid, peeked) {
-		h = peekedHash // hashed and found to be this shard's already
-	} else {
-		h = maphash.Bytes(s.e.seed, cid)
-		if fromSocket && s.e.steer && s.handOff(h, data, from, now) {
-			return
-		}
+	if fromSocket && s.e.steer && !bytes.Equal(cid, peeked) && s.handOff(cid, data, from, now) {
+		return
 	}
+	h := maphash.Bytes(s.e.seed, cid)
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
 		s.incoming(slot, s.calls.at(slot), data, from, now)
 		return
@@ -963,10 +956,10 @@ func (s *shard) newPeerCall(cid []byte, h uint64, peer uint32, incoming bool, no
 	return slot, c, true
 }
 
-// handOff passes a datagram whose Call-ID hashes to h, received at at, to
-// the shard that owns it, reporting false when that is this shard.
-func (s *shard) handOff(h uint64, data []byte, from netip.AddrPort, at int64) bool {
-	owner := s.e.shards[h%uint64(len(s.e.shards))]
+// handOff passes a datagram of Call-ID cid, received at at, to the shard
+// that owns it, reporting false when that is this shard.
+func (s *shard) handOff(cid []byte, data []byte, from netip.AddrPort, at int64) bool {
+	owner := s.e.shards[s.e.shardOf(cid)]
 	if owner == s {
 		return false
 	}

@@ -373,7 +373,7 @@ func (b *cmdBus) deliver(cmd []byte, conn net.Conn) {
 	b.routeMu.Lock()
 	r, ok := b.route[h]
 	b.routeMu.Unlock()
-	idx := int(h % uint64(len(b.e.shards)))
+	idx := b.e.shardOf(cid)
 	if ok {
 		idx = int(r.shard)
 	}

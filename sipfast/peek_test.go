@@ -77,3 +77,19 @@ func BenchmarkPeekCallID(b *testing.B) {
 		PeekCallID(buf)
 	}
 }
+
+// TestShardHash pins ShardHash to 32-bit FNV-1a (the kernel program in
+// package bpf computes the same, so its values must never drift).
+func TestShardHash(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want uint32
+	}{{"", 0x811c9dc5}, {"a", 0xe40c292c}, {"foobar", 0xbf9cf968}} {
+		if got := ShardHash([]byte(tc.in)); got != tc.want {
+			t.Errorf("ShardHash(%q) = %#x, want %#x", tc.in, got, tc.want)
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { ShardHash([]byte("1-4242@127.0.0.1")) }); allocs != 0 {
+		t.Errorf("ShardHash allocates %v times", allocs)
+	}
+}
