@@ -23,6 +23,7 @@ func (c *call) target() []byte { return c.routes[c.routeLen:] }
 // 4-byte index instead of a 32-byte address, and a run has few peers.
 type peerTable struct {
 	addrs []netip.AddrPort
+	hosts [][]byte // [remote_ip] of each: the address, an IPv6 one in brackets
 	index map[netip.AddrPort]uint32
 }
 
@@ -35,8 +36,21 @@ func (t *peerTable) intern(a netip.AddrPort) uint32 {
 	}
 	i := uint32(len(t.addrs))
 	t.addrs = append(t.addrs, a)
+	t.hosts = append(t.hosts, appendHost(nil, a.Addr()))
 	t.index[a] = i
 	return i
+}
+
+// appendHost appends a as a URI or Via host: an IPv6 address in brackets
+// (RFC 3261 §25.1 IPv6reference, SIPp's remote_ip_w_brackets).
+func appendHost(dst []byte, a netip.Addr) []byte {
+	a = a.Unmap()
+	if !a.Is6() {
+		return a.AppendTo(dst)
+	}
+	dst = append(dst, '[')
+	dst = a.AppendTo(dst)
+	return append(dst, ']')
 }
 
 // call is one call's state: a slot in its shard's slab. It holds no Go

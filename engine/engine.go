@@ -195,10 +195,7 @@ func New(cfg Config) (*Engine, error) {
 		local = guessLocalIP(cfg.Remote)
 	}
 	e.localIP = []byte(local.Unmap().String())
-	e.localIPHost = e.localIP
-	if ipType(local) == '6' {
-		e.localIPHost = []byte("[" + local.Unmap().String() + "]")
-	}
+	e.localIPHost = appendHost(nil, local)
 	e.localIPType = ipType(local)
 	media := cfg.MediaIP
 	if !media.IsValid() {

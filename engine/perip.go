@@ -53,11 +53,7 @@ func (e *Engine) initPerIP() error {
 		}
 		if k == len(e.perIP) {
 			e.perIP = append(e.perIP, a)
-			host := []byte(a.String())
-			if a.Is6() {
-				host = []byte("[" + a.String() + "]")
-			}
-			e.perIPHost = append(e.perIPHost, host)
+			e.perIPHost = append(e.perIPHost, appendHost(nil, a))
 		}
 		e.perIPIndex[string(buf)] = k
 	}

@@ -143,15 +143,7 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 		case scenario.OpService:
 			dst = append(dst, s.e.cfg.Service...)
 		case scenario.OpRemoteIP:
-			// SIPp's remote_ip_w_brackets: an IPv6 address in brackets,
-			// ready for a URI or a Via (RFC 3261 §25.1 IPv6reference).
-			if a := s.peers.addrs[c.peer].Addr().Unmap(); a.Is6() {
-				dst = append(dst, '[')
-				dst = a.AppendTo(dst)
-				dst = append(dst, ']')
-			} else {
-				dst = a.AppendTo(dst)
-			}
+			dst = append(dst, s.peers.hosts[c.peer]...) // rendered once per peer
 		case scenario.OpRemotePort:
 			dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
 		case scenario.OpLocalIP:
