@@ -181,10 +181,10 @@ func (s *shard) run() {
 		deadline := s.nextDeadline(now, st)
 		s.wakeAt = deadline
 		if s.busy && s.poller != nil {
-			// Busy: sleep to the next tick (or deadline) and drain what
+			// Busy: sleep to the next drain (or deadline) and take what
 			// queued meanwhile, many datagrams per wake-up. Kernel receive
 			// stamps keep response times exact despite the wait.
-			s.poller.Sleep(s.e.t0.Add(time.Duration(min(deadline, (now/int64(tick)+1)*int64(tick)))))
+			s.poller.Sleep(s.e.t0.Add(time.Duration(min(deadline, (now/int64(busyDrain)+1)*int64(busyDrain)))))
 			for {
 				n, err := s.poller.TryRead(s.pkts)
 				if err != nil {
@@ -222,11 +222,15 @@ func (s *shard) run() {
 }
 
 // Busy detection: a shard that received at least busyDatagrams in the
-// last busyWindow switches from one wake-up per datagram (the netpoller)
-// to draining its socket once per tick.
+// last busyWindow (10,000 a second) switches from one wake-up per datagram
+// to draining its socket and its hand-off queue every busyDrain. Below
+// that rate the wake-ups cost little and each message is answered at
+// once; above it, batching saves a wake-up per datagram and delays an
+// answer by at most busyDrain.
 const (
 	busyWindow    = 10 * time.Millisecond
-	busyDatagrams = 20
+	busyDatagrams = 100
+	busyDrain     = 250 * time.Microsecond
 )
 
 // dispatch hands the n datagrams in s.pkts to their calls, at the time the
