@@ -157,7 +157,7 @@ func (s *shard) run() {
 		for s.inbox.Pop(s.onHandoff) {
 			// Datagrams other shards pass on count towards the busy
 			// state like those of the shard's own socket: a shard fed
-			// mostly by hand-offs then drains them once per tick instead
+			// mostly by hand-offs then drains them every busyDrain instead
 			// of being woken for each.
 			s.rxWindow++
 		}
