@@ -269,6 +269,48 @@ func TestEndpointSmallReadKeepsTheRest(t *testing.T) {
 	})
 }
 
+// TestEndpointSendsToEachDestination: datagrams for several peers, mixed
+// within one batch and across batches (a batch slot that held one
+// address gets another), each reach the peer they were written for.
+func TestEndpointSendsToEachDestination(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		ep := open(t, backend)
+		peers := []*net.UDPConn{peer(t), peer(t), peer(t)}
+		dsts := make([]netip.AddrPort, len(peers))
+		for i, p := range peers {
+			dsts[i] = p.LocalAddr().(*net.UDPAddr).AddrPort()
+		}
+		// Slot i of the batch gets peer (i+round)%3 in each round.
+		const rounds, perRound = 4, 5
+		want := make([]int, len(peers))
+		for r := 0; r < rounds; r++ {
+			for i := 0; i < perRound; i++ {
+				k := (i + r) % len(peers)
+				if err := ep.Write([]byte(fmt.Sprintf("to %d", k)), dsts[k]); err != nil {
+					t.Fatal(err)
+				}
+				want[k]++
+			}
+			if err := ep.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		buf := make([]byte, 64)
+		for k, p := range peers {
+			for got := 0; got < want[k]; got++ {
+				_ = p.SetReadDeadline(time.Now().Add(2 * time.Second))
+				n, err := p.Read(buf)
+				if err != nil {
+					t.Fatalf("peer %d: datagram %d of %d: %v", k, got+1, want[k], err)
+				}
+				if string(buf[:n]) != fmt.Sprintf("to %d", k) {
+					t.Fatalf("peer %d got %q", k, buf[:n])
+				}
+			}
+		}
+	})
+}
+
 // TestPollerTryRead: TryRead returns at once, with nothing or with what is
 // queued, and stamps each datagram with its kernel receive time.
 func TestPollerTryRead(t *testing.T) {

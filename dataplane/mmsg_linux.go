@@ -43,13 +43,15 @@ type mmsgEndpoint struct {
 	rctl   []byte        // batch × rctlLen: SCM_TIMESTAMPNS and SO_RXQ_OVFL control messages
 	drops  atomic.Uint64 // the kernel's drop count for this socket (SO_RXQ_OVFL)
 
-	sarena []byte // queued datagram bytes
-	shdrs  []unix.Mmsghdr
-	siovs  []unix.Iovec
-	snames []unix.RawSockaddrInet6
-	sctl   []byte // batch × sctlLen: the UDP_SEGMENT control message of a segmented message
-	sn     int    // queued messages
-	gso    bool   // the kernel takes UDP_SEGMENT (Linux 4.18)
+	sarena   []byte // queued datagram bytes
+	shdrs    []unix.Mmsghdr
+	siovs    []unix.Iovec
+	snames   []unix.RawSockaddrInet6
+	sdsts    []netip.AddrPort // what snames[i] holds, to skip encoding it again
+	snamelen []uint32         // and its length
+	sctl     []byte           // batch × sctlLen: the UDP_SEGMENT control message of a segmented message
+	sn       int              // queued messages
+	gso      bool             // the kernel takes UDP_SEGMENT (Linux 4.18)
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -137,22 +139,24 @@ func openMmsg(cfg Config) (Endpoint, error) {
 	// anything longer as truncated.
 	rmax = min(rmax, 8192)
 	e := &mmsgEndpoint{
-		fd:     fd,
-		waiter: waiter{event: event},
-		local:  sockaddrAddrPort(bound),
-		peer:   peer,
-		v6:     v6,
-		rbuf:   make([]byte, mmsgBatch*rmax),
-		rmax:   rmax,
-		rhdrs:  make([]unix.Mmsghdr, mmsgBatch),
-		riovs:  make([]unix.Iovec, mmsgBatch),
-		rnames: make([]unix.RawSockaddrInet6, mmsgBatch),
-		rctl:   make([]byte, mmsgBatch*rctlLen),
-		sarena: make([]byte, 0, sendArenaSize),
-		shdrs:  make([]unix.Mmsghdr, mmsgBatch),
-		siovs:  make([]unix.Iovec, mmsgBatch),
-		snames: make([]unix.RawSockaddrInet6, mmsgBatch),
-		sctl:   make([]byte, mmsgBatch*sctlLen),
+		fd:       fd,
+		waiter:   waiter{event: event},
+		local:    sockaddrAddrPort(bound),
+		peer:     peer,
+		v6:       v6,
+		rbuf:     make([]byte, mmsgBatch*rmax),
+		rmax:     rmax,
+		rhdrs:    make([]unix.Mmsghdr, mmsgBatch),
+		riovs:    make([]unix.Iovec, mmsgBatch),
+		rnames:   make([]unix.RawSockaddrInet6, mmsgBatch),
+		rctl:     make([]byte, mmsgBatch*rctlLen),
+		sarena:   make([]byte, 0, sendArenaSize),
+		shdrs:    make([]unix.Mmsghdr, mmsgBatch),
+		siovs:    make([]unix.Iovec, mmsgBatch),
+		snames:   make([]unix.RawSockaddrInet6, mmsgBatch),
+		sdsts:    make([]netip.AddrPort, mmsgBatch),
+		snamelen: make([]uint32, mmsgBatch),
+		sctl:     make([]byte, mmsgBatch*sctlLen),
 		// Probe UDP generic segmentation: a socket option of 0 is the
 		// default (no segmentation), so setting it changes nothing.
 		gso: unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_SEGMENT, 0) == nil,
@@ -296,7 +300,13 @@ func (e *mmsgEndpoint) queue(off, n int, dst netip.AddrPort, seg int) {
 	if e.peer.IsValid() && dst == e.peer {
 		h.Namelen = 0 // connected: the kernel's cached route
 	} else {
-		h.Namelen = addrPortToSockaddr(dst, &e.snames[i], e.v6)
+		if e.snamelen[i] == 0 || e.sdsts[i] != dst {
+			// One peer fills every slot with the same address: encode it
+			// only when the slot held another.
+			e.sdsts[i] = dst
+			e.snamelen[i] = addrPortToSockaddr(dst, &e.snames[i], e.v6)
+		}
+		h.Namelen = e.snamelen[i]
 	}
 	if seg > 0 {
 		c := e.sctl[i*sctlLen:]
