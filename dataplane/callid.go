@@ -3,6 +3,7 @@ package dataplane
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"syscall"
 
 	"github.com/gossip-sip/gossip/bpf"
@@ -19,7 +20,10 @@ var ErrNoSocket = errors.New("dataplane: endpoint exposes no socket")
 // hand nothing to each other. A datagram the program cannot read goes
 // where the kernel's 4-tuple hash puts it.
 type CallIDSteering struct {
-	rp *bpf.Reuseport
+	mu     sync.Mutex
+	rp     *bpf.Reuseport
+	closed bool
+	final  bpf.ReuseportCounters // the counters when it was closed
 }
 
 // SteerByCallID attaches the program to eps, the std or mmsg endpoints of
@@ -46,8 +50,26 @@ func SteerByCallID(eps []Endpoint) (*CallIDSteering, error) {
 	return &CallIDSteering{rp: rp}, nil
 }
 
-// Counters returns what the program did so far.
-func (s *CallIDSteering) Counters() (bpf.ReuseportCounters, error) { return s.rp.Counters() }
+// Counters returns what the program did so far, or in all once closed.
+// Safe for concurrent use.
+func (s *CallIDSteering) Counters() (bpf.ReuseportCounters, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.final, nil
+	}
+	return s.rp.Counters()
+}
 
-// Close detaches the program; call it before closing the endpoints.
-func (s *CallIDSteering) Close() error { return s.rp.Close() }
+// Close detaches the program, keeping its final counters; call it before
+// closing the endpoints. Later calls do nothing.
+func (s *CallIDSteering) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.final, _ = s.rp.Counters()
+	return s.rp.Close()
+}
