@@ -107,7 +107,7 @@ struct {
 } counters SEC(".maps");
 
 struct scratch {
-	__u8 b[SCAN_MAX];
+	__u8 b[SCAN_MAX + 8]; // 8 more: a word read at any masked index stays inside
 };
 
 // scratch holds the payload while it is scanned: more than the 512-octet
@@ -143,6 +143,8 @@ enum state {
 
 struct scan {
 	struct scratch *buf;
+	__u32 len;  // payload octets in buf
+	__u32 pos;  // the next octet to read
 	__u32 state;
 	__u32 name; // octets of "call-id" matched (ST_NAME)
 	__u32 hash; // FNV-1a of the value up to its last non-blank octet
@@ -157,11 +159,28 @@ struct scan {
 
 static __attribute__((always_inline)) int blank(__u8 c) { return c == ' ' || c == '\t'; }
 
-// step advances the scanner by the payload octet at index i; a nonzero
-// return stops bpf_loop (found, or not there).
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define LFS 0x0a0a0a0a0a0a0a0aull
+
+// step advances the scanner by one payload octet, or by eight that hold
+// no line feed in a line it skips; a nonzero return stops bpf_loop (found,
+// not there, or the end of the payload). Each call advances, so len calls
+// reach the end.
 static long step(__u32 i, struct scan *s)
 {
-	__u8 c = s->buf->b[i & (SCAN_MAX - 1)];
+	__u32 pos = s->pos;
+	if (pos >= s->len)
+		return 1;
+	if ((s->state == ST_SKIP || s->state == ST_START_LINE) && pos + 8 <= s->len) {
+		__u64 w = *(__u64 *)&s->buf->b[pos & (SCAN_MAX - 1)] ^ LFS;
+		if (((w - ONES) & ~w & HIGHS) == 0) { // no zero octet: no '\n'
+			s->pos = pos + 8;
+			return 0;
+		}
+	}
+	s->pos = pos + 1;
+	__u8 c = s->buf->b[pos & (SCAN_MAX - 1)];
 	switch (s->state) {
 	case ST_START_LINE:
 		if (c == '\n')
@@ -262,7 +281,7 @@ int gossip_reuseport(struct sk_reuseport_md *md)
 	if (bpf_skb_load_bytes(md, UDP_HLEN, buf->b, len) < 0)
 		return count(COUNTER_NOT_FOUND);
 
-	struct scan s = {.buf = buf, .state = ST_START_LINE};
+	struct scan s = {.buf = buf, .len = len, .state = ST_START_LINE};
 	bpf_loop(len, step, &s, 0);
 	// The window ended inside the value's line or right after it: the
 	// message ends there too unless it was truncated.

@@ -15,7 +15,7 @@ import (
 
 type reuseportScratch struct {
 	_ structs.HostLayout
-	B [2048]uint8
+	B [2056]uint8
 }
 
 // Names of all BPF objects in the ELF.

@@ -118,7 +118,9 @@ func TestReuseportSteersByCallID(t *testing.T) {
 		seen := make([]int, n)
 		for i := 0; i < 40; i++ {
 			cid := "spread-" + string(rune('a'+i%26)) + strings.Repeat("x", i)
-			msg := sipMessage(via, "Call-ID: "+cid)
+			// Pads of every length put the line feeds at every offset
+			// of the program's 8-octet reads.
+			msg := sipMessage(via, "X-Pad: "+strings.Repeat("p", i%17), "Call-ID: "+cid)
 			if _, err := tx.Write([]byte(msg)); err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +159,7 @@ func receivedOn(t *testing.T, socks []*net.UDPConn, msg string) int {
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
 		for i, s := range socks {
-			_ = s.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+			_ = s.SetReadDeadline(time.Now().Add(500 * time.Microsecond))
 			n, _, err := s.ReadFromUDP(buf)
 			if err != nil {
 				continue
@@ -170,4 +172,75 @@ func receivedOn(t *testing.T, socks []*net.UDPConn, msg string) int {
 	}
 	t.Fatalf("no socket received %q", msg)
 	return -1
+}
+
+// TestReuseportAgreesWithPeekCallID sends messages built at random from
+// the tokens that matter to the scan and checks, one by one through the
+// counters, that the program places exactly those PeekCallID reads a
+// Call-ID from, on the socket its hash picks.
+func TestReuseportAgreesWithPeekCallID(t *testing.T) {
+	const n = 3
+	socks, rp := reuseportGroup(t, n)
+	tx, err := net.DialUDP("udp4", nil, socks[0].LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	// A message is header lines of these parts, one of each in turn.
+	parts := [][]string{
+		{"Call-ID", "call-id", "CALL-ID", "i", "I", "Call-I", "Call-IDx", "ix", "Via", ""},
+		{"", "", " ", "\t", " \t "},
+		{":", ":", ":", "", "::"},
+		{"", " ", "\t", "\r", " \r"},
+		{"v@h", "1-2@127.0.0.1", "a b", "x\ry", "", "\t"},
+		{"", " ", "\r", "\t "},
+		{"\r\n", "\r\n", "\n", "\r\n ", "\r\n\t", "\r\n\r\n"},
+	}
+	rng := uint64(0x9e3779b97f4a7c15)
+	next := func(k int) int {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(k))
+	}
+	prev, err := rp.Counters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	placed := 0
+	for m := 0; m < 400; m++ {
+		var b strings.Builder
+		b.WriteString("BYE sip:b SIP/2.0\r\n")
+		for k := next(5); k >= 0; k-- {
+			for _, p := range parts {
+				b.WriteString(p[next(len(p))])
+			}
+		}
+		msg := b.String()
+		if _, err := tx.Write([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		got := receivedOn(t, socks, msg)
+		c, err := rp.Counters()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cid := sipfast.PeekCallID([]byte(msg))
+		switch {
+		case cid == nil && c.NotFound != prev.NotFound+1:
+			t.Errorf("%q: no Call-ID, yet the program placed it (counters %+v)", msg, c)
+		case cid != nil && c.Steered != prev.Steered+1:
+			t.Errorf("%q: Call-ID %q, yet the program did not place it (counters %+v)", msg, cid, c)
+		case cid != nil && got != int(sipfast.ShardHash(cid)%n):
+			t.Errorf("%q: Call-ID %q arrived on socket %d, want %d", msg, cid, got, sipfast.ShardHash(cid)%n)
+		}
+		if cid != nil {
+			placed++
+		}
+		prev = c
+	}
+	if placed < 40 {
+		t.Errorf("only %d of 400 random messages have a Call-ID: the generator tests too little", placed)
+	}
+	t.Logf("%d of 400 random messages placed by Call-ID", placed)
 }
