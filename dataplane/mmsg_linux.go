@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -420,6 +421,26 @@ func (e *mmsgEndpoint) Flush() error {
 }
 
 func (e *mmsgEndpoint) LocalAddr() netip.AddrPort { return e.local }
+
+// SyscallConn gives the socket, for SteerByCallID. Only its Control
+// works; reads and writes stay the endpoint's.
+func (e *mmsgEndpoint) SyscallConn() (syscall.RawConn, error) { return mmsgRawConn{e}, nil }
+
+// mmsgRawConn is the syscall.RawConn of an mmsg endpoint's socket.
+type mmsgRawConn struct{ e *mmsgEndpoint }
+
+// Control runs f with the socket's descriptor, unless the endpoint is
+// closed (its descriptor number may be another file's by now).
+func (c mmsgRawConn) Control(f func(fd uintptr)) error {
+	if c.e.closed.Load() {
+		return ErrClosed
+	}
+	f(uintptr(c.e.fd))
+	return nil
+}
+
+func (c mmsgRawConn) Read(func(fd uintptr) bool) error  { return errors.ErrUnsupported }
+func (c mmsgRawConn) Write(func(fd uintptr) bool) error { return errors.ErrUnsupported }
 
 // Close releases the socket. Callers close an endpoint only after its
 // shard stopped using it.

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -123,6 +124,9 @@ func (e *stdEndpoint) Wake() {
 }
 
 func (e *stdEndpoint) LocalAddr() netip.AddrPort { return e.local }
+
+// SyscallConn gives the socket, for SteerByCallID.
+func (e *stdEndpoint) SyscallConn() (syscall.RawConn, error) { return e.conn.SyscallConn() }
 
 func (e *stdEndpoint) Close() error {
 	if e.closed.Swap(true) {

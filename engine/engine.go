@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,12 @@ type Engine struct {
 	stopped      chan struct{}
 	abortCh      chan struct{}
 	abortOnce    sync.Once
+
+	handedOff atomic.Uint64 // datagrams a shard passed to the shard that owns their call
+	// byCallID is the kernel program that puts each datagram on its
+	// owner's socket when the shards share a UDP port; nil without it.
+	// Set by New, never changed.
+	byCallID *dataplane.CallIDSteering
 }
 
 // Result is what a finished run reports.
@@ -259,6 +266,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.shards = append(e.shards, newShard(e, i, ep, capacity))
 	}
+	e.steerByCallID()
 	e.initXDP()
 	if err := e.initOOC(); err != nil {
 		e.closeEndpoints()
@@ -335,7 +343,36 @@ func guessLocalIP(remote netip.AddrPort) netip.Addr {
 	return netip.MustParseAddr("127.0.0.1")
 }
 
+// steerByCallID attaches the kernel program that picks the socket of a
+// datagram's shard by Call-ID (dataplane.SteerByCallID) when the shards
+// share a UDP port. Without it the kernel picks by 4-tuple, so one peer's
+// datagrams all reach one shard, which hands most of them on: correct,
+// but each hand-off costs a copy and a wake-up on another core.
+// GOSSIP_NO_REUSEPORT_BPF=1 leaves it off, to compare.
+func (e *Engine) steerByCallID() {
+	if !e.steer || e.proto != "UDP" || e.cfg.Backend == "xdp" || e.perIP != nil ||
+		os.Getenv("GOSSIP_NO_REUSEPORT_BPF") == "1" {
+		return
+	}
+	eps := make([]dataplane.Endpoint, len(e.shards))
+	for i, s := range e.shards {
+		eps[i] = s.ep
+	}
+	st, err := dataplane.SteerByCallID(eps)
+	switch {
+	case err == nil:
+		e.byCallID = st
+	case errors.Is(err, dataplane.ErrNoSocket):
+		// Test endpoints: nothing to attach to.
+	default:
+		e.cfg.Logger.Warn("the kernel cannot steer datagrams to their shard by Call-ID; shards hand them on instead", "err", err)
+	}
+}
+
 func (e *Engine) closeEndpoints() {
+	if e.byCallID != nil {
+		_ = e.byCallID.Close() // keeps its counters for Health
+	}
 	for _, s := range e.shards {
 		_ = s.ep.Close()
 	}

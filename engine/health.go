@@ -62,6 +62,15 @@ type Health struct {
 	SendErrors uint64
 	// HandoffDrops counts datagrams lost between shards (a full queue).
 	HandoffDrops uint64
+	// HandedOff counts datagrams a server shard read for a call another
+	// shard owns and passed on to it (shards that share a port): about
+	// all but 1/shards of them when the kernel picks the socket by
+	// 4-tuple, none when its SO_REUSEPORT program picks by Call-ID.
+	HandedOff uint64
+	// KernelSteered counts datagrams the kernel's SO_REUSEPORT program
+	// put on the socket of the shard that owns their Call-ID; 0 when it
+	// is not attached.
+	KernelSteered uint64
 }
 
 // Saturated reports whether the generator fell behind: late calls, late
@@ -93,7 +102,13 @@ func (h Health) String() string {
 
 // Health returns the generator's own state now. Safe from any goroutine.
 func (e *Engine) Health() Health {
-	h := Health{SendErrors: e.sendErrors.Load(), HandoffDrops: e.handoffDrops.Load()}
+	h := Health{SendErrors: e.sendErrors.Load(), HandoffDrops: e.handoffDrops.Load(),
+		HandedOff: e.handedOff.Load()}
+	if e.byCallID != nil {
+		if c, err := e.byCallID.Counters(); err == nil {
+			h.KernelSteered = c.Steered
+		}
+	}
 	for _, s := range e.shards {
 		h.LateCalls += s.health.lateCalls.Load()
 		h.LateMax = max(h.LateMax, time.Duration(s.health.lateMax.Load()))

@@ -968,6 +968,7 @@ func (s *shard) handOff(cid []byte, data []byte, from netip.AddrPort, at int64) 
 		return false
 	}
 	if owner.inbox.Push(data, from, s.rxConn, at) {
+		s.e.handedOff.Add(1)
 		if owner.sleeping.Load() {
 			owner.ep.Wake()
 		}

@@ -411,6 +411,7 @@ func (o *outputs) finish(final *stats.Snapshot, info stats.ScreenInfo, health en
 			LateCalls: health.LateCalls, LateMaxMS: stats.SummaryMS(health.LateMax),
 			LateWakeups: health.LaggedWakes, WakeupLagMaxMS: stats.SummaryMS(health.LagMax),
 			KernelDrops: health.KernelDrops, HandoffDrops: health.HandoffDrops, SendErrors: health.SendErrors,
+			HandedOff: health.HandedOff, KernelSteered: health.KernelSteered,
 		}
 		f, err := o.create(o.opts.SummaryJSON, true)
 		if err == nil {

@@ -71,7 +71,8 @@ type Summary struct {
 // SummaryGenerator is the generator's own health over the run: calls it
 // started late against the rate's schedule, its event loops waking late,
 // datagrams lost on its side (the kernel's receive queues, between its
-// shards) and datagrams it could not send. Saturated is true, and Warning
+// shards), datagrams it could not send, and datagrams its shards passed to
+// each other (not a fault: a cost). Saturated is true, and Warning
 // holds the "generator saturated: ..." line, when any but the send errors
 // is non-zero: then the generator, not the target, may have limited the run.
 type SummaryGenerator struct {
@@ -83,6 +84,8 @@ type SummaryGenerator struct {
 	WakeupLagMaxMS float64 `json:"wakeup_lag_max_ms"`
 	KernelDrops    uint64  `json:"kernel_drops"`
 	HandoffDrops   uint64  `json:"handoff_drops"`
+	HandedOff      uint64  `json:"handed_off"`
+	KernelSteered  uint64  `json:"kernel_steered"`
 	SendErrors     uint64  `json:"send_errors"`
 }
 

@@ -1,0 +1,90 @@
+//go:build linux
+
+package engine
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gossip-sip/gossip/internal/testpeer"
+	"github.com/gossip-sip/gossip/scenario"
+)
+
+// TestServerSteersByCallIDInTheKernel runs one UAC socket against a
+// two-shard UAS with and without the SO_REUSEPORT program: with it every
+// datagram arrives on its owner's socket and none is handed off; without
+// it the kernel puts them all on one socket, which hands on those of the
+// other shard's calls (about half).
+func TestServerSteersByCallIDInTheKernel(t *testing.T) {
+	testpeer.Require(t, os.Geteuid() == 0, "loading a SO_REUSEPORT program needs root")
+	const calls = 1500
+	const datagrams = 3 * calls // INVITE, ACK, BYE per call
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	for _, tc := range []struct {
+		name    string
+		program bool
+	}{{"program", true}, {"software", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !tc.program {
+				t.Setenv("GOSSIP_NO_REUSEPORT_BPF", "1")
+			}
+			uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 2, Backend: "mmsg",
+				MaxCalls: calls, BufferSize: 4 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.program {
+				testpeer.Require(t, uas.byCallID != nil, "the kernel refused the SO_REUSEPORT program")
+			} else if uas.byCallID != nil {
+				t.Fatal("GOSSIP_NO_REUSEPORT_BPF=1: the program is attached")
+			}
+			uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uas.LocalAddrs()[0],
+				Backend: "mmsg", Rate: 3000, MaxCalls: calls, BufferSize: 4 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			done := make(chan *Result, 1)
+			go func() { r, _ := uas.Run(ctx); done <- r }()
+			ures, err := uac.Run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sres := <-done
+			if c := ures.Stats.Cumulative; c.Successful != calls || c.Failed != 0 {
+				t.Fatalf("uac: %d successful, %d failed", c.Successful, c.Failed)
+			}
+			if c := sres.Stats.Cumulative; c.Successful != calls || c.Failed != 0 {
+				t.Fatalf("uas: %d successful, %d failed", c.Successful, c.Failed)
+			}
+			for i, s := range uas.shards {
+				if n, _ := s.rec.CallsCreated(); n < calls/4 {
+					t.Errorf("shard %d handled %d of %d calls", i, n, calls)
+				}
+			}
+			handed, steered := sres.Health.HandedOff, sres.Health.KernelSteered
+			if tc.program {
+				if handed != 0 {
+					t.Errorf("%d datagrams handed off between shards, want 0", handed)
+				}
+				// Retransmissions, when the run is slow, come on top.
+				if steered < datagrams {
+					t.Errorf("program steered %d datagrams, want at least %d", steered, datagrams)
+				}
+			} else if steered != 0 {
+				t.Errorf("program off, yet %d datagrams steered", steered)
+			} else if handed < datagrams*3/10 || handed > datagrams*7/10 {
+				t.Errorf("%d of %d datagrams handed off, want about half", handed, datagrams)
+			}
+			t.Logf("handed off %d, kernel steered %d of %d datagrams", handed, steered, datagrams)
+		})
+	}
+}
