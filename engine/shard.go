@@ -226,11 +226,12 @@ func (s *shard) run() {
 // to draining its socket and its hand-off queue every busyDrain. Below
 // that rate the wake-ups cost little and each message is answered at
 // once; above it, batching saves a wake-up per datagram and delays an
-// answer by at most busyDrain.
+// answer by at most busyDrain. (Draining every 250 µs instead cost about
+// 10% more CPU per call at 20,000 calls/s gossip -> gossip on 2 cores.)
 const (
 	busyWindow    = 10 * time.Millisecond
 	busyDatagrams = 100
-	busyDrain     = 250 * time.Microsecond
+	busyDrain     = tick
 )
 
 // dispatch hands the n datagrams in s.pkts to their calls, at the time the
