@@ -117,7 +117,9 @@ type Config struct {
 	Local netip.AddrPort
 	// ReusePort lets several endpoints bind the same port (SO_REUSEPORT).
 	ReusePort bool
-	// BufferSize sets SO_RCVBUF and SO_SNDBUF when positive.
+	// BufferSize sets SO_RCVBUF and SO_SNDBUF when positive, past
+	// net.core.rmem_max/wmem_max when the process may (Linux,
+	// CAP_NET_ADMIN: SO_RCVBUFFORCE, SO_SNDBUFFORCE) on UDP sockets.
 	BufferSize int
 	// MaxDatagram is the largest datagram read in full; longer ones are
 	// truncated and reported with Truncated. Default 65535.

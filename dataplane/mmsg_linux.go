@@ -93,9 +93,7 @@ func openMmsg(cfg Config) (Endpoint, error) {
 		}
 	}
 	if cfg.BufferSize > 0 {
-		// Best effort, like net.UDPConn: the kernel caps at rmem_max/wmem_max.
-		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.BufferSize)
-		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, cfg.BufferSize)
+		setBuffersFd(fd, cfg.BufferSize) // past rmem_max when allowed (buffers_linux.go)
 	}
 	// Kernel receive time stamps; without them Received stays 0. Drop
 	// counts of the receive queue come with every datagram (SO_RXQ_OVFL).

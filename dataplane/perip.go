@@ -48,8 +48,7 @@ func openPerIP(cfg Config) (*perIPEndpoint, error) {
 		}
 		c := pc.(*net.UDPConn)
 		if cfg.BufferSize > 0 {
-			_ = c.SetReadBuffer(cfg.BufferSize)
-			_ = c.SetWriteBuffer(cfg.BufferSize)
+			setBuffers(c, cfg.BufferSize)
 		}
 		bound := c.LocalAddr().(*net.UDPAddr).AddrPort()
 		port = bound.Port() // the others join the port the first got

@@ -55,9 +55,7 @@ func openStd(cfg Config) (*stdEndpoint, error) {
 		conn = pc.(*net.UDPConn)
 	}
 	if cfg.BufferSize > 0 {
-		// Best effort: the kernel caps these at net.core.[rw]mem_max.
-		_ = conn.SetReadBuffer(cfg.BufferSize)
-		_ = conn.SetWriteBuffer(cfg.BufferSize)
+		setBuffers(conn, cfg.BufferSize)
 	}
 	max := cfg.MaxDatagram
 	if max <= 0 {

@@ -167,7 +167,7 @@ func renderMarkdown(r *report) string {
 	w("when the UAS saw fewer calls or failed one, when either exits non-zero, or when the kernel's UDP `RcvbufErrors`/`InErrors` ")
 	w("(`/proc/net/snmp`) moved during the probe. A probe that failed only on drops that were not on its own sockets, with no retransmission, is repeated up to %d times (other programs on a shared machine). ", foreignRetries)
 	w("Retransmissions alone do not fail a probe; they are in the search log. ≥ marks the `-max-rate` cap (%d).\n", o.maxRate)
-	w("- Both sides run with `-buff_size %d` (the kernel caps it at `net.core.rmem_max`). With its default buffers SIPp fails early: on the 2-core machine this harness was written on, sipp → sipp without `-buff_size` lost datagrams and failed calls at 10,000 calls/s, where gossip → gossip did not.\n", bufSize)
+	w("- Both sides run with `-buff_size %d` (the kernel caps sipp's at `net.core.rmem_max`; gossip run as root sets its buffers past that cap). With its default buffers SIPp fails early: on the 2-core machine this harness was written on, sipp → sipp without `-buff_size` lost datagrams and failed calls at 10,000 calls/s, where gossip → gossip did not.\n", bufSize)
 	if r.CommonRate > 0 && len(r.Pairs) > 0 {
 		calls := 0
 		if r.Pairs[0].CPU != nil {

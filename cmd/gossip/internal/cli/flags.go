@@ -141,7 +141,7 @@ func implementedFlags() []flagSpec {
 			"the -i address", func(o *Options) *string { return &o.MediaIP }),
 		num("mp", secAddresses, "PORT", "local media port, written by [media_port] and [auto_media_port]; play_pcap_* sends from it",
 			"", func(o *Options) *int { return &o.MediaPort }),
-		num("buff_size", secAddresses, "BYTES", "socket send and receive buffer size",
+		num("buff_size", secAddresses, "BYTES", "socket send and receive buffer size; as root even past net.core.rmem_max",
 			"", func(o *Options) *int { return &o.BufferSize }),
 
 		str("s", secCall, "NAME", "user part of the request URI, written by [service]",

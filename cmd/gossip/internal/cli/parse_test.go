@@ -57,7 +57,7 @@ func TestDefaults(t *testing.T) {
 		ReconnectSleep:        time.Second,
 		ReconnectClose:        true,
 		MediaPort:             6000,
-		BufferSize:            65536,
+		BufferSize:            4 << 20,
 		Service:               "service",
 		BaseCSeq:              1,
 		CallIDFormat:          "%u-%p@%s",
