@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
@@ -18,21 +17,12 @@ import (
 // whose creation tells the helper to start working.
 const cpuHelperEnv = "BENCHKIT_CPU_SPLIT_HELPER"
 
-// TestCPUSplitHelper is the process TestCPUSplitPerf measures: once perf
-// has attached (the go-ahead file exists), it alternates user-space
-// arithmetic and system calls on two goroutines for half a second.
+// TestCPUSplitHelper is the process TestCPUSplitPerf measures: it
+// alternates user-space arithmetic and system calls on two goroutines for
+// half a second.
 func TestCPUSplitHelper(t *testing.T) {
-	goAhead := os.Getenv(cpuHelperEnv)
-	if goAhead == "" {
+	if os.Getenv(cpuHelperEnv) == "" {
 		t.Skip("helper process for TestCPUSplitPerf")
-	}
-	// Threads the Go runtime starts while perf record -p reads the
-	// process's task list may escape it; the work starts after.
-	for i := 0; i < 1000; i++ {
-		if _, err := os.Stat(goAhead); err == nil {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	end := time.Now().Add(500 * time.Millisecond)
 	done := make(chan uint64)
@@ -69,17 +59,17 @@ func TestCPUSplitPerf(t *testing.T) {
 	if sp.Method != SplitPerf || sp.PerfVersion == "" {
 		t.Fatalf("splitter %+v, want perf with its version", sp)
 	}
-	goAhead := filepath.Join(t.TempDir(), "go")
-	t.Setenv(cpuHelperEnv, goAhead)
-	p, err := Start(ctx, time.Minute, t.TempDir(), os.Args[0], "-test.run=^TestCPUSplitHelper$")
+	t.Setenv(cpuHelperEnv, "1")
+	// Gated: the test binary starts only once perf is attached, so every
+	// thread it makes is born under perf (a thread the Go runtime started
+	// while perf read the task list would escape it).
+	p, err := StartGated(ctx, time.Minute, t.TempDir(), os.Args[0], "-test.run=^TestCPUSplitHelper$")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Kill()
 	sampler := sp.Attach(ctx, p)
-	if err := os.WriteFile(goAhead, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	p.Release()
 	s := sampler.Split(ctx)
 	if code := p.ExitCode(); code != 0 {
 		t.Fatalf("helper exit %d: %s", code, p.Output())
