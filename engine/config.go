@@ -36,6 +36,12 @@ type Config struct {
 	Backend string
 	// BufferSize sets the sockets' send and receive buffers (-buff_size).
 	BufferSize int
+	// NoKernelSteering leaves off the SO_REUSEPORT program that has the
+	// kernel put each datagram of a server's shared UDP port on its
+	// call's shard (Engine.steerByCallID): the shards then hand datagrams
+	// to each other, as when the program cannot be loaded. For comparing
+	// the two (GOSSIP_NO_REUSEPORT_BPF=1 in cmd/gossip).
+	NoKernelSteering bool
 	// XDP configures the "xdp" backend (-xdp_iface, -xdp_mode,
 	// -xdp_src_range): shard k serves receive queue k, and XDP.Queues,
 	// when positive (-xdp_queues), is the number of shards. With

@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -348,10 +347,9 @@ func guessLocalIP(remote netip.AddrPort) netip.Addr {
 // share a UDP port. Without it the kernel picks by 4-tuple, so one peer's
 // datagrams all reach one shard, which hands most of them on: correct,
 // but each hand-off costs a copy and a wake-up on another core.
-// GOSSIP_NO_REUSEPORT_BPF=1 leaves it off, to compare.
+// Config.NoKernelSteering leaves it off, to compare.
 func (e *Engine) steerByCallID() {
-	if !e.steer || e.proto != "UDP" || e.cfg.Backend == "xdp" || e.perIP != nil ||
-		os.Getenv("GOSSIP_NO_REUSEPORT_BPF") == "1" {
+	if !e.steer || e.proto != "UDP" || e.cfg.Backend == "xdp" || e.perIP != nil || e.cfg.NoKernelSteering {
 		return
 	}
 	eps := make([]dataplane.Endpoint, len(e.shards))

@@ -32,18 +32,15 @@ func TestServerSteersByCallIDInTheKernel(t *testing.T) {
 		program bool
 	}{{"program", true}, {"software", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			if !tc.program {
-				t.Setenv("GOSSIP_NO_REUSEPORT_BPF", "1")
-			}
 			uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 2, Backend: "mmsg",
-				MaxCalls: calls, BufferSize: 4 << 20})
+				MaxCalls: calls, BufferSize: 4 << 20, NoKernelSteering: !tc.program})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tc.program {
 				testpeer.Require(t, uas.byCallID != nil, "the kernel refused the SO_REUSEPORT program")
 			} else if uas.byCallID != nil {
-				t.Fatal("GOSSIP_NO_REUSEPORT_BPF=1: the program is attached")
+				t.Fatal("NoKernelSteering: the program is attached")
 			}
 			uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uas.LocalAddrs()[0],
 				Backend: "mmsg", Rate: 3000, MaxCalls: calls, BufferSize: 4 << 20})

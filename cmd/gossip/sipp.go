@@ -123,6 +123,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		Shards:              opts.Threads,
 		Backend:             opts.Dataplane,
 		BufferSize:          opts.BufferSize,
+		NoKernelSteering:    os.Getenv("GOSSIP_NO_REUSEPORT_BPF") == "1", // README: Development
 		Rate:                opts.Rate,
 		RatePeriod:          opts.RatePeriod,
 		MaxCalls:            opts.MaxCalls,
