@@ -77,15 +77,9 @@ func AttachReuseport(conns []syscall.RawConn) (*Reuseport, error) {
 
 // Counters sums the per-CPU counters.
 func (r *Reuseport) Counters() (ReuseportCounters, error) {
-	var sums [rpNumCounters]uint64
-	for i := range sums {
-		var per []uint64
-		if err := r.objs.Counters.Lookup(uint32(i), &per); err != nil {
-			return ReuseportCounters{}, fmt.Errorf("bpf: %s: counters map: %w", ReuseportProgramName, err)
-		}
-		for _, v := range per {
-			sums[i] += v
-		}
+	sums, err := sumPerCPU(r.objs.Counters, rpNumCounters)
+	if err != nil {
+		return ReuseportCounters{}, fmt.Errorf("bpf: %s: %w", ReuseportProgramName, err)
 	}
 	return ReuseportCounters{
 		Steered:  sums[rpCounterSteered],

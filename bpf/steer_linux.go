@@ -286,15 +286,9 @@ func (s *Steering) ClearSocket(queue int) error {
 
 // Counters sums the per-CPU counters.
 func (s *Steering) Counters() (Counters, error) {
-	var sums [numCounters]uint64
-	for i := range sums {
-		var per []uint64
-		if err := s.objs.Counters.Lookup(uint32(i), &per); err != nil {
-			return Counters{}, fmt.Errorf("bpf: counters map: %w", err)
-		}
-		for _, v := range per {
-			sums[i] += v
-		}
+	sums, err := sumPerCPU(s.objs.Counters, numCounters)
+	if err != nil {
+		return Counters{}, fmt.Errorf("bpf: %w", err)
 	}
 	return Counters{
 		Redirected:  sums[counterRedirected],
@@ -345,4 +339,20 @@ func maskOf(bits int) netip.Addr {
 		b[i/8] |= 0x80 >> (i % 8)
 	}
 	return netip.AddrFrom4(b)
+}
+
+// sumPerCPU reads entries 0 to n-1 of a PERCPU_ARRAY of counters (the
+// programs' counters maps) and sums each over the CPUs.
+func sumPerCPU(m *ebpf.Map, n int) ([]uint64, error) {
+	sums := make([]uint64, n)
+	var per []uint64
+	for i := range sums {
+		if err := m.Lookup(uint32(i), &per); err != nil {
+			return nil, fmt.Errorf("counters map: entry %d: %w", i, err)
+		}
+		for _, v := range per {
+			sums[i] += v
+		}
+	}
+	return sums, nil
 }

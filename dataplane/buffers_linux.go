@@ -2,7 +2,6 @@ package dataplane
 
 import (
 	"net"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,23 +32,4 @@ func setBuffersFd(fd, n int) {
 	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, n) != nil {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, n)
 	}
-}
-
-// bufferSizes reads a socket's receive and send buffer sizes as the kernel
-// reports them (twice what was set: it counts its own overhead).
-func bufferSizes(c syscall.Conn) (rcv, snd int, err error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, 0, err
-	}
-	var gerr error
-	err = rc.Control(func(fd uintptr) {
-		if rcv, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF); gerr == nil {
-			snd, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF)
-		}
-	})
-	if err == nil {
-		err = gerr
-	}
-	return rcv, snd, err
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gossip-sip/gossip/internal/testpeer"
+	"golang.org/x/sys/unix"
 )
 
 // TestBuffersPastRmemMax: a root process gets the buffer sizes it asks
@@ -42,4 +43,23 @@ func TestBuffersPastRmemMax(t *testing.T) {
 			t.Errorf("SO_RCVBUF %d, SO_SNDBUF %d; want %d each (asked %d, caps %d)", rcv, snd, 2*want, want, limit)
 		}
 	})
+}
+
+// bufferSizes reads a socket's receive and send buffer sizes as the kernel
+// reports them (twice what was set: it counts its own overhead).
+func bufferSizes(c syscall.Conn) (rcv, snd int, err error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, 0, err
+	}
+	var gerr error
+	err = rc.Control(func(fd uintptr) {
+		if rcv, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF); gerr == nil {
+			snd, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF)
+		}
+	})
+	if err == nil {
+		err = gerr
+	}
+	return rcv, snd, err
 }

@@ -2,20 +2,11 @@
 
 package dataplane
 
-import (
-	"errors"
-	"net"
-	"syscall"
-)
+import "net"
 
 // setBuffers sizes a UDP socket's receive and send buffers to n bytes, as
 // far as the system's caps allow (best effort).
 func setBuffers(c *net.UDPConn, n int) {
 	_ = c.SetReadBuffer(n)
 	_ = c.SetWriteBuffer(n)
-}
-
-// bufferSizes is not available here.
-func bufferSizes(syscall.Conn) (rcv, snd int, err error) {
-	return 0, 0, errors.ErrUnsupported
 }
