@@ -141,13 +141,14 @@ func (s *CPUSplitter) tryPerf(ctx context.Context) (version, bin string, err err
 	s.perf = bin
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	// A shell that waits for perf to attach, then loops for a moment.
-	p, err := Start(tctx, 15*time.Second, s.dir, "/bin/sh", "-c", "sleep 0.2; i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done")
+	// A shell that loops for a moment once perf is attached.
+	p, err := StartGated(tctx, 15*time.Second, s.dir, "/bin/sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done")
 	if err != nil {
 		return "", "", fmt.Errorf("perf trial: %w", err)
 	}
 	defer p.Kill()
 	sp, err := s.startPerf(tctx, p)
+	p.Release()
 	if err != nil {
 		return "", "", err
 	}
@@ -163,7 +164,6 @@ func (s *CPUSplitter) tryPerf(ctx context.Context) (version, bin string, err err
 
 // CPUSampler measures one process's CPU split.
 type CPUSampler struct {
-	split   *CPUSplitter
 	proc    *Proc
 	perf    *perfRun // nil: getrusage's split
 	attachE string   // why perf could not attach
@@ -174,7 +174,7 @@ type CPUSampler struct {
 // opened its events. It never fails: a sampler that cannot use perf gives
 // getrusage's split and says why.
 func (s *CPUSplitter) Attach(ctx context.Context, p *Proc) *CPUSampler {
-	c := &CPUSampler{split: s, proc: p}
+	c := &CPUSampler{proc: p}
 	if s.Method != SplitPerf {
 		return c
 	}
