@@ -157,3 +157,22 @@ func TestSetRateRebasesTheSchedule(t *testing.T) {
 		t.Fatalf("Rate() = %v", e.Rate())
 	}
 }
+
+func TestBusyWake(t *testing.T) {
+	ms := int64(time.Millisecond)
+	for _, tc := range []struct {
+		name          string
+		now, deadline int64
+		want          int64
+	}{
+		{"deadline after the tick: the tick", 10*ms + 300, 50 * ms, 11 * ms},
+		{"launch due within the tick: the tick", 10*ms + 300, 10*ms + 700, 11 * ms},
+		{"deadline on the next boundary", 10*ms + 300, 11 * ms, 11 * ms},
+		{"deadline already passed: no sleep", 10*ms + 300, 9*ms + 5, 10 * ms},
+		{"now on a boundary, deadline now", 10 * ms, 10 * ms, 10 * ms},
+	} {
+		if got := busyWake(tc.now, tc.deadline); got != tc.want {
+			t.Errorf("%s: busyWake(%d, %d) = %d, want %d", tc.name, tc.now, tc.deadline, got, tc.want)
+		}
+	}
+}

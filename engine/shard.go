@@ -184,7 +184,7 @@ func (s *shard) run() {
 			// Busy: sleep to the next drain (or deadline) and take what
 			// queued meanwhile, many datagrams per wake-up. Kernel receive
 			// stamps keep response times exact despite the wait.
-			s.poller.Sleep(s.e.t0.Add(time.Duration(min(deadline, (now/int64(busyDrain)+1)*int64(busyDrain)))))
+			s.poller.Sleep(s.e.t0.Add(time.Duration(busyWake(now, deadline))))
 			for {
 				n, err := s.poller.TryRead(s.pkts)
 				if err != nil {
@@ -233,6 +233,21 @@ const (
 	busyDatagrams = 100
 	busyDrain     = tick
 )
+
+// busyWake is when a busy shard wakes next: at the next busyDrain
+// boundary, or at the first boundary after an earlier deadline. Deadlines
+// are rounded up, not honoured to the nanosecond: timers already fire on
+// tick boundaries, and calls falling due within one drain period are
+// launched together at its end (SIPp, too, launches per timer tick), so a
+// busy UAC sends its INVITEs in the same sendmmsg batch as the rest of the
+// tick's messages instead of waking once per call.
+func busyWake(now, deadline int64) int64 {
+	next := (now/int64(busyDrain) + 1) * int64(busyDrain)
+	if deadline < next {
+		next = max((deadline+int64(busyDrain)-1)/int64(busyDrain)*int64(busyDrain), deadline)
+	}
+	return next
+}
 
 // dispatch hands the n datagrams in s.pkts to their calls, at the time the
 // kernel received them when the backend says, and updates the busy state.
