@@ -880,8 +880,10 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		m.Mirror(s.idx, trace.Received, s.e.t0.Add(time.Duration(now)), data, s.mirrorLocal, from, nil)
 	}
 	var peeked []byte // the Call-ID PeekCallID found: this shard's
-	if fromSocket && s.e.steer {
+	if fromSocket && s.e.steer && s.e.byCallID == nil {
 		// Steer before parsing: only the owning shard indexes the message.
+		// With the kernel steering by Call-ID the datagram is nearly always
+		// at its owner already; the check after parsing catches the rest.
 		if cid := sipfast.PeekCallID(data); cid != nil {
 			if s.handOff(cid, data, from, now) {
 				return
