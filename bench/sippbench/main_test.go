@@ -287,14 +287,14 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.duration != time.Second || o.maxRate != 16000 || o.out != "" || len(o.pairs) != len(pairNames) || o.cpuSplit != benchkit.SplitAuto {
+	if o.duration != time.Second || o.maxRate != 16000 || o.out != "" || len(o.pairs) != len(pairNames) || o.cpuSplit != benchkit.SplitAuto || o.cpuRuns != 1 {
 		t.Errorf("short defaults: %+v", o)
 	}
 	o, err = parseFlags([]string{"-pairs", "sipp-gossip,sipp-sipp", "-duration", "3s", "-common-rate", "5000"}, &errs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.duration != 3*time.Second || o.maxRate != 256000 || o.commonRate != 5000 ||
+	if o.duration != 3*time.Second || o.maxRate != 256000 || o.commonRate != 5000 || o.cpuRuns != 3 ||
 		strings.Join(o.pairs, ",") != "sipp-sipp,sipp-gossip" {
 		t.Errorf("full mode: %+v", o)
 	}
@@ -303,10 +303,40 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"-pairs", "sipp-kamailio"}, {"-dataplane", "xdp"}, {"-max-rate", "10", "-start-rate", "20"},
-		{"-precision", "1"}, {"stray"}, {"-duration", "1ms"}, {"-cpu-split", "ticks"},
+		{"-precision", "1"}, {"stray"}, {"-duration", "1ms"}, {"-cpu-split", "ticks"}, {"-cpu-runs", "0"},
 	} {
 		if _, err := parseFlags(bad, &errs); err == nil {
 			t.Errorf("%v: accepted", bad)
+		}
+	}
+}
+
+func TestMedianRun(t *testing.T) {
+	run := func(us int, ok bool) probeResult {
+		r := probeResult{Calls: 1000, UAC: sideResult{User: time.Duration(us) * time.Millisecond}}
+		if !ok {
+			r.Problems = []string{"failed"}
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		runs []probeResult
+		want float64 // CPU µs per call of the pick; 0: none
+	}{
+		{"none", nil, 0},
+		{"one", []probeResult{run(30, true)}, 30},
+		{"odd count: the middle", []probeResult{run(50, true), run(30, true), run(40, true)}, 40},
+		{"even count: the lower middle", []probeResult{run(50, true), run(30, true), run(40, true), run(60, true)}, 40},
+		{"failed runs do not count while some passed", []probeResult{run(10, false), run(30, true), run(20, false), run(40, true), run(50, true)}, 40},
+		{"all failed: the median of them", []probeResult{run(10, false), run(30, false), run(20, false)}, 20},
+	} {
+		got := medianRun(tc.runs)
+		switch {
+		case got == nil && tc.want != 0:
+			t.Errorf("%s: nil, want the %.0f µs run", tc.name, tc.want)
+		case got != nil && got.cpuPerCall() != tc.want:
+			t.Errorf("%s: the %.0f µs run, want %.0f", tc.name, got.cpuPerCall(), tc.want)
 		}
 	}
 }

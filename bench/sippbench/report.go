@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +17,35 @@ type pairResult struct {
 	Max              int           // highest passing rate; 0 when none passed
 	Capped           bool          // Max is -max-rate: the pair may do more
 	Probes           []probeResult // the search, in order
-	CPU              *probeResult  // the run at the common rate
-	CPUFailed        []probeResult // earlier CPU runs that failed and were repeated
+	CPURuns          []probeResult // the runs at the common rate, in order
+	CPU              *probeResult  // the median of CPURuns, which the table shows
+	CPUFailed        []probeResult // CPU runs that failed and were repeated
+}
+
+// cpuPerCall is a CPU run's CPU time per call, both sides, user and system.
+func (p *probeResult) cpuPerCall() float64 {
+	return perCall(p.UAC.User+p.UAC.Sys+p.UAS.User+p.UAS.Sys, p.Calls)
+}
+
+// medianRun is the run of median CPU per call (the lower middle one of an
+// even count), preferring runs that passed; nil when there is none.
+func medianRun(runs []probeResult) *probeResult {
+	var pick []*probeResult
+	for i := range runs {
+		if runs[i].OK() {
+			pick = append(pick, &runs[i])
+		}
+	}
+	if len(pick) == 0 {
+		for i := range runs {
+			pick = append(pick, &runs[i])
+		}
+	}
+	if len(pick) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(pick, func(a, b *probeResult) int { return cmp.Compare(a.cpuPerCall(), b.cpuPerCall()) })
+	return pick[(len(pick)-1)/2]
 }
 
 // report is the outcome of a harness run.
@@ -177,8 +206,12 @@ func renderMarkdown(r *report) string {
 		if o.commonRate > 0 {
 			src = "`-common-rate`"
 		}
-		w("- CPU and RSS: one run of each pair at %d calls/s (%s) for %s (%d calls); CPU time of each process after it exited (getrusage's user + system, which is exact), divided by the calls: µs per call = ms per 1,000 calls. Peak RSS is `ru_maxrss`.\n",
-			r.CommonRate, src, r.CPUDuration, calls)
+		runs := "one run of each pair"
+		if n := o.cpuRuns; n > 1 {
+			runs = fmt.Sprintf("the median of %d runs of each pair (by CPU per call, both sides; the pairs take turns, so that a slow spell of the machine does not fall on one pair; all runs are in the search log)", n)
+		}
+		w("- CPU and RSS: %s at %d calls/s (%s) for %s (%d calls); CPU time of each process after it exited (getrusage's user + system, which is exact), divided by the calls: µs per call = ms per 1,000 calls. Peak RSS is `ru_maxrss`.\n",
+			runs, r.CommonRate, src, r.CPUDuration, calls)
 		w("- %s\n", r.splitNote())
 	}
 	if cpuFailed {
@@ -217,8 +250,13 @@ func renderMarkdown(r *report) string {
 		for _, c := range p.CPUFailed {
 			w("- CPU run: %s%s\n", c.summary(), retried(c))
 		}
-		if p.CPU != nil {
-			w("- CPU run: %s%s%s\n", p.CPU.summary(), retried(*p.CPU), cpuDetail(*p.CPU))
+		for i := range p.CPURuns {
+			c := &p.CPURuns[i]
+			mark := ""
+			if c == p.CPU && len(p.CPURuns) > 1 {
+				mark = " — the median, in the table"
+			}
+			w("- CPU run: %s%s%s; %.1f CPU µs/call both sides%s\n", c.summary(), retried(*c), cpuDetail(*c), c.cpuPerCall(), mark)
 		}
 	}
 	return b.String()
