@@ -104,15 +104,14 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 	// Every process is bounded: far past the deadline below, it is killed.
 	hardTimeout := 3*d + 60*time.Second
 
-	uas, port, err := r.startUAS(ctx, p.uas, dir, hardTimeout)
+	if split == nil {
+		split = rusageSplit
+	}
+	uas, uasCPU, port, err := r.startUAS(ctx, p.uas, dir, hardTimeout, split)
 	if err != nil {
 		return res, err
 	}
 	defer uas.Kill()
-	if split == nil {
-		split = rusageSplit
-	}
-	uasCPU := split.Attach(ctx, uas)
 	uacPort, err := benchkit.FreeUDPPort()
 	if err != nil {
 		return res, err
@@ -122,8 +121,8 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 		return res, fmt.Errorf("kernel UDP counters: %w", err)
 	}
 	mon := newDropMonitor()
-	// With perf, the UAC waits until perf is attached: a thread it made
-	// while perf scanned its threads would go unsampled.
+	// With perf, the UAC waits until perf is attached (as the UAS did): a
+	// thread it made while perf scanned its threads would go unsampled.
 	startUAC := benchkit.Start
 	if split.Method == benchkit.SplitPerf {
 		startUAC = benchkit.StartGated
@@ -191,7 +190,11 @@ wait:
 // startUAS starts the UAS on a free port and waits until all its sockets
 // are bound; it tries a few ports, as another program may take the one
 // found free.
-func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration) (*benchkit.Proc, int, error) {
+//
+// With perf, the UAS waits until perf is attached before it starts, like
+// the UAC: attached to a running gossip, perf missed the threads the Go
+// runtime made meanwhile, and a CPU run's UAS showed 3% sample coverage.
+func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration, split *benchkit.CPUSplitter) (*benchkit.Proc, *benchkit.CPUSampler, int, error) {
 	want := 1
 	if s.kind == kindGossip {
 		want = s.threads // one SO_REUSEPORT socket per shard
@@ -205,27 +208,34 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 	for try := 0; try < 3; try++ {
 		port, err := free()
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
-		p, err := benchkit.Start(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
+		start := benchkit.Start
+		if split.Method == benchkit.SplitPerf {
+			start = benchkit.StartGated
+		}
+		p, err := start(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
+		cpu := split.Attach(ctx, p)
+		p.Release()
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) && !p.Exited() && bound(port) < want {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if !p.Exited() && bound(port) >= want {
-			return p, port, nil
+			return p, cpu, port, nil
 		}
 		p.Kill()
+		_ = cpu.Split(ctx) // reaps its perf record
 		lastErr = fmt.Errorf("%s uas on 127.0.0.1:%d did not bind %d socket(s) (exit %d): %s",
 			p.Name, port, want, p.ExitCode(), benchkit.LastLines(p.Output(), 5))
 		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
+			return nil, nil, 0, ctx.Err()
 		}
 	}
-	return nil, 0, lastErr
+	return nil, nil, 0, lastErr
 }
 
 // rusageSplit gives getrusage's split, for the search probes.
