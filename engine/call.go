@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/gossip-sip/gossip/dataplane"
@@ -24,6 +25,7 @@ func (c *call) target() []byte { return c.routes[c.routeLen:] }
 type peerTable struct {
 	addrs []netip.AddrPort
 	hosts [][]byte // [remote_ip] of each: the address, an IPv6 one in brackets
+	ports [][]byte // [remote_port] of each, in decimal
 	index map[netip.AddrPort]uint32
 }
 
@@ -37,6 +39,7 @@ func (t *peerTable) intern(a netip.AddrPort) uint32 {
 	i := uint32(len(t.addrs))
 	t.addrs = append(t.addrs, a)
 	t.hosts = append(t.hosts, appendHost(nil, a.Addr()))
+	t.ports = append(t.ports, strconv.AppendUint(nil, uint64(a.Port()), 10))
 	t.index[a] = i
 	return i
 }

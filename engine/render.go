@@ -99,6 +99,17 @@ func (s *shard) constantOp(op *scenario.Op) ([]byte, bool) {
 	return v, true
 }
 
+// appendCallNumber appends n, a call's number, in decimal. The sends of a
+// call follow one another and each names the call more than once (a tag,
+// the [branch] of its Via), so the digits of the last number are kept.
+func (s *shard) appendCallNumber(dst []byte, n uint64) []byte {
+	if s.numLen == 0 || s.numOf != n {
+		s.numOf = n
+		s.numLen = uint8(len(strconv.AppendUint(s.numText[:0], n, 10)))
+	}
+	return append(dst, s.numText[:s.numLen]...)
+}
+
 // renderTemplate appends tpl, a template of command cmdIdx (its message or
 // an action's attribute), for call c to dst.
 func (s *shard) renderTemplate(dst []byte, c *call, cmdIdx int, tpl *scenario.Template) []byte {
@@ -145,7 +156,11 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 		case scenario.OpRemoteIP:
 			dst = append(dst, s.peers.hosts[c.peer]...) // rendered once per peer
 		case scenario.OpRemotePort:
-			dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
+			if op.Offset == 0 {
+				dst = append(dst, s.peers.ports[c.peer]...) // rendered once per peer
+			} else {
+				dst = strconv.AppendInt(dst, int64(s.peers.addrs[c.peer].Port())+int64(op.Offset), 10)
+			}
 		case scenario.OpLocalIP:
 			dst = s.appendLocalIP(dst, c)
 		case scenario.OpLocalIPType:
@@ -164,7 +179,7 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 			}
 			dst = strconv.AppendInt(dst, int64(s.e.cfg.MediaPort)+int64(op.Offset), 10)
 		case scenario.OpCallNumber:
-			dst = strconv.AppendUint(dst, c.number, 10)
+			dst = s.appendCallNumber(dst, c.number)
 		case scenario.OpCallID:
 			dst = append(dst, c.id()...)
 		case scenario.OpCSeq:
@@ -173,13 +188,18 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 			dst = strconv.AppendInt(dst, int64(s.e.cfg.PID), 10)
 		case scenario.OpBranch:
 			// RFC 3261 §8.1.1.7: the magic cookie, then call and step.
-			dst = append(dst, "z9hG4bK-"...)
-			dst = strconv.AppendInt(dst, int64(s.e.cfg.PID), 10)
-			dst = append(dst, '-')
-			dst = strconv.AppendUint(dst, c.number, 10)
+			if s.branchPrefix == nil {
+				s.branchPrefix = append(strconv.AppendInt([]byte("z9hG4bK-"), int64(s.e.cfg.PID), 10), '-')
+			}
+			dst = append(dst, s.branchPrefix...)
+			dst = s.appendCallNumber(dst, c.number)
 			dst = append(dst, '-')
 			// SIPp numbers messages, not labels (Command.MsgIndex).
-			dst = strconv.AppendInt(dst, int64(msgIdx+op.Offset), 10)
+			if step := msgIdx + op.Offset; step >= 0 && step < 10 {
+				dst = append(dst, byte('0'+step))
+			} else {
+				dst = strconv.AppendInt(dst, int64(step), 10)
+			}
 		case scenario.OpLen:
 			lenAt, lenOffset = len(dst), op.Offset
 		case scenario.OpPeerTagParam:

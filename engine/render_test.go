@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/gossip-sip/gossip/scenario"
@@ -108,6 +109,84 @@ func TestConstantOpKeepsLineRules(t *testing.T) {
 	for _, kind := range []scenario.OpKind{scenario.OpCallID, scenario.OpCSeq, scenario.OpRemoteIP, scenario.OpLastHeader, scenario.OpLen, scenario.OpBranch} {
 		if _, ok := s.constantOp(&scenario.Op{Kind: kind}); ok {
 			t.Errorf("op kind %v, which depends on the call, was folded", kind)
+		}
+	}
+}
+
+// BenchmarkRender renders every send of the built-in uac, then of the
+// built-in uas, for a new call each round (one op is one call's sends).
+func BenchmarkRender(b *testing.B) {
+	for _, name := range []string{"uac", "uas"} {
+		b.Run(name, func(b *testing.B) {
+			scn, err := scenario.Builtin(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := New(Config{Scenario: scn, Local: netip.MustParseAddr("127.0.0.1"), Shards: 1,
+				Remote: netip.MustParseAddrPort("127.0.0.1:5999")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := e.shards[0]
+			_, c := s.alloc(0)
+			c.peer, c.cseq = s.remote, 1
+			s.bufs.store(&c.ids, []byte("3-4242@127.0.0.1"))
+			c.idLen = uint16(len(c.ids))
+			var sends []int
+			for idx := range scn.Commands {
+				if cmd := &scn.Commands[idx]; cmd.Kind == scenario.KindSend && cmd.Message != nil {
+					sends = append(sends, idx)
+				}
+			}
+			buf := make([]byte, 0, 4096)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				c.number = uint64(1000 + i)
+				for _, idx := range sends {
+					buf = s.render(buf[:0], c, idx)
+				}
+			}
+		})
+	}
+}
+
+// TestRenderMemos: the digits render keeps between sends (the last call
+// number, each peer's port, the [branch] prefix) never show a stale value
+// when the call, the peer or the step changes.
+func TestRenderMemos(t *testing.T) {
+	const xml = `<?xml version="1.0"?>
+<scenario name="memos">
+  <send><![CDATA[
+    OPTIONS sip:x@[remote_ip]:[remote_port] SIP/2.0
+    X: [call_number] [branch] [branch-1] [branch+12] [remote_port+1] [call_number]
+    Content-Length: 0
+  ]]></send>
+</scenario>`
+	scn, err := scenario.Parse([]byte(xml), "memos.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Scenario: scn, Local: netip.MustParseAddr("127.0.0.1"), Shards: 1,
+		Remote: netip.MustParseAddrPort("127.0.0.1:5999"), PID: 77})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.shards[0]
+	other := s.peers.intern(netip.MustParseAddrPort("127.0.0.2:61000"))
+	_, c := s.alloc(0)
+	for _, tc := range []struct {
+		number uint64
+		peer   uint32
+		want   string
+	}{
+		{7, s.remote, "sip:x@127.0.0.1:5999 SIP/2.0\r\nX: 7 z9hG4bK-77-7-0 z9hG4bK-77-7--1 z9hG4bK-77-7-12 6000 7\r\n"},
+		{123456789012, s.remote, "X: 123456789012 z9hG4bK-77-123456789012-0 z9hG4bK-77-123456789012--1 z9hG4bK-77-123456789012-12 6000 123456789012\r\n"},
+		{7, other, "sip:x@127.0.0.2:61000 SIP/2.0\r\nX: 7 z9hG4bK-77-7-0 z9hG4bK-77-7--1 z9hG4bK-77-7-12 61001 7\r\n"},
+		{0, s.remote, "X: 0 z9hG4bK-77-0-0 z9hG4bK-77-0--1 z9hG4bK-77-0-12 6000 0\r\n"},
+	} {
+		c.number, c.peer = tc.number, tc.peer
+		if got := string(s.render(nil, c, 0)); !strings.Contains(got, tc.want) {
+			t.Errorf("call %d, peer %d: got\n%s\nwant it to hold\n%s", tc.number, tc.peer, got, tc.want)
 		}
 	}
 }

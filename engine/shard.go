@@ -61,6 +61,13 @@ type shard struct {
 	pkts     []dataplane.Packet
 	msgs     []*scenario.Template // message templates by command, constants folded (render.go)
 
+	// Rendering memos (render.go): "z9hG4bK-PID-" of [branch], and the
+	// decimal digits of the call number rendered last.
+	branchPrefix []byte
+	numText      [20]byte
+	numLen       uint8
+	numOf        uint64
+
 	// Stream transports (stream.go); stream is nil on datagram ones.
 	stream        dataplane.StreamEndpoint
 	rxConn        dataplane.ConnID           // connection of the message being handled
