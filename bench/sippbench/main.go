@@ -342,6 +342,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 		return nil, fmt.Errorf("loopback ceiling: %w", err)
 	}
 	logf("loopback ceiling: %.0f datagrams/s", rep.Loopback.PerSecond)
+	rep.WakeSleeps = wakeSleeps(o.short)
+	if rep.WakeCost, err = timerWakeCost(rep.WakeSleeps); err != nil {
+		rep.WakeErr = err.Error()
+	} else {
+		logf("timer wake-up: %.1f µs of CPU per sleep", float64(rep.WakeCost.Nanoseconds())/1e3)
+	}
 
 	for _, pr := range rep.Pairs {
 		logf("[%s] searching from %d calls/s (max %d, probes of %s)", pr.Pair.id, o.startRate, o.maxRate, o.duration)

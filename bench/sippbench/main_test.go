@@ -53,7 +53,7 @@ func TestHarnessShort(t *testing.T) {
 	}
 	doc := stdout.String()
 	for _, want := range []string{"## Machine", "- CPU: ", "- Kernel: ", "- SIPp: SIPp v", "- gossip: gossip ", "built from ", "- Command: `go run ./bench/sippbench -short",
-		"- User/system split: ", "- CPU run: "} {
+		"- User/system split: ", "- CPU run: ", "- Timer wake-up: "} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -339,6 +339,20 @@ func TestMedianRun(t *testing.T) {
 			t.Errorf("%s: the %.0f µs run, want %.0f", tc.name, got.cpuPerCall(), tc.want)
 		}
 	}
+}
+
+func TestTimerWakeCost(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("per-thread CPU time is Linux's")
+	}
+	d, err := timerWakeCost(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d <= 0 || d >= wakeSleep {
+		t.Fatalf("%v of CPU per %v sleep", d, wakeSleep)
+	}
+	t.Logf("%v of CPU per %v sleep", d, wakeSleep)
 }
 
 func TestLoopbackCeiling(t *testing.T) {

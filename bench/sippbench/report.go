@@ -53,11 +53,34 @@ type report struct {
 	Options           options
 	Machine           benchkit.Machine
 	Loopback          loopbackResult
+	WakeCost          time.Duration // CPU per timer sleep of wakeSleep (timerWakeCost)
+	WakeSleeps        int           // sleeps it was measured over
+	WakeErr           string        // why it was not measured
 	CommonRate        int
 	CPUDuration       time.Duration
 	Split             *benchkit.CPUSplitter // how the CPU runs split user and system time
 	Pairs             []*pairResult
 	Started, Finished time.Time
+}
+
+// wakeSleep is the sleep timerWakeCost times: a busy shard's drain period.
+const wakeSleep = time.Millisecond
+
+// wakeSleeps is how many sleeps timerWakeCost averages over.
+func wakeSleeps(short bool) int {
+	if short {
+		return 100
+	}
+	return 500
+}
+
+// wakePerCall is the timer wake-ups of one busy shard, 1,000 a second, in
+// CPU µs per call at the common rate.
+func (r *report) wakePerCall() float64 {
+	if r.CommonRate <= 0 {
+		return 0
+	}
+	return float64(r.WakeCost.Nanoseconds()) / 1e3 * float64(time.Second/wakeSleep) / float64(r.CommonRate)
 }
 
 // perCall is a CPU time per call in microseconds.
@@ -104,7 +127,7 @@ func renderMarkdown(r *report) string {
 	w("Each row is one UAC → UAS pair on 127.0.0.1 running the built-in `uac` and `uas` scenarios with `-d 0`. ")
 	w("**max calls/s** is the highest `-r` at which a fixed-length run ended with every call successful on both sides ")
 	w("and no datagram dropped by the kernel; **vs sipp → sipp** divides it by the SIPp pair's maximum from the same run. ")
-	w("The CPU and memory columns come from one run of every pair at one common rate, so they compare directly. ")
+	w("The CPU and memory columns come from runs of every pair at one common rate, so they compare directly. ")
 	w("Read the ratios first: they are measured side by side, in one run, on one machine. Absolute numbers are context and move between runs. ")
 	if r.Machine.CPUs <= 4 {
 		w("Caveat: this machine has %d logical CPUs, so both ends of a pair share the same cores, and the kernel's loopback path ", r.Machine.CPUs)
@@ -134,6 +157,12 @@ func renderMarkdown(r *report) string {
 	}
 	if r.Split != nil && r.Split.Method == benchkit.SplitPerf {
 		w("- perf: %s (user/system split of the CPU runs)\n", strings.TrimPrefix(r.Split.PerfVersion, "perf version "))
+	}
+	if r.WakeErr == "" && r.WakeSleeps > 0 {
+		w("- Timer wake-up: %.1f µs of CPU per %s sleep (%d in a row on one thread, getrusage RUSAGE_THREAD). ",
+			float64(r.WakeCost.Nanoseconds())/1e3, wakeSleep, r.WakeSleeps)
+		w("A busy gossip shard sleeps to every 1 ms drain boundary and pays this a thousand times a second, so at the common rate each `-threads` shard adds about %.1f µs of CPU per call to its side.\n",
+			r.wakePerCall())
 	}
 	w("- Date: %s (the run took %s)\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second))
 	if o.transport != "u1" {
