@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -90,6 +91,31 @@ func flush(t testing.TB, s *shard) {
 	if err := s.ep.Flush(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runCalls runs uas until uac, which runs meanwhile, is done (both within
+// timeout), and fails the test unless each side counted exactly calls
+// successful calls and no failed one. It returns both results.
+func runCalls(t *testing.T, uas, uac *Engine, calls uint64, timeout time.Duration) (ures, sres *Result) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() { r, _ := uas.Run(ctx); done <- r }()
+	ures, err := uac.Run(ctx)
+	sres = <-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, side := range []struct {
+		name string
+		r    *Result
+	}{{"uac", ures}, {"uas", sres}} {
+		if c := side.r.Stats.Cumulative; c.Successful != calls || c.Failed != 0 {
+			t.Fatalf("%s: %d successful, %d failed, want %d and 0", side.name, c.Successful, c.Failed, calls)
+		}
+	}
+	return ures, sres
 }
 
 // uasNoLinger is the built-in uas without its final 4 s timewait, so that

@@ -4,7 +4,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"net/netip"
 	"os"
 	"strings"
@@ -58,21 +57,7 @@ func TestServerSteersByCallIDInTheKernel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			done := make(chan *Result, 1)
-			go func() { r, _ := uas.Run(ctx); done <- r }()
-			ures, err := uac.Run(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sres := <-done
-			if c := ures.Stats.Cumulative; c.Successful != calls || c.Failed != 0 {
-				t.Fatalf("uac: %d successful, %d failed", c.Successful, c.Failed)
-			}
-			if c := sres.Stats.Cumulative; c.Successful != calls || c.Failed != 0 {
-				t.Fatalf("uas: %d successful, %d failed", c.Successful, c.Failed)
-			}
+			_, sres := runCalls(t, uas, uac, calls, 30*time.Second)
 			for i, s := range uas.shards {
 				if n, _ := s.rec.CallsCreated(); n < calls/4 {
 					t.Errorf("shard %d handled %d of %d calls", i, n, calls)

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"net"
 	"net/netip"
 	"testing"
@@ -82,21 +81,7 @@ func TestServerSpreadsOneRemoteOverShards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	done := make(chan *Result, 1)
-	go func() { r, _ := uas.Run(ctx); done <- r }()
-	ures, err := uac.Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sres := <-done
-	if c := ures.Stats.Cumulative; c.Successful != 400 || c.Failed != 0 {
-		t.Fatalf("uac: %d successful, %d failed", c.Successful, c.Failed)
-	}
-	if c := sres.Stats.Cumulative; c.Successful != 400 || c.Failed != 0 {
-		t.Fatalf("uas: %d successful, %d failed", c.Successful, c.Failed)
-	}
+	runCalls(t, uas, uac, 400, 20*time.Second)
 	for i, s := range uas.shards {
 		n, _ := s.rec.CallsCreated()
 		if n < 40 {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"crypto/tls"
 	"net/netip"
 	"testing"
@@ -122,17 +121,7 @@ func TestStreamUASSpreadsOneConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	done := make(chan *Result, 1)
-	go func() { r, _ := uas.Run(ctx); done <- r }()
-	ur, _ := uac.Run(ctx)
-	sr := <-done
-	for name, r := range map[string]*Result{"uac": ur, "uas": sr} {
-		if c := r.Stats.Cumulative; c.Successful != 60 || c.Failed != 0 {
-			t.Errorf("%s: %d successful, %d failed, want 60 and 0", name, c.Successful, c.Failed)
-		}
-	}
+	runCalls(t, uas, uac, 60, 20*time.Second)
 	if got := uas.conns.Open(); got != 0 {
 		t.Errorf("%d connections left open after the run", got)
 	}
@@ -161,17 +150,7 @@ func TestStreamMaxSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	done := make(chan *Result, 1)
-	go func() { r, _ := uas.Run(ctx); done <- r }()
-	ur, _ := uac.Run(ctx)
-	sr := <-done
-	for name, r := range map[string]*Result{"uac": ur, "uas": sr} {
-		if c := r.Stats.Cumulative; c.Successful != 30 || c.Failed != 0 {
-			t.Errorf("%s: %d successful, %d failed, want 30 and 0", name, c.Successful, c.Failed)
-		}
-	}
+	runCalls(t, uas, uac, 30, 20*time.Second)
 	if peak := uac.conns.Peak(); peak != 2 {
 		t.Errorf("uac held at most %d connections, want 2 (-max_socket)", peak)
 	}
