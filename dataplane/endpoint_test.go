@@ -311,15 +311,23 @@ func TestEndpointSendsToEachDestination(t *testing.T) {
 	})
 }
 
+// openPoller opens an endpoint of backend and skips the test when it is
+// not a Poller.
+func openPoller(t *testing.T, backend string) (Endpoint, Poller) {
+	t.Helper()
+	ep := open(t, backend)
+	poller, ok := ep.(Poller)
+	if !ok {
+		t.Skipf("%s reads only by blocking", backend)
+	}
+	return ep, poller
+}
+
 // TestPollerTryRead: TryRead returns at once, with nothing or with what is
 // queued, and stamps each datagram with its kernel receive time.
 func TestPollerTryRead(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		ep := open(t, backend)
-		poller, ok := ep.(Poller)
-		if !ok {
-			t.Skipf("%s reads only by blocking", backend)
-		}
+		ep, poller := openPoller(t, backend)
 		pkts := make([]Packet, ReadBatchSize)
 		start := time.Now()
 		if n, err := poller.TryRead(pkts); n != 0 || err != nil {
@@ -328,6 +336,16 @@ func TestPollerTryRead(t *testing.T) {
 		// A past deadline left by Read or Wake must not stop TryRead.
 		ep.Wake()
 		p := peer(t)
+		// The kernel turns its receive stamping on a moment after the
+		// first socket asks for it (a deferred static key); until then it
+		// stamps at read time. One datagram first lets that happen.
+		if _, err := p.WriteToUDP(payload(0, 100), net.UDPAddrFromAddrPort(ep.LocalAddr())); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if n, err := poller.TryRead(pkts); n != 1 || err != nil {
+			t.Fatalf("TryRead of the first datagram = %d, %v", n, err)
+		}
 		sent := time.Now()
 		for i := 0; i < 3; i++ {
 			if _, err := p.WriteToUDP(payload(i, 100), net.UDPAddrFromAddrPort(ep.LocalAddr())); err != nil {
@@ -356,11 +374,7 @@ func TestPollerTryRead(t *testing.T) {
 // with a shard fed only by other shards' hand-offs).
 func TestPollerSleepTakesWake(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		ep := open(t, backend)
-		poller, ok := ep.(Poller)
-		if !ok {
-			t.Skipf("%s reads only by blocking", backend)
-		}
+		ep, poller := openPoller(t, backend)
 		ep.Wake()
 		poller.Sleep(time.Now().Add(time.Minute)) // returns for the Wake
 		// Sleeping out 20 ms now takes a few sleeps (each is capped at a
