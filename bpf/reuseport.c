@@ -28,25 +28,13 @@
 // References: RFC 3261 §7.3.1 (header field format, folding), §7.3.3
 // (compact form "i"), §20.8 (Call-ID).
 
-typedef unsigned char __u8;
-typedef unsigned short __u16;
-typedef unsigned int __u32;
-typedef unsigned long long __u64;
-
-#define SEC(name) __attribute__((section(name), used))
-#define __uint(name, val) int (*name)[val]
-#define __type(name, val) typeof(val) *name
+#include "abi.h"
 
 // Kernel ABI constants (include/uapi/linux/bpf.h).
 #define SK_DROP 0
 #define SK_PASS 1
 
-#define BPF_MAP_TYPE_ARRAY 2
-#define BPF_MAP_TYPE_PERCPU_ARRAY 6
-#define BPF_MAP_TYPE_REUSEPORT_SOCKARRAY 20
-
 // Helper calls by number (include/uapi/linux/bpf.h, enum bpf_func_id).
-static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*bpf_skb_load_bytes)(const void *ctx, __u32 offset, void *to, __u32 len) = (void *)26;
 static long (*bpf_sk_select_reuseport)(void *ctx, void *map, void *key, __u64 flags) = (void *)82;
 static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *)181;

@@ -24,25 +24,13 @@
 // References: RFC 894 (IPv4 over Ethernet), RFC 791 (IPv4), RFC 768 (UDP),
 // RFC 826 (ARP).
 
-typedef unsigned char __u8;
-typedef unsigned short __u16;
-typedef unsigned int __u32;
-typedef unsigned long long __u64;
-
-#define SEC(name) __attribute__((section(name), used))
-#define __uint(name, val) int (*name)[val]
-#define __type(name, val) typeof(val) *name
+#include "abi.h"
 
 // Kernel ABI constants (include/uapi/linux/bpf.h, if_ether.h, in.h).
 #define XDP_DROP 1
 #define XDP_PASS 2
 #define XDP_TX 3
 #define XDP_REDIRECT 4
-
-#define BPF_MAP_TYPE_HASH 1
-#define BPF_MAP_TYPE_ARRAY 2
-#define BPF_MAP_TYPE_PERCPU_ARRAY 6
-#define BPF_MAP_TYPE_XSKMAP 17
 
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806
@@ -59,7 +47,6 @@ typedef unsigned long long __u64;
 #endif
 
 // Helper calls by number (include/uapi/linux/bpf.h, enum bpf_func_id).
-static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *)51;
 
 struct xdp_md {
