@@ -276,14 +276,14 @@ func (m *Message) AppendHeaderValuesOf(dst []byte, k HeaderKey) ([]byte, bool) {
 		return dst, false
 	}
 	found, sep := false, false
-	start := 0
+	start, end := 0, m.meta.n
 	if id != HOther {
-		start = int(m.first[id]) - 1
+		start, end = int(m.first[id])-1, int(m.last[id])
 		if start < 0 {
 			return dst, false
 		}
 	}
-	for i := start; i < m.meta.n; i++ {
+	for i := start; i < end; i++ {
 		h := &m.hdrs[i]
 		if h.id != id || id == HOther && !equalFold(m.get(h.name), name) {
 			continue
@@ -330,7 +330,7 @@ func (m *Message) Count(id HeaderID) int {
 		return 0
 	}
 	c := 0
-	for i := int(m.first[id]) - 1; i < m.meta.n; i++ {
+	for i := int(m.first[id]) - 1; i < int(m.last[id]); i++ {
 		if m.hdrs[i].id == id {
 			c++
 		}

@@ -109,6 +109,7 @@ func BenchmarkAccessors(b *testing.B) {
 		{"Header/Subject", func() int { return len(m.Header("Subject")) }},
 		{"Header/User-Agent:", func() int { return len(m.Header("User-Agent:")) }},
 		{"AppendHeaderValues/Via", func() int { sinkB, _ = m.AppendHeaderValues(sinkB[:0], "Via:"); return len(sinkB) }},
+		{"AppendHeaderValues/From", func() int { sinkB, _ = m.AppendHeaderValues(sinkB[:0], "From:"); return len(sinkB) }},
 	}
 	sinkB = make([]byte, 0, 1024)
 	for _, c := range cases {

@@ -64,6 +64,7 @@ type Message struct {
 	fold  []byte
 	meta  meta
 	first [numHeaderIDs]uint8 // 1 + index of the first field with that ID
+	last  [numHeaderIDs]uint8 // 1 + index of the last one; valid where first is not 0
 	hdrs  [MaxHeaders]hdr
 }
 
@@ -261,6 +262,7 @@ func (m *Message) scanHeaders(buf []byte, p int) (n, q int, err error) {
 		if m.first[id] == 0 {
 			m.first[id] = uint8(n)
 		}
+		m.last[id] = uint8(n)
 		if id == HContentLength {
 			m.contentLength(m.get(v))
 		}

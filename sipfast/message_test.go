@@ -351,6 +351,21 @@ func TestHeaderAndAppend(t *testing.T) {
 			t.Errorf("AppendHeaderValues(%q) reallocated", tc.name)
 		}
 	}
+	// A copy indexes its own buffer the same way (first and last field of
+	// each ID included).
+	var cp Message
+	if !m.CopyTo(&cp, bytes.Clone(buf)) {
+		t.Fatal("CopyTo refused a buffer of the same length")
+	}
+	for _, tc := range tests {
+		want, wantOK := m.AppendHeaderValues(nil, tc.name)
+		if got, ok := cp.AppendHeaderValues(nil, tc.name); ok != wantOK || string(got) != string(want) {
+			t.Errorf("copy: AppendHeaderValues(%q) = %q, %v; want %q, %v", tc.name, got, ok, want, wantOK)
+		}
+	}
+	if cp.Count(HVia) != 4 {
+		t.Errorf("copy: Count(HVia) = %d, want 4", cp.Count(HVia))
+	}
 	// Returned slices cannot be appended into the buffer.
 	cid := m.CallID()
 	_ = append(cid, "XXXXXXXX"...)

@@ -57,6 +57,7 @@ func (m *Message) CopyTo(dst *Message, buf []byte) bool {
 	dst.fold = append(dst.fold[:0], m.fold...)
 	dst.meta = m.meta
 	dst.first = m.first
+	dst.last = m.last
 	copy(dst.hdrs[:m.meta.n], m.hdrs[:m.meta.n])
 	return true
 }
