@@ -54,16 +54,15 @@ func newPairOn(t testing.TB, backend string, uasScenario *scenario.Scenario) *pa
 	return &pair{uac: uac, uas: uas, pkts: make([]dataplane.Packet, 1)}
 }
 
-// pump delivers n datagrams that arrive at s.
+// pump delivers n datagrams that arrive at s, in receive batches as the
+// shard's loop does.
 func (p *pair) pump(t testing.TB, s *shard, n int) {
 	for n > 0 {
-		got, err := s.ep.Read(p.pkts, time.Now().Add(2*time.Second))
+		got, err := s.ep.Read(s.pkts[:min(n, len(s.pkts))], time.Now().Add(2*time.Second))
 		if err != nil {
 			t.Fatalf("shard waiting for %d more datagrams: %v", n, err)
 		}
-		for i := 0; i < got; i++ {
-			s.onDatagram(p.pkts[i].Data, p.pkts[i].From, s.e.now(), true)
-		}
+		s.dispatch(got)
 		n -= got
 	}
 }

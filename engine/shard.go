@@ -52,11 +52,12 @@ type shard struct {
 	rxWindow  int              // datagrams received in the current window
 	windowEnd int64
 
-	msg      sipfast.Message // the datagram being handled
-	last     sipfast.Message // a call's last received message, for rendering
-	lastCall *call           // whose lastRecv s.last indexes
-	lastGen  uint64          // and which version of it
-	gen      uint64          // hands out call.lastGen values
+	msg      *sipfast.Message // the datagram being handled: one of ahead.bufs
+	ahead    rxAhead          // the next datagram of the batch, parsed early
+	last     sipfast.Message  // a call's last received message, for rendering
+	lastCall *call            // whose lastRecv s.last indexes
+	lastGen  uint64           // and which version of it
+	gen      uint64           // hands out call.lastGen values
 	tx       []byte
 	pkts     []dataplane.Packet
 	msgs     []*scenario.Template // message templates by command, constants folded (render.go)
@@ -120,6 +121,7 @@ func newShard(e *Engine, idx int, ep dataplane.Endpoint, capacity int) *shard {
 		tx:    make([]byte, 0, 4096),
 		pkts:  make([]dataplane.Packet, dataplane.ReadBatchSize),
 	}
+	s.msg = &s.ahead.bufs[0]
 	if e.cfg.Limit > 0 {
 		s.calls.reserve(capacity)
 		s.wheel.nodes = slices.Grow(s.wheel.nodes, capacity)
@@ -262,6 +264,9 @@ func (s *shard) dispatch(n int) {
 	t := time.Now()
 	now := int64(t.Sub(s.e.t0))
 	wallOffset := t.UnixNano() - now
+	// Parsing one datagram ahead pays off unless the shard steers by a
+	// peek before parsing (then half the datagrams are not its own).
+	lookAhead := !s.e.steer || s.e.byCallID != nil
 	for i := 0; i < n; i++ {
 		pk := &s.pkts[i]
 		if pk.Truncated {
@@ -271,6 +276,12 @@ func (s *shard) dispatch(n int) {
 		if pk.Closed {
 			s.onConnClosed(pk.Conn, pk.Err, now, true)
 			continue
+		}
+		s.adoptAhead(pk.Data)
+		if lookAhead && i+1 < n {
+			if nx := &s.pkts[i+1]; !nx.Truncated && !nx.Closed {
+				s.parseAhead(nx.Data)
+			}
 		}
 		s.rxConn = pk.Conn
 		if s.e.perIP != nil {
@@ -285,6 +296,7 @@ func (s *shard) dispatch(n int) {
 		}
 		s.onDatagram(pk.Data, pk.From, at, true)
 	}
+	s.ahead.reset() // the receive buffers are about to be reused
 	s.rxWindow += n
 	if now >= s.windowEnd {
 		s.busy = s.rxWindow >= busyDatagrams
@@ -898,7 +910,8 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 			peeked = cid
 		}
 	}
-	if err := s.msg.Parse(data); err != nil {
+	h, hashed, err := s.parse(data)
+	if err != nil {
 		if !errors.Is(err, sipfast.ErrKeepAlive) { // RFC 5626 §4.4.1 CRLF keep-alives are not errors
 			s.rec.ParseError()
 		}
@@ -912,7 +925,9 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 	if fromSocket && s.e.steer && !bytes.Equal(cid, peeked) && s.handOff(cid, data, from, now) {
 		return
 	}
-	h := maphash.Bytes(s.e.seed, cid)
+	if !hashed {
+		h = maphash.Bytes(s.e.seed, cid)
+	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
 		s.incoming(slot, s.calls.at(slot), data, from, now)
 		return
