@@ -7,7 +7,8 @@ import "bytes"
 // entries back, so there are no tombstones and lookups stay short without
 // periodic rebuilds. It grows by doubling when three quarters full.
 type callTable struct {
-	slots []tableEntry
+	slots []tableEntry // mem.s
+	mem   hugeSlice[tableEntry]
 	mask  uint64
 	n     int
 }
@@ -22,7 +23,9 @@ func newCallTable(capacity int) *callTable {
 	for size < capacity*3/2 {
 		size <<= 1
 	}
-	return &callTable{slots: make([]tableEntry, size), mask: uint64(size - 1)}
+	t := &callTable{mem: makeHuge[tableEntry](size), mask: uint64(size - 1)}
+	t.slots = t.mem.s
+	return t
 }
 
 // Len is the number of entries.
@@ -97,14 +100,16 @@ func (t *callTable) Delete(h uint64, slot int32) {
 }
 
 func (t *callTable) grow() {
-	old := t.slots
-	t.slots = make([]tableEntry, len(old)*2)
+	old, oldMem := t.slots, t.mem
+	t.mem = makeHuge[tableEntry](len(old) * 2)
+	t.slots = t.mem.s
 	t.mask = uint64(len(t.slots) - 1)
 	for _, e := range old {
 		if e.id != 0 {
 			t.insert(e.hash, e.id)
 		}
 	}
+	oldMem.free()
 }
 
 // deadCalls remembers the Call-IDs of calls that ended recently (SIPp's
@@ -120,7 +125,8 @@ func (t *callTable) grow() {
 // deletion), a probe usually one cache line. It is a multiset: a hash
 // added twice is held twice, each copy leaving with its own FIFO entry.
 type deadCalls struct {
-	slots []uint64 // Call-ID hashes, with 0 stored as 1; 0 marks an empty slot
+	slots []uint64 // Call-ID hashes, with 0 stored as 1; 0 marks an empty slot (mem.s)
+	mem   hugeSlice[uint64]
 	mask  uint64
 	fifo  []deadEntry
 	head  int
@@ -140,7 +146,9 @@ func newDeadCalls(capacity int) *deadCalls {
 	for n < capacity*3/2 {
 		n <<= 1
 	}
-	return &deadCalls{slots: make([]uint64, n), mask: uint64(n - 1), fifo: make([]deadEntry, capacity)}
+	d := &deadCalls{mem: makeHuge[uint64](n), mask: uint64(n - 1), fifo: make([]deadEntry, capacity)}
+	d.slots = d.mem.s
+	return d
 }
 
 // deadKey maps a hash to its slot value (0 means empty).
@@ -172,14 +180,16 @@ func (d *deadCalls) insert(k uint64) {
 }
 
 func (d *deadCalls) grow() {
-	old := d.slots
-	d.slots = make([]uint64, len(old)*2)
+	old, oldMem := d.slots, d.mem
+	d.mem = makeHuge[uint64](len(old) * 2)
+	d.slots = d.mem.s
 	d.mask = uint64(len(d.slots) - 1)
 	for _, k := range old {
 		if k != 0 {
 			d.insert(k)
 		}
 	}
+	oldMem.free()
 }
 
 // Contains reports whether h belongs to a dead call.

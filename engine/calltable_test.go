@@ -8,7 +8,7 @@ import (
 
 func TestCallTableInsertLookupDelete(t *testing.T) {
 	seed := maphash.MakeSeed()
-	const n = 20000
+	const n = 100000 // grows from the heap into huge-page mappings (hugemem.go) and past them
 	ids := make([][]byte, n)
 	tab := newCallTable(16) // forces growth
 	for i := range ids {

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestMakeHugeMapsAlignedAdvisedMemory checks that a table past
+// hugeMinBytes gets a mapping of its own, 2 MiB aligned, zeroed and marked
+// MADV_HUGEPAGE ("hg" in /proc/self/smaps VmFlags), that a smaller one is
+// an ordinary slice, and that free unmaps.
+func TestMakeHugeMapsAlignedAdvisedMemory(t *testing.T) {
+	small := makeHuge[uint64](16)
+	if small.mem != nil || len(small.s) != 16 {
+		t.Fatalf("16 elements: mem %v, len %d; want a heap slice of 16", small.mem, len(small.s))
+	}
+
+	const n = 3 << 20 / 8 // 3 MiB: two huge pages once rounded up
+	h := makeHuge[uint64](n)
+	if h.mem == nil {
+		t.Fatal("3 MiB table: no mapping of its own")
+	}
+	if len(h.s) != n {
+		t.Fatalf("len %d, want %d", len(h.s), n)
+	}
+	addr := uintptr(unsafe.Pointer(&h.s[0]))
+	if addr%hugePage != 0 {
+		t.Errorf("table at %#x: not 2 MiB aligned", addr)
+	}
+	for i := range h.s {
+		if h.s[i] != 0 {
+			t.Fatalf("element %d is %d, want 0", i, h.s[i])
+		}
+		h.s[i] = uint64(i)
+	}
+	flags, ok := vmFlags(t, addr)
+	if !ok {
+		t.Fatalf("no mapping at %#x in /proc/self/smaps", addr)
+	}
+	if !strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("VmFlags %q: no hg (MADV_HUGEPAGE)", flags)
+	}
+	h.free()
+	if h.s != nil || h.mem != nil {
+		t.Error("free left the slice set")
+	}
+	if _, ok := vmFlags(t, addr); ok {
+		t.Errorf("mapping at %#x still there after free", addr)
+	}
+}
+
+// vmFlags returns the VmFlags of the mapping holding addr.
+func vmFlags(t *testing.T, addr uintptr) (string, bool) {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skipf("no /proc/self/smaps: %v", err)
+	}
+	defer f.Close()
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 && strings.Contains(line, " ") {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if in && strings.HasPrefix(line, "VmFlags:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmFlags:")), true
+		}
+	}
+	return "", false
+}
