@@ -412,16 +412,20 @@ func (s *shard) startCall(now int64) bool {
 		s.exhausted = true
 		return false
 	}
+	// The Call-ID's table slot is cold more often than not: ask for it
+	// first and set the call up while it comes.
+	ids := s.e.appendCallID(s.bufs.get(64), number)
+	idLen := uint16(min(len(ids), 0xffff))
+	h := maphash.Bytes(s.e.seed, ids[:idLen])
+	s.table.prefetch(h)
 	slot, c := s.alloc(now)
 	c.number = number
 	c.peer = s.remote
 	s.takeUser(c)
 	s.drawLines(c)
 	c.cseq = uint32(s.e.cfg.BaseCSeq - 1)
-	c.ids = s.e.appendCallID(s.bufs.get(64), number)
-	c.idLen = uint16(min(len(c.ids), 0xffff))
-	c.hash = maphash.Bytes(s.e.seed, c.id())
-	s.table.Insert(c.hash, slot)
+	c.ids, c.idLen, c.hash = ids, idLen, h
+	s.table.Insert(h, slot)
 	s.rec.CallCreated(false)
 	if s.e.tdm != nil && !s.takeCircuit(slot, c, now) {
 		return true
