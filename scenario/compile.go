@@ -597,18 +597,12 @@ func atoiPrefix(s string) int {
 		neg = s[0] == '-'
 		s = s[1:]
 	}
-	v := 0
+	var v int64 // 64 bits, so that saturating also works where int has 32
 	for i := 0; i < len(s) && isDigit(s[i]); i++ {
-		v = v*10 + int(s[i]-'0')
-		if v > 1<<31 {
-			v = 1 << 31
-		}
+		v = min(v*10+int64(s[i]-'0'), 1<<31)
 	}
 	if neg {
-		return -v
+		return int(-v)
 	}
-	if v > 1<<31-1 {
-		v = 1<<31 - 1
-	}
-	return v
+	return int(min(v, 1<<31-1))
 }

@@ -246,3 +246,28 @@ func TestRenderBuiltinUAS(t *testing.T) {
 		t.Errorf("200 OK: status %d, ends %q", ok.Status, render(ok, last)[len(render(ok, last))-30:])
 	}
 }
+
+// TestAtoiPrefix checks C atoi's reading of keyword numbers ([local_port+N],
+// [fieldN], occurrence=N): sign, digits up to the first other byte, and
+// saturation to 32 bits, the same where int has 32 bits.
+func TestAtoiPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"12", 12},
+		{"+7x", 7},
+		{"-3]", -3},
+		{"x1", 0},
+		{"2147483647", 2147483647},
+		{"2147483648", 2147483647},
+		{"99999999999999999999", 2147483647},
+		{"-2147483648", -2147483648},
+		{"-99999999999999999999", -2147483648},
+	} {
+		if got := atoiPrefix(tc.in); got != tc.want {
+			t.Errorf("atoiPrefix(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
