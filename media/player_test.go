@@ -84,12 +84,23 @@ func TestPlayerStop(t *testing.T) {
 	receive(t, a, 2)
 	p.Play(8, long, 0, aAddr)
 	receive(t, a, 1)
+	// The receiver can see a packet before the player has counted it:
+	// wait for the count, then stop the play and wait for it to end.
+	waitFor(t, "4 packets counted", func() bool { return p.Stats().Packets == 4 })
 	p.Stop(8)
-	for p.Active() != 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(t, "no play active after Stop", func() bool { return p.Active() == 0 })
 	if s := p.Stats(); s.Packets != 4 {
 		t.Errorf("%d packets sent, want 4", s.Packets)
+	}
+}
+
+// waitFor polls cond for up to 5 s and fails the test with what if it never holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
 	}
 }
 
