@@ -926,14 +926,17 @@ func (s *shard) onDatagram(data []byte, from netip.AddrPort, now int64, fromSock
 		s.rec.ParseError()
 		return
 	}
-	if fromSocket && s.e.steer && !bytes.Equal(cid, peeked) && s.handOff(cid, data, from, now) {
-		return
-	}
 	if !hashed {
 		h = maphash.Bytes(s.e.seed, cid)
 	}
 	if slot, ok := s.table.Lookup(h, cid, s.callID); ok {
+		// A call of this shard: the datagram is where it belongs.
 		s.incoming(slot, s.calls.at(slot), data, from, now)
+		return
+	}
+	// No call here: the kernel (or the peer's hash) may have put a
+	// datagram of another shard's call on this socket.
+	if fromSocket && s.e.steer && !bytes.Equal(cid, peeked) && s.handOff(cid, data, from, now) {
 		return
 	}
 	if s.dead.Contains(h) {
