@@ -61,24 +61,7 @@ func BenchmarkLoopbackCalls(b *testing.B) {
 func BenchmarkCallCycle(b *testing.B) {
 	b.Run("uac-uas/inmem", func(b *testing.B) {
 		b.ReportAllocs()
-		uacEP, uasEP := newMemPair(netip.MustParseAddrPort("127.0.0.1:5061"), netip.MustParseAddrPort("127.0.0.1:5060"))
-		lo := netip.MustParseAddr("127.0.0.1")
-		uas, err := New(Config{Scenario: uasNoLinger(b), Local: lo, Shards: 1,
-			openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uasEP, nil }})
-		if err != nil {
-			b.Fatal(err)
-		}
-		uacScn, err := scenario.Builtin("uac")
-		if err != nil {
-			b.Fatal(err)
-		}
-		uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uasEP.local,
-			openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uacEP, nil }})
-		if err != nil {
-			b.Fatal(err)
-		}
-		now := time.Now()
-		uac.t0, uas.t0 = now, now
+		uac, uas, _, _ := newMemEngines(b, uasNoLinger(b))
 		p := &pair{uac: uac, uas: uas, pkts: make([]dataplane.Packet, 1)}
 		for i := 0; i < 100; i++ {
 			p.call(b)

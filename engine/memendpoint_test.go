@@ -2,9 +2,11 @@ package engine
 
 import (
 	"net/netip"
+	"testing"
 	"time"
 
 	"github.com/gossip-sip/gossip/dataplane"
+	"github.com/gossip-sip/gossip/scenario"
 )
 
 // memEndpoint is an in-memory dataplane.Endpoint for measuring the
@@ -65,3 +67,29 @@ func (m *memEndpoint) Flush() error              { return nil }
 func (m *memEndpoint) Wake()                     {}
 func (m *memEndpoint) LocalAddr() netip.AddrPort { return m.local }
 func (m *memEndpoint) Close() error              { return nil }
+
+// newMemEngines makes an engine running the built-in uac and one running
+// uasScn, joined by an in-memory endpoint pair, with one shard each and
+// the same start time.
+func newMemEngines(t testing.TB, uasScn *scenario.Scenario) (uac, uas *Engine, uacEP, uasEP *memEndpoint) {
+	t.Helper()
+	uacEP, uasEP = newMemPair(netip.MustParseAddrPort("127.0.0.1:5061"), netip.MustParseAddrPort("127.0.0.1:5060"))
+	lo := netip.MustParseAddr("127.0.0.1")
+	uas, err := New(Config{Scenario: uasScn, Local: lo, Shards: 1,
+		openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uasEP, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uac, err = New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uasEP.local,
+		openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uacEP, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	uac.t0, uas.t0 = now, now
+	return uac, uas, uacEP, uasEP
+}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"net/netip"
 	"testing"
 	"time"
 
@@ -20,28 +19,11 @@ func TestDispatchParsesAhead(t *testing.T) {
 		answers                                  int
 	}
 	run := func(batched bool) outcome {
-		uacEP, uasEP := newMemPair(netip.MustParseAddrPort("127.0.0.1:5061"), netip.MustParseAddrPort("127.0.0.1:5060"))
-		lo := netip.MustParseAddr("127.0.0.1")
 		uasScn, err := scenario.Builtin("uas")
 		if err != nil {
 			t.Fatal(err)
 		}
-		uas, err := New(Config{Scenario: uasScn, Local: lo, Shards: 1,
-			openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uasEP, nil }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		uacScn, err := scenario.Builtin("uac")
-		if err != nil {
-			t.Fatal(err)
-		}
-		uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Remote: uasEP.local,
-			openEndpoint: func(dataplane.Config) (dataplane.Endpoint, error) { return uacEP, nil }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now()
-		uac.t0, uas.t0 = now, now
+		uac, uas, uacEP, uasEP := newMemEngines(t, uasScn)
 		c, s := uac.shards[0], uas.shards[0]
 		for range 3 {
 			c.startCall(uac.now())
