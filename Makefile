@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 5s
 
-.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-transport bench-capacity bench-hep bench-xdp bench-soak run generate clean
+.PHONY: build test test-short vet fmt-check fuzz bench bench-sipp bench-ab bench-transport bench-capacity bench-hep bench-xdp bench-soak run generate clean
 
 build:
 	$(GO) build -o gossip ./cmd/gossip
@@ -45,6 +45,14 @@ bench:
 # BENCH_SIPP_FLAGS, e.g. BENCH_SIPP_FLAGS=-rev=HEAD to leave uncommitted edits out.
 bench-sipp:
 	$(GO) run ./bench/sippbench -out bench/RESULTS.md $(BENCH_SIPP_FLAGS)
+
+# Two gossip builds side by side, each against its own sipp, paired round
+# by round: the user and system CPU per call of B against A, with the
+# standard error (about a minute). A and B are binaries or git revisions
+# (B empty: the working tree); more flags in BENCH_AB_FLAGS, e.g.
+# make bench-ab A=HEAD~1 BENCH_AB_FLAGS='-side uac -threads 1'.
+bench-ab:
+	$(GO) run ./bench/cpuab -a $(A) -b '$(B)' $(BENCH_AB_FLAGS)
 
 # The same search over TCP (one connection, one per call) and TLS (gossip
 # pairs only: Debian's sipp has no TLS); writes bench/RESULTS-<mode>.md.
