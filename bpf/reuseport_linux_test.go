@@ -188,11 +188,14 @@ func TestReuseportAgreesWithPeekCallID(t *testing.T) {
 	defer tx.Close()
 	// A message is header lines of these parts, one of each in turn.
 	parts := [][]string{
-		{"Call-ID", "call-id", "CALL-ID", "i", "I", "Call-I", "Call-IDx", "ix", "Via", ""},
+		{"Call-ID", "call-id", "CALL-ID", "i", "I", "Call-I", "Call-IDx", "ix", "Via", "", "X-A-Longer-Header-Name", "cALL-id"},
 		{"", "", " ", "\t", " \t "},
 		{":", ":", ":", "", "::"},
 		{"", " ", "\t", "\r", " \r"},
-		{"v@h", "1-2@127.0.0.1", "a b", "x\ry", "", "\t"},
+		// Values short and long, so that the program's eight-octet strides
+		// start and end everywhere in them.
+		{"v@h", "1-2@127.0.0.1", "a b", "x\ry", "", "\t", "a-much-longer-call-id-0123456789@host.example.com",
+			"blanks inside\tand at the end  ", "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1-2-3;rport"},
 		{"", " ", "\r", "\t "},
 		{"\r\n", "\r\n", "\n", "\r\n ", "\r\n\t", "\r\n\r\n"},
 	}
@@ -208,7 +211,7 @@ func TestReuseportAgreesWithPeekCallID(t *testing.T) {
 		t.Fatal(err)
 	}
 	placed := 0
-	for m := 0; m < 400; m++ {
+	for m := 0; m < 1000; m++ {
 		var b strings.Builder
 		b.WriteString("BYE sip:b SIP/2.0\r\n")
 		for k := next(5); k >= 0; k-- {
@@ -239,8 +242,8 @@ func TestReuseportAgreesWithPeekCallID(t *testing.T) {
 		}
 		prev = c
 	}
-	if placed < 40 {
-		t.Errorf("only %d of 400 random messages have a Call-ID: the generator tests too little", placed)
+	if placed < 100 {
+		t.Errorf("only %d of 1000 random messages have a Call-ID: the generator tests too little", placed)
 	}
-	t.Logf("%d of 400 random messages placed by Call-ID", placed)
+	t.Logf("%d of 1000 random messages placed by Call-ID", placed)
 }
