@@ -7,8 +7,8 @@ import "bytes"
 // entries back, so there are no tombstones and lookups stay short without
 // periodic rebuilds. It grows by doubling when three quarters full.
 type callTable struct {
-	slots []tableEntry // mem.s
-	mem   hugeSlice[tableEntry]
+	slots []tableEntry
+	mem   *hugeMapping // what holds slots (makeHuge); nil: the Go heap
 	mask  uint64
 	n     int
 }
@@ -23,8 +23,8 @@ func newCallTable(capacity int) *callTable {
 	for size < capacity*3/2 {
 		size <<= 1
 	}
-	t := &callTable{mem: makeHuge[tableEntry](size), mask: uint64(size - 1)}
-	t.slots = t.mem.s
+	t := &callTable{mask: uint64(size - 1)}
+	t.slots, t.mem = makeHuge[tableEntry](size)
 	return t
 }
 
@@ -101,15 +101,14 @@ func (t *callTable) Delete(h uint64, slot int32) {
 
 func (t *callTable) grow() {
 	old, oldMem := t.slots, t.mem
-	t.mem = makeHuge[tableEntry](len(old) * 2)
-	t.slots = t.mem.s
+	t.slots, t.mem = makeHuge[tableEntry](len(old) * 2)
 	t.mask = uint64(len(t.slots) - 1)
 	for _, e := range old {
 		if e.id != 0 {
 			t.insert(e.hash, e.id)
 		}
 	}
-	oldMem.free()
+	oldMem.unmap()
 }
 
 // deadCalls remembers the Call-IDs of calls that ended recently (SIPp's
@@ -125,8 +124,8 @@ func (t *callTable) grow() {
 // deletion), a probe usually one cache line. It is a multiset: a hash
 // added twice is held twice, each copy leaving with its own FIFO entry.
 type deadCalls struct {
-	slots []uint64 // Call-ID hashes, with 0 stored as 1; 0 marks an empty slot (mem.s)
-	mem   hugeSlice[uint64]
+	slots []uint64     // Call-ID hashes, with 0 stored as 1; 0 marks an empty slot
+	mem   *hugeMapping // what holds slots (makeHuge); nil: the Go heap
 	mask  uint64
 	fifo  []deadEntry
 	head  int
@@ -146,8 +145,8 @@ func newDeadCalls(capacity int) *deadCalls {
 	for n < capacity*3/2 {
 		n <<= 1
 	}
-	d := &deadCalls{mem: makeHuge[uint64](n), mask: uint64(n - 1), fifo: make([]deadEntry, capacity)}
-	d.slots = d.mem.s
+	d := &deadCalls{mask: uint64(n - 1), fifo: make([]deadEntry, capacity)}
+	d.slots, d.mem = makeHuge[uint64](n)
 	return d
 }
 
@@ -181,15 +180,14 @@ func (d *deadCalls) insert(k uint64) {
 
 func (d *deadCalls) grow() {
 	old, oldMem := d.slots, d.mem
-	d.mem = makeHuge[uint64](len(old) * 2)
-	d.slots = d.mem.s
+	d.slots, d.mem = makeHuge[uint64](len(old) * 2)
 	d.mask = uint64(len(d.slots) - 1)
 	for _, k := range old {
 		if k != 0 {
 			d.insert(k)
 		}
 	}
-	oldMem.free()
+	oldMem.unmap()
 }
 
 // Contains reports whether h belongs to a dead call.

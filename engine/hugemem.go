@@ -15,32 +15,19 @@ import "unsafe"
 // it a table fits the caches and its pages fit the TLB anyway.
 const hugeMinBytes = 512 << 10
 
-// hugeSlice is n zero elements of a pointer-free T, with the means to
-// give their memory back.
-type hugeSlice[T any] struct {
-	s   []T
-	mem *hugeMapping // nil: s is on the Go heap
-}
-
-// makeHuge returns n zero elements of T. T must hold no pointers: memory
-// outside the Go heap is invisible to the garbage collector.
-func makeHuge[T any](n int) hugeSlice[T] {
+// makeHuge returns n zero elements of T and, when they are in a mapping
+// of their own, that mapping (nil: they are on the Go heap). T must hold
+// no pointers: memory outside the Go heap is invisible to the garbage
+// collector. Give the memory back with mem.unmap once the slice is no
+// longer used; a mapping left behind goes back when the garbage
+// collector finds it unreachable.
+func makeHuge[T any](n int) (s []T, mem *hugeMapping) {
 	var zero T
 	size := n * int(unsafe.Sizeof(zero))
 	if size >= hugeMinBytes {
 		if m := mapHuge(size); m != nil {
-			return hugeSlice[T]{s: unsafe.Slice((*T)(m.base()), n), mem: m}
+			return unsafe.Slice((*T)(m.base()), n), m
 		}
 	}
-	return hugeSlice[T]{s: make([]T, n)}
-}
-
-// free gives the memory back at once; the slice must not be used again.
-// Memory not freed goes back when the garbage collector finds its
-// mapping unreachable.
-func (h *hugeSlice[T]) free() {
-	if h.mem != nil {
-		h.mem.unmap()
-	}
-	*h = hugeSlice[T]{}
+	return make([]T, n), nil
 }

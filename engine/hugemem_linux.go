@@ -47,8 +47,12 @@ func mapHuge(size int) *hugeMapping {
 // base is the start of the mapping.
 func (m *hugeMapping) base() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(m.b)) }
 
-// unmap gives the memory back now.
+// unmap gives the memory back now; the slice it held must not be used
+// again. It does nothing to a nil or an unmapped mapping.
 func (m *hugeMapping) unmap() {
+	if m == nil || m.b == nil {
+		return
+	}
 	m.cleanup.Stop()
 	unmapBytes(m.b)
 	m.b = nil

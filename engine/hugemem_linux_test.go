@@ -12,30 +12,30 @@ import (
 // TestMakeHugeMapsAlignedAdvisedMemory checks that a table past
 // hugeMinBytes gets a mapping of its own, 2 MiB aligned, zeroed and marked
 // MADV_HUGEPAGE ("hg" in /proc/self/smaps VmFlags), that a smaller one is
-// an ordinary slice, and that free unmaps.
+// an ordinary slice, and that unmap unmaps.
 func TestMakeHugeMapsAlignedAdvisedMemory(t *testing.T) {
-	small := makeHuge[uint64](16)
-	if small.mem != nil || len(small.s) != 16 {
-		t.Fatalf("16 elements: mem %v, len %d; want a heap slice of 16", small.mem, len(small.s))
+	small, smallMem := makeHuge[uint64](16)
+	if smallMem != nil || len(small) != 16 {
+		t.Fatalf("16 elements: mem %v, len %d; want a heap slice of 16", smallMem, len(small))
 	}
 
 	const n = 3 << 20 / 8 // 3 MiB: two huge pages once rounded up
-	h := makeHuge[uint64](n)
-	if h.mem == nil {
+	s, mem := makeHuge[uint64](n)
+	if mem == nil {
 		t.Fatal("3 MiB table: no mapping of its own")
 	}
-	if len(h.s) != n {
-		t.Fatalf("len %d, want %d", len(h.s), n)
+	if len(s) != n {
+		t.Fatalf("len %d, want %d", len(s), n)
 	}
-	addr := uintptr(unsafe.Pointer(&h.s[0]))
+	addr := uintptr(unsafe.Pointer(&s[0]))
 	if addr%hugePage != 0 {
 		t.Errorf("table at %#x: not 2 MiB aligned", addr)
 	}
-	for i := range h.s {
-		if h.s[i] != 0 {
-			t.Fatalf("element %d is %d, want 0", i, h.s[i])
+	for i := range s {
+		if s[i] != 0 {
+			t.Fatalf("element %d is %d, want 0", i, s[i])
 		}
-		h.s[i] = uint64(i)
+		s[i] = uint64(i)
 	}
 	flags, ok := vmFlags(t, addr)
 	if !ok {
@@ -49,10 +49,11 @@ func TestMakeHugeMapsAlignedAdvisedMemory(t *testing.T) {
 	case !strings.Contains(" "+flags+" ", " hg "):
 		t.Errorf("VmFlags %q: no hg (MADV_HUGEPAGE)", flags)
 	}
-	h.free()
-	if h.s != nil || h.mem != nil {
-		t.Error("free left the slice set")
+	mem.unmap()
+	if mem.b != nil {
+		t.Error("unmap left the mapping set")
 	}
+	mem.unmap() // a second unmap does nothing
 	if _, ok := vmFlags(t, addr); ok {
 		t.Errorf("mapping at %#x still there after free", addr)
 	}
