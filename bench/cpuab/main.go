@@ -282,7 +282,7 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 	if !aFirst {
 		out[0], out[1] = out[1], out[0]
 	}
-	perCall := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(calls) }
+	perCall := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(calls) }
 	return round{
 		aFirst: aFirst,
 		aUser:  perCall(out[0].User), aSys: perCall(out[0].Sys),
