@@ -113,7 +113,7 @@ type Config struct {
 	Service string
 	// BaseCSeq is the first [cseq] value of every call (-base_cseq); 0
 	// takes SIPp's default, 1, and a negative value starts at 0.
-	BaseCSeq int
+	BaseCSeq int64
 	// CallIDFormat builds Call-IDs of new calls (-cid_str): %u call number,
 	// %p process id, %s local IP, %% a percent sign.
 	CallIDFormat string

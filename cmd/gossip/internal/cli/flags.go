@@ -73,6 +73,12 @@ func num(name string, sec section, arg, help, def string, p func(o *Options) *in
 		bind: func(o *Options) pflag.Value { return &intValue{p(o)} }}
 }
 
+// num64 is num for values that need more than 32 bits on every platform.
+func num64(name string, sec section, arg, help, def string, p func(o *Options) *int64) flagSpec {
+	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def,
+		bind: func(o *Options) pflag.Value { return &int64Value{p(o)} }}
+}
+
 func dur(name string, sec section, arg, help, def string, unit time.Duration, p func(o *Options) *time.Duration) flagSpec {
 	label := map[time.Duration]string{time.Millisecond: "ms", time.Second: "s"}[unit]
 	return flagSpec{name: name, sec: sec, arg: arg, arity: 1, help: help, def: def, unit: label,
@@ -161,8 +167,8 @@ func implementedFlags() []flagSpec {
 			"", func(o *Options) *int { return &o.DynamicMax }),
 		num("dynamicStep", secCall, "N", "increment of [dynamic_id] at each use",
 			"", func(o *Options) *int { return &o.DynamicStep }),
-		num("base_cseq", secCall, "N", "CSeq number of the first request of each call",
-			"", func(o *Options) *int { return &o.BaseCSeq }),
+		num64("base_cseq", secCall, "N", "CSeq number of the first request of each call",
+			"", func(o *Options) *int64 { return &o.BaseCSeq }),
 		str("cid_str", secCall, "FORMAT", "Call-ID format: %u call number, %p pid, %s local IP, %r random",
 			"", func(o *Options) *string { return &o.CallIDFormat }),
 		str("tdmmap", secCall, "{X1-X2}{H}{Y1-Y2}{Z1-Z2}", "table of TDM circuits: each call holds a free one (none free: the call fails), [tdmmap] writes it as x.h.y/z",
@@ -317,8 +323,8 @@ func implementedFlags() []flagSpec {
 			"none; port 9060", func(o *Options) *string { return &o.HEPAddr }),
 		str("hep_transport", secGossip, "udp|tcp", "transport to the -hep_addr collector",
 			"", func(o *Options) *string { return &o.HEPTransport }),
-		num("hep_id", secGossip, "N", "HEP capture agent ID (0 to 4294967295)",
-			"", func(o *Options) *int { return &o.HEPID }),
+		num64("hep_id", secGossip, "N", "HEP capture agent ID (0 to 4294967295)",
+			"", func(o *Options) *int64 { return &o.HEPID }),
 		str("hep_password", secGossip, "KEY", "HEP authentication key sent in every packet",
 			"-", func(o *Options) *string { return &o.HEPPassword }),
 		str("hep_node_name", secGossip, "NAME", "HEP capture node name sent in every packet",

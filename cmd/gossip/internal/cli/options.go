@@ -223,7 +223,7 @@ type Options struct {
 	DynamicStart, DynamicMax, DynamicStep int
 	// BaseCSeq is -base_cseq, the CSeq number of a call's first request
 	// (0 to 4294967295). Default 1.
-	BaseCSeq int
+	BaseCSeq int64
 	// CallIDFormat is -cid_str: %u call number, %p process id, %s local
 	// IP, %r random number, %% a percent sign. Default "%u-%p@%s".
 	CallIDFormat string
@@ -418,7 +418,7 @@ type Options struct {
 	HEPTransport string
 	// HEPID is -hep_id, the HEP capture agent ID (0 to 4294967295).
 	// Default DefaultHEPID.
-	HEPID int
+	HEPID int64
 	// HEPPassword is -hep_password, the HEP authentication key. Default "".
 	HEPPassword string
 	// HEPNodeName is -hep_node_name, the HEP capture node name. Default "".
@@ -551,6 +551,7 @@ func (o *Options) Validate() error {
 		return &FlagError{Flag: flag, Value: value, Kind: ErrBadValue, Detail: detail}
 	}
 	itoa := strconv.Itoa
+	itoa64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 
 	// Scenario selection.
 	var picked []string
@@ -645,8 +646,8 @@ func (o *Options) Validate() error {
 	}
 
 	// Call behaviour.
-	if o.BaseCSeq < 0 || int64(o.BaseCSeq) > math.MaxUint32 {
-		return bad("-base_cseq", itoa(o.BaseCSeq), "must be between 0 and 4294967295")
+	if o.BaseCSeq < 0 || o.BaseCSeq > math.MaxUint32 {
+		return bad("-base_cseq", itoa64(o.BaseCSeq), "must be between 0 and 4294967295")
 	}
 	if _, err := o.Behaviors(); err != nil {
 		return err
@@ -735,8 +736,8 @@ func (o *Options) Validate() error {
 	if o.HEPTransport != HEPTransportUDP && o.HEPTransport != HEPTransportTCP {
 		return bad("-hep_transport", o.HEPTransport, "unknown transport (udp or tcp)")
 	}
-	if o.HEPID < 0 || int64(o.HEPID) > math.MaxUint32 {
-		return bad("-hep_id", itoa(o.HEPID), "must be between 0 and 4294967295")
+	if o.HEPID < 0 || o.HEPID > math.MaxUint32 {
+		return bad("-hep_id", itoa64(o.HEPID), "must be between 0 and 4294967295")
 	}
 	return nil
 }

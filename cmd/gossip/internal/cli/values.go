@@ -83,11 +83,31 @@ func (v *intValue) Set(s string) error {
 func (v *intValue) String() string { return strconv.Itoa(*v.p) }
 func (v *intValue) Type() string   { return "int" }
 
+// int64Value is intValue for 64-bit values (on 32-bit platforms too).
+type int64Value struct{ p *int64 }
+
+func (v *int64Value) Set(s string) error {
+	n, err := parseIntBits(s, 64)
+	if err != nil {
+		return err
+	}
+	*v.p = n
+	return nil
+}
+func (v *int64Value) String() string { return strconv.FormatInt(*v.p, 10) }
+func (v *int64Value) Type() string   { return "int64" }
+
 func parseInt(s string) (int, error) {
+	n, err := parseIntBits(s, strconv.IntSize)
+	return int(n), err
+}
+
+// parseIntBits parses s as strtol(…, 0) does, into a bits-bit integer.
+func parseIntBits(s string, bits int) (int64, error) {
 	if strings.Contains(s, "_") {
 		return 0, errors.New("not an integer")
 	}
-	n, err := strconv.ParseInt(s, 0, 0)
+	n, err := strconv.ParseInt(s, 0, bits)
 	if err != nil {
 		var ne *strconv.NumError
 		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
@@ -95,7 +115,7 @@ func parseInt(s string) (int, error) {
 		}
 		return 0, errors.New("not an integer")
 	}
-	return int(n), nil
+	return n, nil
 }
 
 // isDecimal reports whether s is a number in plain decimal notation (what
