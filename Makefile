@@ -19,8 +19,12 @@ test: fmt-check vet
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
+# vet also checks that the 32-bit build and the portable fallbacks of the
+# Linux-only code (a developer's macOS laptop) compile.
 vet:
 	$(GO) vet $(PKGS)
+	GOARCH=386 $(GO) vet $(PKGS)
+	GOOS=darwin GOARCH=arm64 $(GO) vet $(PKGS)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
