@@ -188,76 +188,33 @@ var (
 	errNoQOP     = fmt.Errorf("%w: none of the offered qop values is auth or auth-int", ErrUnsupportedQOP)
 )
 
-// seen records which parameters a challenge or credentials carried, to
-// refuse duplicates (RFC 7616 §3.3: each parameter at most once).
-type seen uint32
-
-const (
-	seenRealm seen = 1 << iota
-	seenNonce
-	seenOpaque
-	seenDomain
-	seenAlgorithm
-	seenQOP
-	seenStale
-	seenUserHash
-	seenCharset
-	seenUsername
-	seenURI
-	seenResponse
-	seenCNonce
-	seenNC
-)
-
-func (s *seen) mark(bit seen, name []byte) error {
-	if *s&bit != 0 {
-		return fmt.Errorf("%w: parameter %q appears twice", ErrMalformed, name)
-	}
-	*s |= bit
-	return nil
-}
-
-// setParam stores one challenge parameter. Unknown parameters are ignored
-// (RFC 7616 §3.3: "Any unrecognized directive MUST be ignored").
+// setParam stores one challenge parameter (RFC 7616 §3.3). Unknown
+// parameters are ignored.
 func (c *Challenge) setParam(it *item, s *seen) error {
-	if it.kind != itemParam {
-		return fmt.Errorf("%w: Digest challenge with a token68 %q", ErrMalformed, it.value)
+	bit, err := readParam(it, s, "challenge", []digestParam{
+		// kept as sent
+		{"realm", seenRealm, &c.Realm}, {"nonce", seenNonce, &c.Nonce}, {"opaque", seenOpaque, &c.Opaque},
+		{"domain", seenDomain, &c.Domain}, {"charset", seenCharset, &c.Charset},
+		// decoded below
+		{"algorithm", seenAlgorithm, nil}, {"qop", seenQOP, nil}, {"stale", seenStale, nil}, {"userhash", seenUserHash, nil},
+	})
+	if err != nil {
+		return err
 	}
-	n, v := it.name, it.value
-	var err error
-	switch {
-	case equalFold(n, "realm"):
-		err = s.mark(seenRealm, n)
-		c.Realm = v
-	case equalFold(n, "nonce"):
-		err = s.mark(seenNonce, n)
-		c.Nonce = v
-	case equalFold(n, "opaque"):
-		err = s.mark(seenOpaque, n)
-		c.Opaque = v
-	case equalFold(n, "domain"):
-		err = s.mark(seenDomain, n)
-		c.Domain = v
-	case equalFold(n, "algorithm"):
-		if err = s.mark(seenAlgorithm, n); err == nil {
-			var ok bool
-			if c.Algorithm, ok = lookupAlgorithm(v); !ok {
-				c.badAlg, err = v, errAlgorithm
-			}
+	v := it.value
+	switch bit {
+	case seenAlgorithm:
+		var ok bool
+		if c.Algorithm, ok = lookupAlgorithm(v); !ok {
+			c.badAlg = v
+			return errAlgorithm
 		}
-	case equalFold(n, "qop"):
-		if err = s.mark(seenQOP, n); err == nil {
-			c.QOP, err = parseQOPOptions(v)
-		}
-	case equalFold(n, "stale"):
-		err = s.mark(seenStale, n)
+	case seenQOP:
+		c.QOP, err = parseQOPOptions(v)
+	case seenStale:
 		c.Stale = equalFold(v, "true")
-	case equalFold(n, "userhash"):
-		err = s.mark(seenUserHash, n)
+	case seenUserHash:
 		c.UserHash = equalFold(v, "true")
-	case equalFold(n, "charset"):
-		err = s.mark(seenCharset, n)
-		c.Charset = v
 	}
 	return err
 }

@@ -79,55 +79,36 @@ func ParseCredentials(value []byte) (Credentials, error) {
 	return cr, nil
 }
 
+// setParam stores one credentials parameter (RFC 7616 §3.4). Unknown
+// parameters are ignored.
 func (c *Credentials) setParam(it *item, s *seen) error {
-	if it.kind != itemParam {
-		return fmt.Errorf("%w: Digest credentials with a token68 %q", ErrMalformed, it.value)
+	bit, err := readParam(it, s, "credentials", []digestParam{
+		// kept as sent
+		{"username", seenUsername, &c.Username}, {"realm", seenRealm, &c.Realm}, {"nonce", seenNonce, &c.Nonce},
+		{"uri", seenURI, &c.URI}, {"response", seenResponse, &c.Response}, {"opaque", seenOpaque, &c.Opaque},
+		{"cnonce", seenCNonce, &c.CNonce}, {"nc", seenNC, &c.NC},
+		// kept as sent and decoded below
+		{"qop", seenQOP, &c.QOPRaw},
+		// decoded below
+		{"algorithm", seenAlgorithm, nil}, {"userhash", seenUserHash, nil},
+	})
+	if err != nil {
+		return err
 	}
-	n, v := it.name, it.value
-	var err error
-	switch {
-	case equalFold(n, "username"):
-		err = s.mark(seenUsername, n)
-		c.Username = v
-	case equalFold(n, "realm"):
-		err = s.mark(seenRealm, n)
-		c.Realm = v
-	case equalFold(n, "nonce"):
-		err = s.mark(seenNonce, n)
-		c.Nonce = v
-	case equalFold(n, "uri"):
-		err = s.mark(seenURI, n)
-		c.URI = v
-	case equalFold(n, "response"):
-		err = s.mark(seenResponse, n)
-		c.Response = v
-	case equalFold(n, "cnonce"):
-		err = s.mark(seenCNonce, n)
-		c.CNonce = v
-	case equalFold(n, "nc"):
-		err = s.mark(seenNC, n)
-		c.NC = v
-	case equalFold(n, "qop"):
-		if err = s.mark(seenQOP, n); err == nil {
-			c.QOPRaw = v
-			switch {
-			case equalFold(v, "auth"):
-				c.QOP = QOPAuth
-			case equalFold(v, "auth-int"):
-				c.QOP = QOPAuthInt
-			default:
-				err = fmt.Errorf("%w: qop=%q", ErrUnsupportedQOP, v)
-			}
+	v := it.value
+	switch bit {
+	case seenQOP: // one qop value, not a list (RFC 7616 §3.4)
+		switch {
+		case equalFold(v, "auth"):
+			c.QOP = QOPAuth
+		case equalFold(v, "auth-int"):
+			c.QOP = QOPAuthInt
+		default:
+			return fmt.Errorf("%w: qop=%q", ErrUnsupportedQOP, v)
 		}
-	case equalFold(n, "opaque"):
-		err = s.mark(seenOpaque, n)
-		c.Opaque = v
-	case equalFold(n, "algorithm"):
-		if err = s.mark(seenAlgorithm, n); err == nil {
-			c.Algorithm, err = ParseAlgorithm(v)
-		}
-	case equalFold(n, "userhash"):
-		err = s.mark(seenUserHash, n)
+	case seenAlgorithm:
+		c.Algorithm, err = ParseAlgorithm(v)
+	case seenUserHash:
 		c.UserHash = equalFold(v, "true")
 	}
 	return err

@@ -23,11 +23,13 @@ import (
 // it; SHA-256 arrived in later SIPp sources. So MD5 with each qop form is
 // what can be checked against it; the RFC vectors cover the rest.
 
-var interopChallenges = []struct {
+type interopChallenge struct {
 	name      string
 	challenge string
-	body      string
-}{
+	body      string // of the authenticated request (auth-int hashes it)
+}
+
+var interopChallenges = []interopChallenge{
 	{"MD5/no-qop", `Digest realm="gossip.test", nonce="a1b2c3d4e5"`, ""},
 	{"MD5/auth", `Digest realm="gossip.test", nonce="a1b2c3d4e5", qop="auth", opaque="op1"`, ""},
 	{"MD5/auth-int", `Digest realm="gossip.test", nonce="a1b2c3d4e5", qop="auth-int"`, "hello, body\r\n"},
@@ -88,47 +90,49 @@ const sippUAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 </scenario>
 `
 
-func TestSIPpVerifiesOurAnswer(t *testing.T) {
+// eachInterop runs test as a subtest for every interop challenge and
+// variant, named challenge/prefix+variant, with the path of the sipp
+// binary (the test skips without it, outside CI).
+func eachInterop(t *testing.T, prefix string, variants []string, test func(t *testing.T, sipp string, tc interopChallenge, variant string)) {
+	t.Helper()
 	sipp := testpeer.SIPp(t)
 	for _, tc := range interopChallenges {
-		for _, pass := range []string{"s3cret", "wrong"} {
-			t.Run(tc.name+"/"+pass, func(t *testing.T) {
-				dir := t.TempDir()
-				xml := strings.Replace(sippUAS, "CHALLENGE", tc.challenge, 1)
-				if err := os.WriteFile(filepath.Join(dir, "uas.xml"), []byte(xml), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				port := testpeer.FreeUDPPort(t, 1)
-				p := testpeer.Start(t, 20*time.Second, dir, sipp, "-sf", "uas.xml", "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-m", "1", "-nostdin")
-				testpeer.WaitUDPBound(t, port, 5*time.Second)
-
-				c := dialUDP(t, port)
-				local := c.LocalAddr().String()
-				ruri := "sip:127.0.0.1:" + strconv.Itoa(port)
-				resp := c.roundTrip(t, register(local, ruri, 1, "", ""), 401)
-				values := headerValues(resp, "WWW-Authenticate")
-				ch, err := auth.SelectChallenge(auth.Strongest, values...)
-				if err != nil {
-					t.Fatalf("challenge %q: %v", values, err)
-				}
-				r := auth.Request{Username: []byte("alice"), Password: []byte(pass), Method: []byte("REGISTER"),
-					URI: []byte(ruri), Body: []byte(tc.body), CNonce: auth.AppendCNonce(nil, 0x5eed), NC: 1}
-				hdr, err := auth.AppendAuthorization([]byte("Authorization: "), &ch, &r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := 200
-				if pass != "s3cret" {
-					want = 403
-				}
-				c.roundTrip(t, register(local, ruri, 2, string(hdr), tc.body), want)
-				if code := p.Wait(); code != 0 {
-					t.Errorf("sipp exited %d", code)
-				}
-			})
+		for _, v := range variants {
+			t.Run(tc.name+"/"+prefix+v, func(t *testing.T) { test(t, sipp, tc, v) })
 		}
 	}
+}
+
+func TestSIPpVerifiesOurAnswer(t *testing.T) {
+	eachInterop(t, "", []string{"s3cret", "wrong"}, func(t *testing.T, sipp string, tc interopChallenge, pass string) {
+		port := testpeer.FreeUDPPort(t, 1)
+		p := startSIPp(t, sipp, strings.Replace(sippUAS, "CHALLENGE", tc.challenge, 1), port)
+		testpeer.WaitUDPBound(t, port, 5*time.Second)
+
+		c := dialUDP(t, port)
+		local := c.LocalAddr().String()
+		ruri := "sip:127.0.0.1:" + strconv.Itoa(port)
+		resp := c.roundTrip(t, register(local, ruri, 1, "", ""), 401)
+		values := headerValues(resp, "WWW-Authenticate")
+		ch, err := auth.SelectChallenge(auth.Strongest, values...)
+		if err != nil {
+			t.Fatalf("challenge %q: %v", values, err)
+		}
+		r := auth.Request{Username: []byte("alice"), Password: []byte(pass), Method: []byte("REGISTER"),
+			URI: []byte(ruri), Body: []byte(tc.body), CNonce: auth.AppendCNonce(nil, 0x5eed), NC: 1}
+		hdr, err := auth.AppendAuthorization([]byte("Authorization: "), &ch, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 200
+		if pass != "s3cret" {
+			want = 403
+		}
+		c.roundTrip(t, register(local, ruri, 2, string(hdr), tc.body), want)
+		if code := p.Wait(); code != 0 {
+			t.Errorf("sipp exited %d", code)
+		}
+	})
 }
 
 const sippUAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -173,82 +177,85 @@ const sippUAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 `
 
 func TestOurVerifyAcceptsSIPp(t *testing.T) {
-	sipp := testpeer.SIPp(t)
-	for _, tc := range interopChallenges {
-		for _, authURI := range []string{"", "gossip.test"} {
-			t.Run(tc.name+"/auth_uri="+authURI, func(t *testing.T) {
-				dir := t.TempDir()
-				if err := os.WriteFile(filepath.Join(dir, "uac.xml"), []byte(sippUAC), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer pc.Close()
-				uasPort := pc.LocalAddr().(*net.UDPAddr).Port
-				args := []string{"-sf", "uac.xml", "-i", "127.0.0.1", "-p", strconv.Itoa(testpeer.FreeUDPPort(t, 1)),
-					"-m", "1", "-nostdin", "127.0.0.1:" + strconv.Itoa(uasPort)}
-				wantURI := "sip:127.0.0.1:" + strconv.Itoa(uasPort) // SIPp: "sip:" remote_ip ":" remote_port
-				if authURI != "" {
-					args = append(args, "-auth_uri", authURI)
-					wantURI = "sip:" + authURI
-				}
-				p := testpeer.Start(t, 20*time.Second, dir, sipp, args...)
-
-				buf := make([]byte, 65535)
-				var verr error
-				for done := false; !done; {
-					_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
-					n, from, err := pc.ReadFrom(buf)
-					if err != nil {
-						t.Fatalf("no request from sipp: %v", err)
-					}
-					req := append([]byte(nil), buf[:n]...)
-					switch cseq := string(firstValue(req, "CSeq")); cseq {
-					case "1 REGISTER":
-						reply(t, pc, from, req, "401 Unauthorized", "WWW-Authenticate: "+tc.challenge+"\r\n")
-					case "2 REGISTER":
-						hdr := firstValue(req, "Authorization")
-						_, body, _ := bytes.Cut(req, []byte("\r\n\r\n"))
-						cr, err := auth.ParseCredentials(hdr)
-						if err == nil && strings.Contains(tc.challenge, "auth-int") && cr.QOP != auth.QOPAuthInt {
-							t.Errorf("SIPp answered %q with qop %s; the package documents auth-int", tc.challenge, cr.QOP)
-						}
-						if err == nil {
-							// Same inputs (SIPp's cnonce), same bytes.
-							ch, _ := auth.ParseChallenge([]byte(tc.challenge))
-							ours, err := auth.AppendAuthorization(nil, &ch, &auth.Request{Username: []byte("alice"),
-								Password: []byte("s3cret"), Method: []byte("REGISTER"), URI: []byte(wantURI),
-								Body: body, CNonce: cr.CNonce, NC: 1})
-							if err != nil || !bytes.Equal(ours, hdr) {
-								t.Errorf("for the same inputs SIPp sent\n%s\nand we make\n%s (%v)", hdr, ours, err)
-							}
-						}
-						if err == nil {
-							verr = auth.Verify(&cr, &auth.Expect{Username: []byte("alice"), Password: []byte("s3cret"),
-								Method: []byte("REGISTER"), Body: body, URI: []byte(wantURI),
-								Realm: []byte("gossip.test"), Nonce: []byte("a1b2c3d4e5")})
-						} else {
-							verr = err
-						}
-						if verr != nil {
-							t.Errorf("sipp's %q: %v", hdr, verr)
-							reply(t, pc, from, req, "403 Forbidden", "")
-						} else {
-							reply(t, pc, from, req, "200 OK", "")
-						}
-						done = true
-					default:
-						t.Fatalf("unexpected CSeq %q in %s", cseq, req)
-					}
-				}
-				if code := p.Wait(); code != 0 && verr == nil {
-					t.Errorf("sipp exited %d", code)
-				}
-			})
+	eachInterop(t, "auth_uri=", []string{"", "gossip.test"}, func(t *testing.T, sipp string, tc interopChallenge, authURI string) {
+		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer pc.Close()
+		uasPort := pc.LocalAddr().(*net.UDPAddr).Port
+		args := []string{"127.0.0.1:" + strconv.Itoa(uasPort)}
+		wantURI := "sip:127.0.0.1:" + strconv.Itoa(uasPort) // SIPp: "sip:" remote_ip ":" remote_port
+		if authURI != "" {
+			args = append(args, "-auth_uri", authURI)
+			wantURI = "sip:" + authURI
+		}
+		p := startSIPp(t, sipp, sippUAC, testpeer.FreeUDPPort(t, 1), args...)
+
+		buf := make([]byte, 65535)
+		var verr error
+		for done := false; !done; {
+			_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				t.Fatalf("no request from sipp: %v", err)
+			}
+			req := append([]byte(nil), buf[:n]...)
+			switch cseq := string(firstValue(req, "CSeq")); cseq {
+			case "1 REGISTER":
+				reply(t, pc, from, req, "401 Unauthorized", "WWW-Authenticate: "+tc.challenge+"\r\n")
+			case "2 REGISTER":
+				hdr := firstValue(req, "Authorization")
+				_, body, _ := bytes.Cut(req, []byte("\r\n\r\n"))
+				cr, err := auth.ParseCredentials(hdr)
+				if err == nil && strings.Contains(tc.challenge, "auth-int") && cr.QOP != auth.QOPAuthInt {
+					t.Errorf("SIPp answered %q with qop %s; the package documents auth-int", tc.challenge, cr.QOP)
+				}
+				if err == nil {
+					// Same inputs (SIPp's cnonce), same bytes.
+					ch, _ := auth.ParseChallenge([]byte(tc.challenge))
+					ours, err := auth.AppendAuthorization(nil, &ch, &auth.Request{Username: []byte("alice"),
+						Password: []byte("s3cret"), Method: []byte("REGISTER"), URI: []byte(wantURI),
+						Body: body, CNonce: cr.CNonce, NC: 1})
+					if err != nil || !bytes.Equal(ours, hdr) {
+						t.Errorf("for the same inputs SIPp sent\n%s\nand we make\n%s (%v)", hdr, ours, err)
+					}
+				}
+				if err == nil {
+					verr = auth.Verify(&cr, &auth.Expect{Username: []byte("alice"), Password: []byte("s3cret"),
+						Method: []byte("REGISTER"), Body: body, URI: []byte(wantURI),
+						Realm: []byte("gossip.test"), Nonce: []byte("a1b2c3d4e5")})
+				} else {
+					verr = err
+				}
+				if verr != nil {
+					t.Errorf("sipp's %q: %v", hdr, verr)
+					reply(t, pc, from, req, "403 Forbidden", "")
+				} else {
+					reply(t, pc, from, req, "200 OK", "")
+				}
+				done = true
+			default:
+				t.Fatalf("unexpected CSeq %q in %s", cseq, req)
+			}
+		}
+		if code := p.Wait(); code != 0 && verr == nil {
+			t.Errorf("sipp exited %d", code)
+		}
+	})
+}
+
+// startSIPp writes scenario into a fresh directory and runs sipp there
+// with it, on 127.0.0.1:port, for one call, without reading the keyboard,
+// followed by args (a UAC's remote host and options).
+func startSIPp(t *testing.T, sipp, scenario string, port int, args ...string) *testpeer.Proc {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "scenario.xml"), []byte(scenario), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	args = append([]string{"-sf", "scenario.xml", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "1", "-nostdin"}, args...)
+	return testpeer.Start(t, 20*time.Second, dir, sipp, args...)
 }
 
 type udpClient struct {
