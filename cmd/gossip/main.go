@@ -23,8 +23,33 @@ func main() {
 	os.Exit(profiled(func() int {
 		stop := startRuntimeStats()
 		defer stop()
+		defer writeHeapProfile()
 		return run(os.Args[1:], os.Stdout, os.Stderr)
 	}))
+}
+
+// heapProfileEnv names the file a developer's run writes its heap profile
+// to as it exits (see README "Development").
+const heapProfileEnv = "GOSSIP_MEMPROFILE"
+
+// writeHeapProfile writes the heap profile (what the run allocated, and
+// what it still held at the last garbage collection) to the file
+// GOSSIP_MEMPROFILE names, if it names one (a developer's aid; see README
+// "Development").
+func writeHeapProfile() {
+	path := os.Getenv(heapProfileEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gossip: %s: %v\n", heapProfileEnv, err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "gossip: %s: %v\n", heapProfileEnv, err)
+	}
 }
 
 // profiled runs fn under the CPU profiler when GOSSIP_CPUPROFILE names a

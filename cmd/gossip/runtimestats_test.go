@@ -36,3 +36,18 @@ func TestRuntimeStats(t *testing.T) {
 		}
 	}
 }
+
+// TestHeapProfile: with GOSSIP_MEMPROFILE set, the heap profile is written
+// in pprof's format (a gzip stream).
+func TestHeapProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "heap.prof")
+	t.Setenv(heapProfileEnv, path)
+	writeHeapProfile()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("not a gzip stream: % x", b[:min(len(b), 8)])
+	}
+}
