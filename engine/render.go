@@ -201,7 +201,10 @@ func (s *shard) renderMsg(dst []byte, c *call, cmdIdx, msgIdx int, tpl *scenario
 				dst = strconv.AppendInt(dst, int64(step), 10)
 			}
 		case scenario.OpLen:
+			// Keep SIPp's five columns for the length, filled in at the
+			// end (patchLen): the body then need not move.
 			lenAt, lenOffset = len(dst), op.Offset
+			dst = append(dst, lenColumns...)
 		case scenario.OpPeerTagParam:
 			if tag := c.peerTag(); len(tag) > 0 {
 				dst = append(dst, ";tag="...)
@@ -266,9 +269,14 @@ func atLineStart(b []byte, start int) bool {
 	return len(b) == start || b[len(b)-1] == '\n'
 }
 
-// patchLen inserts the body length (plus offset) at position at of msg,
-// the message starting at start. The body starts after the first empty
-// line (RFC 3261 §7.5).
+// lenColumns is the room [len] keeps: SIPp writes the length as "%5u",
+// right-aligned in five columns ("Content-Length:   129").
+const lenColumns = "     "
+
+// patchLen writes the body length (plus offset) over the lenColumns
+// reserved at position at of msg, the message starting at start, and
+// widens them in the rare case the number needs more. The body starts
+// after the first empty line (RFC 3261 §7.5).
 func patchLen(msg []byte, start, at, offset int) []byte {
 	// The empty line follows the Content-Length header, so search from
 	// there rather than from the start line.
@@ -276,22 +284,18 @@ func patchLen(msg []byte, start, at, offset int) []byte {
 	if i := bytes.Index(msg[at:], []byte("\r\n\r\n")); i >= 0 {
 		body = len(msg) - (at + i + 4)
 	} else if i := bytes.Index(msg[start:], []byte("\r\n\r\n")); i >= 0 && start+i+4 <= at {
-		body = len(msg) - (start + i + 4) // [len] inside the body
+		body = len(msg) - (start + i + 4) - len(lenColumns) // [len] inside the body: not counting itself
 	}
-	// SIPp writes "%5u": right-aligned in five columns
-	// ("Content-Length:   129").
 	var digits [24]byte
 	d := strconv.AppendInt(digits[:0], int64(body+offset), 10)
-	if pad := 5 - len(d); pad > 0 {
-		copy(digits[pad:], d)
-		for i := 0; i < pad; i++ {
-			digits[i] = ' '
-		}
-		d = digits[:5]
+	if pad := len(lenColumns) - len(d); pad > 0 {
+		copy(msg[at:at+pad], lenColumns)
+		copy(msg[at+pad:], d)
+		return msg
 	}
 	n := len(msg)
-	msg = append(msg, d...) // grow by len(d)
-	copy(msg[at+len(d):], msg[at:n])
+	msg = append(msg, d[len(lenColumns):]...) // grow by the extra digits
+	copy(msg[at+len(d):], msg[at+len(lenColumns):n])
 	copy(msg[at:], d)
 	return msg
 }

@@ -190,3 +190,35 @@ func TestRenderMemos(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchLen: the length lands in the five columns [len] reserved,
+// right-aligned as SIPp's "%5u" writes it, and a number wider than five
+// columns widens them; the body moves only then.
+func TestPatchLen(t *testing.T) {
+	head := "INVITE sip:a@b SIP/2.0\r\nContent-Length: "
+	for _, tc := range []struct {
+		name   string
+		body   string
+		offset int
+		want   string // what replaces the columns
+	}{
+		{"empty body", "", 0, "    0"},
+		{"sdp", strings.Repeat("v", 129), 0, "  129"},
+		{"offset", strings.Repeat("v", 129), 2, "  131"},
+		{"negative", "", -3, "   -3"},
+		{"five digits", strings.Repeat("v", 99999), 0, "99999"},
+		{"six digits", strings.Repeat("v", 100000), 0, "100000"},
+	} {
+		msg := []byte(head + lenColumns + "\r\nMax-Forwards: 70\r\n\r\n" + tc.body)
+		got := string(patchLen(msg, 0, len(head), tc.offset))
+		want := head + tc.want + "\r\nMax-Forwards: 70\r\n\r\n" + tc.body
+		if got != want {
+			t.Errorf("%s: got %.80q…, want %.80q…", tc.name, got, want)
+		}
+	}
+	// [len] inside the body counts the body without itself.
+	msg := []byte("MESSAGE sip:a@b SIP/2.0\r\n\r\nlen=" + lenColumns + ";")
+	if got, want := string(patchLen(msg, 0, len(msg)-6, 0)), "MESSAGE sip:a@b SIP/2.0\r\n\r\nlen=    5;"; got != want {
+		t.Errorf("[len] in the body: got %q, want %q", got, want)
+	}
+}
