@@ -3,7 +3,6 @@ package scenario
 import (
 	"encoding/xml"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -178,28 +177,21 @@ type Action struct {
 // actions reads an <action> element's children up to its end tag.
 func (p *parser) actions(line int) ([]Action, error) {
 	var out []Action
-	for {
-		tok, l, err := p.token()
-		if err == io.EOF {
-			return nil, p.errorAt(l, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
+	err := p.children(unexpectedEOF, func(se xml.StartElement, l int) error {
+		a, err := p.action(se, l)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if len(out) == 0 {
-				p.warn(line, "<action> holds no action")
-			}
-			return out, nil
-		case xml.StartElement:
-			a, err := p.action(t, l)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	if len(out) == 0 {
+		p.warn(line, "<action> holds no action")
+	}
+	return out, nil
 }
 
 // action parses one action element.
@@ -323,6 +315,12 @@ func (p *parser) varAttr(a *attrs, attr string, acc access) (VarID, error) {
 	if err != nil {
 		return NoVar, err
 	}
+	return p.varRef(a, attr, v, acc)
+}
+
+// varRef returns the variable named by v, the value of attribute attr,
+// after checking the name as SIPp does.
+func (p *parser) varRef(a *attrs, attr, v string, acc access) (VarID, error) {
 	if err := checkVarName(v); err != nil {
 		return NoVar, a.bad(attr, v, err.Error())
 	}
@@ -392,10 +390,11 @@ func (p *parser) operand(act *Action, a *attrs) error {
 		}
 		act.Value = f
 	case hasVar:
-		if err := checkVarName(name); err != nil {
-			return a.bad("variable", name, err.Error())
+		id, err := p.varRef(a, "variable", name, accRead)
+		if err != nil {
+			return err
 		}
-		act.Var = p.sc.Vars.ref(name, a.line, accRead)
+		act.Var = id
 	default:
 		return a.errorf(ErrBadAttribute, "<%s> needs a value or a variable attribute", a.elem)
 	}

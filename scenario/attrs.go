@@ -143,6 +143,20 @@ func (a *attrs) float(name string) (float64, bool, error) {
 	return f, true, nil
 }
 
+// floatUpTo reads a floating point attribute that must lie between 0 and
+// limit; why says what the range means, for the error when it does not.
+func (a *attrs) floatUpTo(name string, limit float64, why string) (float64, bool, error) {
+	f, ok, err := a.float(name)
+	if err != nil || !ok {
+		return f, ok, err
+	}
+	if f < 0 || f > limit {
+		v, _ := a.get(name)
+		return 0, true, a.bad(name, v, why)
+	}
+	return f, true, nil
+}
+
 // boolean reads a boolean attribute as SIPp does: true/false in any case,
 // or an integer (non-zero is true), def when absent.
 func (a *attrs) boolean(name string, def bool) (bool, error) {

@@ -120,20 +120,7 @@ func TestRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := infOpts.Parse([]byte(doc(tt.body)), "t.xml")
-			if err == nil {
-				t.Fatalf("Parse succeeded (%d commands), want %q", len(sc.Commands), tt.want)
-			}
-			if err.Error() != tt.want {
-				t.Errorf("error\n got: %s\nwant: %s", err, tt.want)
-			}
-			if !errors.Is(err, tt.is) {
-				t.Errorf("errors.Is(%v, %v) = false", err, tt.is)
-			}
-			var e *Error
-			if !errors.As(err, &e) || e.File != "t.xml" || e.Line < 2 {
-				t.Errorf("%#v is not an *Error with file and line", err)
-			}
+			checkRefused(t, infOpts, doc(tt.body), tt.want, tt.is)
 		})
 	}
 }
@@ -165,11 +152,7 @@ func TestUnknownAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, w := range sc.Warnings {
-		got = append(got, w.String())
-	}
-	want := []string{
+	checkWarnings(t, sc, []string{
 		`w.xml:2: unknown attribute "colour" on <Global>`,
 		`w.xml:5: unknown attribute "valeu" on <assign>`,
 		`w.xml:4: unknown attribute "hidden" on <nop>`,
@@ -185,10 +168,7 @@ func TestUnknownAttributes(t *testing.T) {
 		`w.xml:18: attribute "test" on <nop> is ignored: it only applies with next=`,
 		`w.xml:19: unknown attribute "nxt" on <label>`,
 		`w.xml:11: variable "x" is referenced only once (SIPp refuses such a scenario; <Reference variables="x"/> silences this)`,
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("warnings\n got: %q\nwant: %q", got, want)
-	}
+	})
 }
 
 // TestCheck proves that each construct the engine must implement appears
@@ -585,17 +565,10 @@ X: [$c1]]]></send>
 	if vs.Lookup("g", ScopeUser) != NoVar || vs.Lookup("u", ScopeUser) == NoVar || vs.Resolve("nothing") != NoVar || vs.Name(NoVar) != "" {
 		t.Error("Lookup/Resolve/Name")
 	}
-	var got []string
-	for _, w := range sc.Warnings {
-		got = append(got, w.String())
-	}
-	want := []string{
+	checkWarnings(t, sc, []string{
 		`v.xml:14: variable "never" is used but never set`,
 		`v.xml:15: variable "once" is referenced only once (SIPp refuses such a scenario; <Reference variables="once"/> silences this)`,
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("warnings\n got %q\nwant %q", got, want)
-	}
+	})
 	if c := sc.Commands[2]; c.CondExec != vs.Resolve("c2") || c.CondExecInverse {
 		t.Errorf("condexec: %+v", c)
 	}

@@ -242,11 +242,30 @@ func (p *parser) parse(data []byte) error {
 
 // body reads the children of <scenario> up to its end tag.
 func (p *parser) body() error {
+	return p.children("XML syntax error: unexpected EOF (no </scenario>)", p.element)
+}
+
+// unexpectedEOF is the message for input that ends inside an element.
+const unexpectedEOF = "XML syntax error: unexpected EOF"
+
+// innerToken returns the next token inside an element and the line it
+// starts on, as token does, except that the end of the input is a syntax
+// error with the message eof.
+func (p *parser) innerToken(eof string) (xml.Token, int, error) {
+	tok, line, err := p.token()
+	if err == io.EOF {
+		return nil, line, p.errorAt(line, ErrSyntax, eof)
+	}
+	return tok, line, err
+}
+
+// children reads the content of the current element up to its end tag
+// and hands each child element to child, which must read that element up
+// to its own end tag. Text and comments are skipped; input that ends
+// first is a syntax error with the message eof.
+func (p *parser) children(eof string, child func(se xml.StartElement, line int) error) error {
 	for {
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF (no </scenario>)")
-		}
+		tok, line, err := p.innerToken(eof)
 		if err != nil {
 			return err
 		}
@@ -254,7 +273,7 @@ func (p *parser) body() error {
 		case xml.EndElement:
 			return nil
 		case xml.StartElement:
-			if err := p.element(t, line); err != nil {
+			if err := child(t, line); err != nil {
 				return err
 			}
 		}
@@ -304,11 +323,7 @@ func (p *parser) element(se xml.StartElement, line int) error {
 	case "DefaultMessage":
 		return p.defaultMessage(a)
 	case "label":
-		if err := p.label(a); err != nil {
-			return err
-		}
-		a.warnUnused()
-		return p.skipContent()
+		return p.label(a)
 	case "init":
 		a.warnUnused()
 		return p.init(line)
@@ -342,23 +357,33 @@ func (p *parser) element(se xml.StartElement, line int) error {
 	if err != nil {
 		return err
 	}
-	if cmd.Kind != KindSend && cmd.Kind != KindSendCmd {
-		// <send> and <sendCmd> read their content themselves; the
-		// others hold at most an <action>.
-		if err := p.content(&cmd); err != nil {
-			return err
-		}
-	}
-	if err := p.common(&cmd, a); err != nil {
+	if err := p.finishCommand(&cmd, a); err != nil {
 		return err
 	}
-	a.warnUnused()
 	p.sc.Commands = append(p.sc.Commands, cmd)
 	p.messages++
 	return nil
 }
 
-// label handles <label id=...> in the scenario or in <init>.
+// finishCommand reads what is left of a command element once its own
+// handler is done: the content (<send> and <sendCmd> read theirs
+// themselves; the others hold at most an <action>), then the attributes
+// every message element accepts. Attributes nobody took become warnings.
+func (p *parser) finishCommand(cmd *Command, a *attrs) error {
+	if cmd.Kind != KindSend && cmd.Kind != KindSendCmd {
+		if err := p.content(cmd); err != nil {
+			return err
+		}
+	}
+	if err := p.common(cmd, a); err != nil {
+		return err
+	}
+	a.warnUnused()
+	return nil
+}
+
+// label handles <label id=...> in the scenario or in <init>, up to its
+// end tag.
 func (p *parser) label(a *attrs) error {
 	id, err := a.required("id")
 	if err != nil {
@@ -383,7 +408,8 @@ func (p *parser) label(a *attrs) error {
 		}
 	}
 	*list = append(*list, cmd)
-	return nil
+	a.warnUnused()
+	return p.skipContent()
 }
 
 func (p *parser) initLabelCount() int {
@@ -441,7 +467,7 @@ func (p *parser) defaultMessage(a *attrs) error {
 	}
 	a.warnUnused()
 	var none Command
-	text, line, ok, err := p.messageText(&none, a.elem)
+	text, line, ok, err := p.messageText(&none)
 	if err != nil {
 		return err
 	}
@@ -468,44 +494,26 @@ func (p *parser) init(line int) error {
 	p.use(FeatureInit, line, "")
 	p.inInit = true
 	defer func() { p.inInit = false }()
-	for {
-		tok, l, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(l, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
-		if err != nil {
+	return p.children(unexpectedEOF, p.initElement)
+}
+
+// initElement handles one child of <init>.
+func (p *parser) initElement(se xml.StartElement, line int) error {
+	name := elementName(se.Name)
+	a := newAttrs(p, name, line, se.Attr)
+	switch name {
+	case "label":
+		return p.label(a)
+	case "nop":
+		cmd := newCommand(KindNop, line)
+		cmd.MsgIndex = len(p.sc.Init) - p.initLabelCount()
+		if err := p.finishCommand(&cmd, a); err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			name := elementName(t.Name)
-			a := newAttrs(p, name, l, t.Attr)
-			switch name {
-			case "label":
-				if err := p.label(a); err != nil {
-					return err
-				}
-				a.warnUnused()
-				if err := p.skipContent(); err != nil {
-					return err
-				}
-			case "nop":
-				cmd := newCommand(KindNop, l)
-				cmd.MsgIndex = len(p.sc.Init) - p.initLabelCount()
-				if err := p.content(&cmd); err != nil {
-					return err
-				}
-				if err := p.common(&cmd, a); err != nil {
-					return err
-				}
-				a.warnUnused()
-				p.sc.Init = append(p.sc.Init, cmd)
-			default:
-				return p.errorAt(l, ErrInvalid, fmt.Sprintf("<%s> is not allowed in <init>, which holds only <nop> and <label>", name))
-			}
-		}
+		p.sc.Init = append(p.sc.Init, cmd)
+		return nil
+	default:
+		return p.errorAt(line, ErrInvalid, fmt.Sprintf("<%s> is not allowed in <init>, which holds only <nop> and <label>", name))
 	}
 }
 
@@ -521,54 +529,25 @@ func (p *parser) checkOptionalRecv(elem string, line int) error {
 // skipContent reads to the end of the current element. Text and comments
 // are ignored, as SIPp does; child elements are errors.
 func (p *parser) skipContent() error {
-	for {
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			return p.unknownElement(elementName(t.Name), line)
-		}
-	}
+	return p.children(unexpectedEOF, func(se xml.StartElement, line int) error {
+		return p.unknownElement(elementName(se.Name), line)
+	})
 }
 
 // ignoreChildren reads to the end of the current element, warning about
 // each child element: SIPp reads only the attributes of a declaration
 // (an <action> inside <Global> does nothing there).
 func (p *parser) ignoreChildren(elem string) error {
-	for {
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			p.warn(line, fmt.Sprintf("<%s> inside <%s> is ignored, as SIPp ignores it", elementName(t.Name), elem))
-			if err := p.skipElement(); err != nil {
-				return err
-			}
-		}
-	}
+	return p.children(unexpectedEOF, func(se xml.StartElement, line int) error {
+		p.warn(line, fmt.Sprintf("<%s> inside <%s> is ignored, as SIPp ignores it", elementName(se.Name), elem))
+		return p.skipElement()
+	})
 }
 
 // skipElement reads to the end of the current element, whatever it holds.
 func (p *parser) skipElement() error {
 	for depth := 1; depth > 0; {
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
+		tok, _, err := p.innerToken(unexpectedEOF)
 		if err != nil {
 			return err
 		}
@@ -582,9 +561,13 @@ func (p *parser) skipElement() error {
 	return nil
 }
 
-// actionElement handles an <action> child of a command: SIPp takes the
-// first one and ignores any other.
-func (p *parser) actionElement(cmd *Command, se xml.StartElement, line int, seen *bool) error {
+// commandChild handles a child element of a command: an <action>, of
+// which SIPp takes the first and ignores any other; anything else is an
+// error. seen tells whether an <action> came before.
+func (p *parser) commandChild(cmd *Command, se xml.StartElement, line int, seen *bool) error {
+	if elementName(se.Name) != "action" {
+		return p.unknownElement(elementName(se.Name), line)
+	}
 	a := newAttrs(p, "action", line, se.Attr)
 	a.warnUnused()
 	if *seen {
@@ -604,42 +587,22 @@ func (p *parser) actionElement(cmd *Command, se xml.StartElement, line int, seen
 // comments are ignored, an <action> is parsed, anything else is an error.
 func (p *parser) content(cmd *Command) error {
 	seen := false
-	for {
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if elementName(t.Name) != "action" {
-				return p.unknownElement(elementName(t.Name), line)
-			}
-			if err := p.actionElement(cmd, t, line, &seen); err != nil {
-				return err
-			}
-		}
-	}
+	return p.children(unexpectedEOF, func(se xml.StartElement, line int) error {
+		return p.commandChild(cmd, se, line, &seen)
+	})
 }
 
 // messageText reads the content of a <send> (or <sendCmd>,
 // <DefaultMessage>) up to its end tag: the first CDATA section, or, when
 // there is none, the text; an <action> goes into cmd. It returns the text
 // and the line it starts on.
-func (p *parser) messageText(cmd *Command, elem string) (string, int, bool, error) {
+func (p *parser) messageText(cmd *Command) (string, int, bool, error) {
 	var cdata, text strings.Builder
 	var cdataLine, textLine int
 	haveCDATA, seen := false, false
 	for {
 		start := p.dec.InputOffset()
-		tok, line, err := p.token()
-		if err == io.EOF {
-			return "", 0, false, p.errorAt(line, ErrSyntax, "XML syntax error: unexpected EOF")
-		}
+		tok, line, err := p.innerToken(unexpectedEOF)
 		if err != nil {
 			return "", 0, false, err
 		}
@@ -650,10 +613,7 @@ func (p *parser) messageText(cmd *Command, elem string) (string, int, bool, erro
 			}
 			return text.String(), textLine, strings.TrimSpace(text.String()) != "", nil
 		case xml.StartElement:
-			if elementName(t.Name) != "action" {
-				return "", 0, false, p.unknownElement(elementName(t.Name), line)
-			}
-			if err := p.actionElement(cmd, t, line, &seen); err != nil {
+			if err := p.commandChild(cmd, t, line, &seen); err != nil {
 				return "", 0, false, err
 			}
 		case xml.CharData:
@@ -673,6 +633,20 @@ func (p *parser) messageText(cmd *Command, elem string) (string, int, bool, erro
 	}
 }
 
+// sentMessage reads the content of <send> or <sendCmd> (see messageText)
+// and compiles its message; keepFinalNL and sanity are as for
+// compiler.message. An element without a message is an error.
+func (p *parser) sentMessage(cmd *Command, elem string, keepFinalNL, sanity bool) (*Template, error) {
+	text, line, ok, err := p.messageText(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, p.errorAt(cmd.Line, ErrSyntax, "<"+elem+"> has no message (put it in a CDATA section)")
+	}
+	return p.compiler().message(text, line, keepFinalNL, sanity)
+}
+
 // isCDATA reports whether the token at offset off of the input starts a
 // CDATA section.
 func (p *parser) isCDATA(off int64) bool {
@@ -684,14 +658,7 @@ func (p *parser) send(cmd *Command, a *attrs) error {
 	if err := p.checkOptionalRecv("send", cmd.Line); err != nil {
 		return err
 	}
-	text, line, ok, err := p.messageText(cmd, a.elem)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return p.errorAt(cmd.Line, ErrSyntax, "<send> has no message (put it in a CDATA section)")
-	}
-	t, err := p.compiler().message(text, line, true, true)
+	t, err := p.sentMessage(cmd, a.elem, true, true)
 	if err != nil {
 		return err
 	}
@@ -877,14 +844,8 @@ func (p *parser) sendCmd(cmd *Command, a *attrs) error {
 		return err
 	}
 	cmd.Peer, _ = a.get("dest")
-	text, line, ok, err := p.messageText(cmd, a.elem)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return p.errorAt(cmd.Line, ErrSyntax, "<sendCmd> has no message (put it in a CDATA section)")
-	}
-	if cmd.Message, err = p.compiler().message(text, line, false, false); err != nil {
+	var err error
+	if cmd.Message, err = p.sentMessage(cmd, a.elem, false, false); err != nil {
 		return err
 	}
 	p.use(FeatureSendCmd, cmd.Line, "")
@@ -911,12 +872,11 @@ func (p *parser) pause(cmd *Command, a *attrs) error {
 		cmd.Timewait = true
 		p.foundTimewait = true
 	}
-	if v, ok := a.get("variable"); ok {
-		if err := checkVarName(v); err != nil {
-			return a.bad("variable", v, err.Error())
-		}
-		cmd.PauseVar = p.sc.Vars.ref(v, a.line, accRead)
-		p.use(FeaturePauseVariable, a.line, "")
+	var err error
+	if cmd.PauseVar, err = p.readVarAttr(a, "variable", FeaturePauseVariable); err != nil {
+		return err
+	}
+	if cmd.PauseVar != NoVar {
 		for _, n := range []string{"distribution", "milliseconds", "sanity_check"} {
 			a.ignore(n, "variable= gives the pause duration")
 		}
@@ -982,15 +942,11 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 		cmd.Counter = v
 	}
 
-	lost, ok, err := a.float("lost")
+	lost, ok, err := a.floatUpTo("lost", 100, "a percentage from 0 to 100")
 	if err != nil {
 		return err
 	}
 	if ok {
-		if lost < 0 || lost > 100 {
-			v, _ := a.get("lost")
-			return a.bad("lost", v, "a percentage from 0 to 100")
-		}
 		cmd.Lost = lost
 		p.use(FeatureLost, a.line, "")
 	}
@@ -1013,12 +969,8 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 		return err
 	}
 	cmd.Display, _ = a.get("display")
-	if v, ok := a.get("condexec"); ok {
-		if err := checkVarName(v); err != nil {
-			return a.bad("condexec", v, err.Error())
-		}
-		cmd.CondExec = p.sc.Vars.ref(v, a.line, accRead)
-		p.use(FeatureCondExec, a.line, "")
+	if cmd.CondExec, err = p.readVarAttr(a, "condexec", FeatureCondExec); err != nil {
+		return err
 	}
 	if cmd.CondExecInverse, err = a.boolean("condexec_inverse", false); err != nil {
 		return err
@@ -1035,22 +987,15 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 		if cmd.Timewait {
 			return a.errorf(ErrInvalid, "next is not allowed on <timewait>")
 		}
-		if v, ok := a.get("test"); ok {
-			if err := checkVarName(v); err != nil {
-				return a.bad("test", v, err.Error())
-			}
-			cmd.Test = p.sc.Vars.ref(v, a.line, accRead)
-			p.use(FeatureTest, a.line, "")
+		if cmd.Test, err = p.readVarAttr(a, "test", FeatureTest); err != nil {
+			return err
 		}
-		if v, ok := a.get("chance"); ok {
-			f, err := cDouble(v)
-			if err != nil {
-				return a.bad("chance", v, err.Error())
-			}
-			if f < 0 || f > 1 {
-				return a.bad("chance", v, "a probability from 0 to 1")
-			}
-			cmd.Chance = f
+		chance, hasChance, err := a.floatUpTo("chance", 1, "a probability from 0 to 1")
+		if err != nil {
+			return err
+		}
+		if hasChance {
+			cmd.Chance = chance
 			p.use(FeatureChance, a.line, "")
 		}
 		p.refs = append(p.refs, labelRef{cmd: idx, attr: "next", label: label, line: cmd.Line, init: init})
@@ -1065,6 +1010,22 @@ func (p *parser) common(cmd *Command, a *attrs) error {
 		p.refs = append(p.refs, labelRef{cmd: idx, attr: "ontimeout", label: label, line: cmd.Line, timeout: true, init: init})
 	}
 	return nil
+}
+
+// readVarAttr reads an optional attribute naming a variable that the
+// command reads (variable=, condexec=, test=) and notes the feature f
+// when the attribute is there. It returns NoVar when it is absent.
+func (p *parser) readVarAttr(a *attrs, attr string, f Feature) (VarID, error) {
+	v, ok := a.get(attr)
+	if !ok {
+		return NoVar, nil
+	}
+	id, err := p.varRef(a, attr, v, accRead)
+	if err != nil {
+		return NoVar, err
+	}
+	p.use(f, a.line, "")
+	return id, nil
 }
 
 // rtd maps an rtd or start_rtd value to an RTDNames index as SIPp's

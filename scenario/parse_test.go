@@ -15,332 +15,100 @@ const inv = "<send><![CDATA[INVITE sip:x SIP/2.0]]></send>\n"
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		xml  string
-		want string
-		is   error
+		name, xml, want string
+		is              error
 	}{
-		{
-			name: "unknown element",
-			xml:  "<scenario>\n  " + inv + "  <foo/>\n</scenario>\n",
-			want: "t.xml:3: unknown element <foo>",
-			is:   ErrUnknownElement,
-		},
-		{
-			name: "unknown child element",
-			xml:  "<scenario>\n  <recv request=\"INVITE\">\n    <bar/>\n  </recv>\n</scenario>\n",
-			want: "t.xml:3: unknown element <bar>",
-			is:   ErrUnknownElement,
-		},
-		{
-			name: "misspelled action",
-			xml: "<scenario>\n  <recv request=\"INVITE\">\n    <action>\n" +
-				"      <egre regexp=\"x\" search_in=\"msg\" assign_to=\"1\"/>\n    </action>\n  </recv>\n</scenario>\n",
-			want: "t.xml:4: unknown action <egre>",
-			is:   ErrUnknownElement,
-		},
-		{
-			name: "misspelled element in send",
-			xml:  "<scenario>\n<send>\n<![CDATA[\nINVITE sip:x SIP/2.0\n]]>\n<actoin/>\n</send>\n</scenario>\n",
-			want: "t.xml:6: unknown element <actoin>",
-			is:   ErrUnknownElement,
-		},
-		{
-			name: "Reference to a variable nothing uses",
-			xml:  "<scenario>\n<Reference variables=\"a\"/>\n" + inv + "</scenario>\n",
-			want: `t.xml:2: <Reference> names variable "a", which nothing before it uses`,
-			is:   ErrInvalid,
-		},
-		{
-			name: "unknown keyword",
-			xml: "<?xml version=\"1.0\"?>\n<scenario>\n  <send>\n    <![CDATA[\n\n      INVITE sip:x SIP/2.0\n" +
-				"      Call-ID: [call_id]\n      X-Foo: [foo]\n    ]]>\n  </send>\n</scenario>\n",
-			want: "t.xml:8: unknown keyword [foo]",
-			is:   ErrUnknownKeyword,
-		},
-		{
-			name: "unknown keyword with offset as written",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:x SIP/2.0\nX: [foo+1]\n]]></send>\n</scenario>\n",
-			want: "t.xml:3: unknown keyword [foo+1]",
-			is:   ErrUnknownKeyword,
-		},
-		{
-			name: "IPv6 literal is a keyword as in SIPp",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:x SIP/2.0\n\nc=IN IP6 [::1]\n]]></send>\n</scenario>\n",
-			want: "t.xml:4: unknown keyword [::1]",
-			is:   ErrUnknownKeyword,
-		},
-		{
-			name: "misspelled keyword",
-			xml: "<scenario>\n  <send>\n    <![CDATA[\n      REGISTER sip:x SIP/2.0\n" +
-				"      [authentification username=joe password=secret]\n    ]]>\n  </send>\n</scenario>\n",
-			want: "t.xml:5: unknown keyword [authentification username=joe password=secret]",
-			is:   ErrUnknownKeyword,
-		},
-		{
-			name: "variable keyword without a name",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:[$] SIP/2.0]]></send>\n</scenario>\n",
-			want: "t.xml:2: keyword [$]: a variable name must not be empty",
-			is:   ErrSyntax,
-		},
-		{
-			name: "field keyword without -inf hides parameters",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:[field0 file=\"users.csv\"] SIP/2.0]]></send>\n</scenario>\n",
-			want: "t.xml:2: keyword [field0] needs an injection file, and no -inf file was given",
-			is:   ErrInvalid,
-		},
-		{
-			name: "unterminated keyword",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:x SIP/2.0\nCall-ID: [call_id\n]]></send>\n</scenario>\n",
-			want: "t.xml:3: unterminated keyword [call_id",
-			is:   ErrSyntax,
-		},
-		{
-			name: "empty keyword",
-			xml:  "<scenario>\n<send><![CDATA[INVITE sip:x SIP/2.0\nX: []\n]]></send>\n</scenario>\n",
-			want: "t.xml:3: empty keyword []",
-			is:   ErrSyntax,
-		},
-		{
-			name: "last_ without header",
-			xml:  "<scenario>\n<send><![CDATA[SIP/2.0 200 OK\n[last_]\n]]></send>\n</scenario>\n",
-			want: "t.xml:3: keyword [last_] names no header",
-			is:   ErrSyntax,
-		},
-		{
-			name: "keyword as method",
-			xml:  "<scenario>\n<send>\n<![CDATA[\n[service] sip:x SIP/2.0\n]]></send>\n</scenario>\n",
-			want: "t.xml:4: the start line must begin with literal text (a method or SIP/2.0), not a keyword",
-			is:   ErrSyntax,
-		},
-		{
-			name: "status code out of range",
-			xml:  "<scenario>\n<recv request=\"INVITE\"/>\n<send><![CDATA[SIP/2.0 999 Odd]]></send>\n</scenario>\n",
-			want: `t.xml:3: status code "999" is out of range 100-699`,
-			is:   ErrSyntax,
-		},
-		{
-			name: "status code not a number",
-			xml:  "<scenario>\n<recv request=\"INVITE\"/>\n<send><![CDATA[SIP/2.0 2OO OK]]></send>\n</scenario>\n",
-			want: `t.xml:3: invalid status code "2OO"`,
-			is:   ErrSyntax,
-		},
-		{
-			name: "send without message",
-			xml:  "<scenario>\n<send>\n</send>\n</scenario>\n",
-			want: "t.xml:2: <send> has no message (put it in a CDATA section)",
-			is:   ErrSyntax,
-		},
-		{
-			name: "undefined next label",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\"\n   next=\"nowhere\"/>\n<label id=\"end\"/>\n</scenario>\n",
-			want: `t.xml:3: next="nowhere" names a label that is not defined`,
-			is:   ErrUnknownLabel,
-		},
-		{
-			name: "undefined ontimeout label",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" timeout=\"100\" ontimeout=\"x\"/>\n</scenario>\n",
-			want: `t.xml:3: ontimeout="x" names a label that is not defined`,
-			is:   ErrUnknownLabel,
-		},
-		{
-			name: "recv without request or response",
-			xml:  "<scenario>\n" + inv + "<recv optional=\"true\"/>\n</scenario>\n",
-			want: "t.xml:3: <recv> needs a request or a response attribute",
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "recv with request and response",
-			xml:  "<scenario>\n<recv request=\"INVITE\" response=\"200\"/>\n</scenario>\n",
-			want: "t.xml:2: <recv> has both request and response; use one",
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad response code",
-			xml:  "<scenario>\n" + inv + "<recv response=\"OK\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute response="OK" on <recv>: not a status code (100-699)`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad milliseconds",
-			xml:  "<scenario>\n" + inv + "<pause milliseconds=\"abc\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute milliseconds="abc" on <pause>: not a number`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "negative milliseconds",
-			xml:  "<scenario>\n" + inv + "<pause milliseconds=\"-5\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute milliseconds="-5" on <pause>: out of range`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad retrans",
-			xml:  "<scenario>\n<send retrans=\"5s\"><![CDATA[INVITE sip:x SIP/2.0]]></send>\n</scenario>\n",
-			want: `t.xml:2: attribute retrans="5s" on <send>: not a valid integer`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad timeout",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" timeout=\"1.5\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute timeout="1.5" on <recv>: not a valid integer`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad rrs",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" rrs=\"yes\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute rrs="yes" on <recv>: not a valid boolean`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad optional",
-			xml:  "<scenario>\n" + inv + "<recv response=\"100\" optional=\"maybe\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute optional="maybe" on <recv>: want "true", "false" or "global"`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "lost out of range",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" lost=\"110\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute lost="110" on <recv>: a percentage from 0 to 100`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "misspelled pause distribution",
-			xml:  "<scenario>\n" + inv + "<pause distribution=\"uniforme\" min=\"1\" max=\"5\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute distribution="uniforme" on <pause>: unknown distribution (want fixed, uniform, normal, lognormal, exponential, weibull, pareto, gpareto, gamma or negbin)`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "repeat_rtd without rtd",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" repeat_rtd=\"true\"/>\n</scenario>\n",
-			want: "t.xml:3: repeat_rtd without rtd on <recv>",
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad counter name",
-			xml:  "<scenario>\n" + inv + "<recv response=\"200\" counter=\"a,b\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute counter="a,b" on <recv>: a counter name must be non-empty and hold no '$' or ','`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "label without id",
-			xml:  "<scenario>\n" + inv + "<label name=\"x\"/>\n</scenario>\n",
-			want: "t.xml:3: <label> has no id attribute",
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "bad repartition",
-			xml:  "<scenario>\n" + inv + "<CallLengthRepartition value=\"10, x\"/>\n</scenario>\n",
-			want: `t.xml:3: attribute value="10, x" on <CallLengthRepartition>: want comma separated integers`,
-			is:   ErrBadAttribute,
-		},
-		{
-			name: "duplicate label",
-			xml:  "<scenario>\n<label id=\"a\"/>\n" + inv + "<label id=\"a\"/>\n</scenario>\n",
-			want: `t.xml:4: label "a" is defined twice`,
-			is:   ErrInvalid,
-		},
-		{
-			name: "timewait not last",
-			xml:  "<scenario>\n" + inv + "<timewait milliseconds=\"100\"/>\n<pause/>\n</scenario>\n",
-			want: "t.xml:4: <timewait> must be the last message of the scenario",
-			is:   ErrInvalid,
-		},
-		{
-			name: "next on timewait",
-			xml:  "<scenario>\n<label id=\"a\"/>\n" + inv + "<timewait next=\"a\"/>\n</scenario>\n",
-			want: "t.xml:4: next is not allowed on <timewait>",
-			is:   ErrInvalid,
-		},
-		{
-			name: "optional recv before send",
-			xml:  "<scenario>\n" + inv + "<recv response=\"100\" optional=\"true\"/>\n" + inv + "</scenario>\n",
-			want: "t.xml:4: optional <recv> right before <send>: a mandatory <recv> must come between them",
-			is:   ErrInvalid,
-		},
-		{
-			name: "rtd started never stopped",
-			xml:  "<scenario>\n<send start_rtd=\"reg\"><![CDATA[REGISTER sip:x SIP/2.0]]></send>\n<recv response=\"200\"/>\n</scenario>\n",
-			want: `t.xml:2: response time "reg" is started but never stopped (no rtd="reg")`,
-			is:   ErrInvalid,
-		},
-		{
-			name: "empty scenario",
-			xml:  "<?xml version=\"1.0\"?>\n<scenario name=\"empty\">\n  <!-- nothing -->\n</scenario>\n",
-			want: "t.xml:2: the scenario has no commands (send, recv, pause, nop)",
-			is:   ErrInvalid,
-		},
-		{
-			name: "labels only",
-			xml:  "<scenario>\n<label id=\"a\"/>\n</scenario>\n",
-			want: "t.xml:1: the scenario has no commands (send, recv, pause, nop)",
-			is:   ErrInvalid,
-		},
-		{
-			name: "no send or recv",
-			xml:  "<scenario>\n<pause/>\n<nop/>\n</scenario>\n",
-			want: "t.xml:1: the scenario has no <send> or <recv>, so it is neither client nor server",
-			is:   ErrInvalid,
-		},
-		{
-			name: "unterminated XML",
-			xml:  "<scenario>\n  <send>\n    <![CDATA[\n      INVITE sip:x SIP/2.0\n",
-			want: "t.xml:5: XML syntax error: unexpected EOF in CDATA section",
-			is:   ErrSyntax,
-		},
-		{
-			name: "unclosed scenario",
-			xml:  "<scenario>\n" + inv,
-			want: "t.xml:3: XML syntax error: unexpected EOF",
-			is:   ErrSyntax,
-		},
-		{
-			name: "mismatched end tag",
-			xml:  "<scenario>\n<recv request=\"INVITE\">\n</send>\n</scenario>\n",
-			want: "t.xml:3: XML syntax error: element <recv> closed by </send>",
-			is:   ErrSyntax,
-		},
-		{
-			name: "no root",
-			xml:  "<?xml version=\"1.0\"?>\n<!-- only a comment -->\n",
-			want: "t.xml:3: no <scenario> element",
-			is:   ErrSyntax,
-		},
-		{
-			name: "empty file",
-			xml:  "",
-			want: "t.xml:1: no <scenario> element",
-			is:   ErrSyntax,
-		},
-		{
-			name: "wrong root",
-			xml:  "<?xml version=\"1.0\"?>\n<scenarios>\n</scenarios>\n",
-			want: "t.xml:2: root element is <scenarios>, want <scenario>",
-			is:   ErrSyntax,
-		},
-		{
-			name: "element after root",
-			xml:  "<scenario>\n" + inv + "</scenario>\n<scenario/>\n",
-			want: "t.xml:4: element <scenario> after </scenario>",
-			is:   ErrSyntax,
-		},
+		{"unknown element", doc("  " + inv + "  <foo/>\n"), "t.xml:3: unknown element <foo>", ErrUnknownElement},
+		{"unknown child element", doc("  <recv request=\"INVITE\">\n    <bar/>\n  </recv>\n"), "t.xml:3: unknown element <bar>", ErrUnknownElement},
+		{"misspelled action", doc("  <recv request=\"INVITE\">\n    <action>\n" +
+			"      <egre regexp=\"x\" search_in=\"msg\" assign_to=\"1\"/>\n    </action>\n  </recv>\n"), "t.xml:4: unknown action <egre>", ErrUnknownElement},
+		{"misspelled element in send", doc("<send>\n<![CDATA[\nINVITE sip:x SIP/2.0\n]]>\n<actoin/>\n</send>\n"), "t.xml:6: unknown element <actoin>", ErrUnknownElement},
+		{"Reference to a variable nothing uses", doc("<Reference variables=\"a\"/>\n" + inv), `t.xml:2: <Reference> names variable "a", which nothing before it uses`, ErrInvalid},
+		{"unknown keyword", "<?xml version=\"1.0\"?>\n<scenario>\n  <send>\n    <![CDATA[\n\n      INVITE sip:x SIP/2.0\n" +
+			"      Call-ID: [call_id]\n      X-Foo: [foo]\n    ]]>\n  </send>\n</scenario>\n", "t.xml:8: unknown keyword [foo]", ErrUnknownKeyword},
+		{"unknown keyword with offset as written", doc("<send><![CDATA[INVITE sip:x SIP/2.0\nX: [foo+1]\n]]></send>\n"), "t.xml:3: unknown keyword [foo+1]", ErrUnknownKeyword},
+		{"IPv6 literal is a keyword as in SIPp", doc("<send><![CDATA[INVITE sip:x SIP/2.0\n\nc=IN IP6 [::1]\n]]></send>\n"), "t.xml:4: unknown keyword [::1]", ErrUnknownKeyword},
+		{"misspelled keyword", doc("  <send>\n    <![CDATA[\n      REGISTER sip:x SIP/2.0\n" +
+			"      [authentification username=joe password=secret]\n    ]]>\n  </send>\n"), "t.xml:5: unknown keyword [authentification username=joe password=secret]", ErrUnknownKeyword},
+		{"variable keyword without a name", doc("<send><![CDATA[INVITE sip:[$] SIP/2.0]]></send>\n"), "t.xml:2: keyword [$]: a variable name must not be empty", ErrSyntax},
+		{"field keyword without -inf hides parameters", doc("<send><![CDATA[INVITE sip:[field0 file=\"users.csv\"] SIP/2.0]]></send>\n"), "t.xml:2: keyword [field0] needs an injection file, and no -inf file was given", ErrInvalid},
+		{"unterminated keyword", doc("<send><![CDATA[INVITE sip:x SIP/2.0\nCall-ID: [call_id\n]]></send>\n"), "t.xml:3: unterminated keyword [call_id", ErrSyntax},
+		{"empty keyword", doc("<send><![CDATA[INVITE sip:x SIP/2.0\nX: []\n]]></send>\n"), "t.xml:3: empty keyword []", ErrSyntax},
+		{"last_ without header", doc("<send><![CDATA[SIP/2.0 200 OK\n[last_]\n]]></send>\n"), "t.xml:3: keyword [last_] names no header", ErrSyntax},
+		{"keyword as method", doc("<send>\n<![CDATA[\n[service] sip:x SIP/2.0\n]]></send>\n"), "t.xml:4: the start line must begin with literal text (a method or SIP/2.0), not a keyword", ErrSyntax},
+		{"status code out of range", doc("<recv request=\"INVITE\"/>\n<send><![CDATA[SIP/2.0 999 Odd]]></send>\n"), `t.xml:3: status code "999" is out of range 100-699`, ErrSyntax},
+		{"status code not a number", doc("<recv request=\"INVITE\"/>\n<send><![CDATA[SIP/2.0 2OO OK]]></send>\n"), `t.xml:3: invalid status code "2OO"`, ErrSyntax},
+		{"send without message", doc("<send>\n</send>\n"), "t.xml:2: <send> has no message (put it in a CDATA section)", ErrSyntax},
+		{"undefined next label", doc(inv + "<recv response=\"200\"\n   next=\"nowhere\"/>\n<label id=\"end\"/>\n"), `t.xml:3: next="nowhere" names a label that is not defined`, ErrUnknownLabel},
+		{"undefined ontimeout label", doc(inv + "<recv response=\"200\" timeout=\"100\" ontimeout=\"x\"/>\n"), `t.xml:3: ontimeout="x" names a label that is not defined`, ErrUnknownLabel},
+		{"recv without request or response", doc(inv + "<recv optional=\"true\"/>\n"), "t.xml:3: <recv> needs a request or a response attribute", ErrBadAttribute},
+		{"recv with request and response", doc("<recv request=\"INVITE\" response=\"200\"/>\n"), "t.xml:2: <recv> has both request and response; use one", ErrBadAttribute},
+		{"bad response code", doc(inv + "<recv response=\"OK\"/>\n"), `t.xml:3: attribute response="OK" on <recv>: not a status code (100-699)`, ErrBadAttribute},
+		{"bad milliseconds", doc(inv + "<pause milliseconds=\"abc\"/>\n"), `t.xml:3: attribute milliseconds="abc" on <pause>: not a number`, ErrBadAttribute},
+		{"negative milliseconds", doc(inv + "<pause milliseconds=\"-5\"/>\n"), `t.xml:3: attribute milliseconds="-5" on <pause>: out of range`, ErrBadAttribute},
+		{"bad retrans", doc("<send retrans=\"5s\"><![CDATA[INVITE sip:x SIP/2.0]]></send>\n"), `t.xml:2: attribute retrans="5s" on <send>: not a valid integer`, ErrBadAttribute},
+		{"bad timeout", doc(inv + "<recv response=\"200\" timeout=\"1.5\"/>\n"), `t.xml:3: attribute timeout="1.5" on <recv>: not a valid integer`, ErrBadAttribute},
+		{"bad rrs", doc(inv + "<recv response=\"200\" rrs=\"yes\"/>\n"), `t.xml:3: attribute rrs="yes" on <recv>: not a valid boolean`, ErrBadAttribute},
+		{"bad optional", doc(inv + "<recv response=\"100\" optional=\"maybe\"/>\n"), `t.xml:3: attribute optional="maybe" on <recv>: want "true", "false" or "global"`, ErrBadAttribute},
+		{"lost out of range", doc(inv + "<recv response=\"200\" lost=\"110\"/>\n"), `t.xml:3: attribute lost="110" on <recv>: a percentage from 0 to 100`, ErrBadAttribute},
+		{"misspelled pause distribution", doc(inv + "<pause distribution=\"uniforme\" min=\"1\" max=\"5\"/>\n"), `t.xml:3: attribute distribution="uniforme" on <pause>: unknown distribution (want fixed, uniform, normal, lognormal, exponential, weibull, pareto, gpareto, gamma or negbin)`, ErrBadAttribute},
+		{"repeat_rtd without rtd", doc(inv + "<recv response=\"200\" repeat_rtd=\"true\"/>\n"), "t.xml:3: repeat_rtd without rtd on <recv>", ErrBadAttribute},
+		{"bad counter name", doc(inv + "<recv response=\"200\" counter=\"a,b\"/>\n"), `t.xml:3: attribute counter="a,b" on <recv>: a counter name must be non-empty and hold no '$' or ','`, ErrBadAttribute},
+		{"label without id", doc(inv + "<label name=\"x\"/>\n"), "t.xml:3: <label> has no id attribute", ErrBadAttribute},
+		{"bad repartition", doc(inv + "<CallLengthRepartition value=\"10, x\"/>\n"), `t.xml:3: attribute value="10, x" on <CallLengthRepartition>: want comma separated integers`, ErrBadAttribute},
+		{"duplicate label", doc("<label id=\"a\"/>\n" + inv + "<label id=\"a\"/>\n"), `t.xml:4: label "a" is defined twice`, ErrInvalid},
+		{"timewait not last", doc(inv + "<timewait milliseconds=\"100\"/>\n<pause/>\n"), "t.xml:4: <timewait> must be the last message of the scenario", ErrInvalid},
+		{"next on timewait", doc("<label id=\"a\"/>\n" + inv + "<timewait next=\"a\"/>\n"), "t.xml:4: next is not allowed on <timewait>", ErrInvalid},
+		{"optional recv before send", doc(inv + "<recv response=\"100\" optional=\"true\"/>\n" + inv), "t.xml:4: optional <recv> right before <send>: a mandatory <recv> must come between them", ErrInvalid},
+		{"rtd started never stopped", doc("<send start_rtd=\"reg\"><![CDATA[REGISTER sip:x SIP/2.0]]></send>\n<recv response=\"200\"/>\n"), `t.xml:2: response time "reg" is started but never stopped (no rtd="reg")`, ErrInvalid},
+		{"empty scenario", "<?xml version=\"1.0\"?>\n<scenario name=\"empty\">\n  <!-- nothing -->\n</scenario>\n", "t.xml:2: the scenario has no commands (send, recv, pause, nop)", ErrInvalid},
+		{"labels only", doc("<label id=\"a\"/>\n"), "t.xml:1: the scenario has no commands (send, recv, pause, nop)", ErrInvalid},
+		{"no send or recv", doc("<pause/>\n<nop/>\n"), "t.xml:1: the scenario has no <send> or <recv>, so it is neither client nor server", ErrInvalid},
+		{"unterminated XML", "<scenario>\n  <send>\n    <![CDATA[\n      INVITE sip:x SIP/2.0\n", "t.xml:5: XML syntax error: unexpected EOF in CDATA section", ErrSyntax},
+		{"unclosed scenario", "<scenario>\n" + inv, "t.xml:3: XML syntax error: unexpected EOF", ErrSyntax},
+		{"mismatched end tag", doc("<recv request=\"INVITE\">\n</send>\n"), "t.xml:3: XML syntax error: element <recv> closed by </send>", ErrSyntax},
+		{"no root", "<?xml version=\"1.0\"?>\n<!-- only a comment -->\n", "t.xml:3: no <scenario> element", ErrSyntax},
+		{"empty file", "", "t.xml:1: no <scenario> element", ErrSyntax},
+		{"wrong root", "<?xml version=\"1.0\"?>\n<scenarios>\n</scenarios>\n", "t.xml:2: root element is <scenarios>, want <scenario>", ErrSyntax},
+		{"element after root", "<scenario>\n" + inv + "</scenario>\n<scenario/>\n", "t.xml:4: element <scenario> after </scenario>", ErrSyntax},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := Parse([]byte(tt.xml), "t.xml")
-			if err == nil {
-				t.Fatalf("Parse succeeded (%d commands), want error %q", len(sc.Commands), tt.want)
-			}
-			if got := err.Error(); got != tt.want {
-				t.Errorf("error\n got: %s\nwant: %s", got, tt.want)
-			}
-			if !errors.Is(err, tt.is) {
-				t.Errorf("errors.Is(%v, %v) = false", err, tt.is)
-			}
-			var e *Error
-			if !errors.As(err, &e) || e.File != "t.xml" || e.Line < 1 {
-				t.Errorf("error %#v is not an *Error with file and line", err)
-			}
+			checkRefused(t, Options{}, tt.xml, tt.want, tt.is)
 		})
+	}
+}
+
+// checkRefused parses xml as t.xml with opts and checks that it fails with
+// exactly the error want, that the error wraps is, and that it is an
+// *Error naming the file and a line.
+func checkRefused(t *testing.T, opts Options, xml, want string, is error) {
+	t.Helper()
+	sc, err := opts.Parse([]byte(xml), "t.xml")
+	if err == nil {
+		t.Fatalf("Parse succeeded (%d commands), want error %q", len(sc.Commands), want)
+	}
+	if got := err.Error(); got != want {
+		t.Errorf("error\n got: %s\nwant: %s", got, want)
+	}
+	if !errors.Is(err, is) {
+		t.Errorf("errors.Is(%v, %v) = false", err, is)
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.File != "t.xml" || e.Line < 1 {
+		t.Errorf("error %#v is not an *Error with file and line", err)
+	}
+}
+
+// checkWarnings checks that sc has exactly the warnings want, in order.
+func checkWarnings(t *testing.T, sc *Scenario, want []string) {
+	t.Helper()
+	var got []string
+	for _, w := range sc.Warnings {
+		got = append(got, w.String())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings\n got: %q\nwant: %q", got, want)
 	}
 }
 
@@ -363,11 +131,7 @@ func TestParseWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, w := range sc.Warnings {
-		got = append(got, w.String())
-	}
-	want := []string{
+	checkWarnings(t, sc, []string{
 		`w.xml:1: encoding "windows-1252" is not supported; the file is read as UTF-8`,
 		`w.xml:2: unknown attribute "author" on <scenario>`,
 		`w.xml:3: unknown attribute "colour" on <send>`,
@@ -375,10 +139,7 @@ func TestParseWarnings(t *testing.T) {
 		`w.xml:8: unknown attribute "bogus" on <recv>`,
 		`w.xml:11: unknown attribute "next" on <label>`,
 		`w.xml:12: attribute "chance" on <pause> is ignored: it only applies with next=`,
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("warnings\n got: %q\nwant: %q", got, want)
-	}
+	})
 	if !sc.Commands[1].Crlf {
 		t.Error(`crlf="false" must still set Crlf, as in SIPp`)
 	}
