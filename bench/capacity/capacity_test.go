@@ -2,12 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,13 +40,8 @@ func TestCapacity100k(t *testing.T) {
 	if err := os.WriteFile(out, []byte("# sippbench's text\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	logw := &lineLogger{t: t}
-	rep, err := run(ctx, []string{"-short", "-pairs", "gossip-gossip", "-calls", "100000", "-baseline-calls", "10000",
-		"-rate", "20000", "-gossip", gossip, "-out", out, "-timeout", "150s"}, &stdout, logw)
-	logw.flush()
+	rep, doc, err := benchkit.Capture(3*time.Minute, run, []string{"-short", "-pairs", "gossip-gossip", "-calls", "100000", "-baseline-calls", "10000",
+		"-rate", "20000", "-gossip", gossip, "-out", out, "-timeout", "150s"}, t.Log)
 	if err != nil {
 		t.Fatalf("harness: %v", err)
 	}
@@ -94,10 +87,9 @@ func TestCapacity100k(t *testing.T) {
 	}
 	sec, ok := benchkit.Section(string(file), section)
 	if !strings.HasPrefix(string(file), "# sippbench's text\n\n<!-- capacity:begin -->\n") || !ok ||
-		!strings.Contains(sec, stdout.String()) {
+		!strings.Contains(sec, doc) {
 		t.Errorf("-out file is not the old text followed by the capacity section:\n%s", file)
 	}
-	doc := stdout.String()
 	rows := tableRows(t, doc, tableHeader)
 	if len(rows) != 4 {
 		t.Errorf("held-calls table has %d rows, want 4 (2 runs × 2 processes)", len(rows))
@@ -126,13 +118,8 @@ func TestCapacitySIPpPairs(t *testing.T) {
 	}
 	sipp := testpeer.SIPp(t)
 	gossip := testpeer.Gossip(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	logw := &lineLogger{t: t}
-	rep, err := run(ctx, []string{"-short", "-pairs", "sipp-gossip,gossip-sipp", "-sipp-calls", "5000", "-hold", "5s", "-cpu-window", "1s",
-		"-gossip", gossip, "-sipp", sipp, "-timeout", "100s"}, &stdout, logw)
-	logw.flush()
+	rep, doc, err := benchkit.Capture(2*time.Minute, run, []string{"-short", "-pairs", "sipp-gossip,gossip-sipp", "-sipp-calls", "5000", "-hold", "5s", "-cpu-window", "1s",
+		"-gossip", gossip, "-sipp", sipp, "-timeout", "100s"}, t.Log)
 	if err != nil {
 		t.Fatalf("harness: %v", err)
 	}
@@ -148,18 +135,18 @@ func TestCapacitySIPpPairs(t *testing.T) {
 				h.UAC.Stats.Failed, h.UAS.Stats.Failed)
 		}
 		switch h.UAC.Kind {
-		case kindSIPp:
+		case benchkit.KindSIPp:
 			if !h.UAC.Stats.HasResponseTime1 {
 				t.Errorf("%s: no ResponseTime1(C) in sipp's statistics", h.label())
 			}
-		case kindGossip:
+		case benchkit.KindGossip:
 			if h.RTD.Count != 5000 {
 				t.Errorf("%s: response time count %d (%s), want 5000", h.label(), h.RTD.Count, h.RTDErr)
 			}
 		}
 	}
-	if !strings.Contains(stdout.String(), "(SIPp: mean only, in whole ms)") {
-		t.Errorf("report does not show SIPp's mean response time:\n%s", stdout.String())
+	if !strings.Contains(doc, "(SIPp: mean only, in whole ms)") {
+		t.Errorf("report does not show SIPp's mean response time:\n%s", doc)
 	}
 }
 
@@ -217,14 +204,14 @@ func TestCallLength(t *testing.T) {
 
 func TestSideArgs(t *testing.T) {
 	r := &runner{opt: options{threads: 2}}
-	uac := strings.Join(r.sideArgs(kindGossip, "uac", 5060, 0, 1000000, 20000, 60*time.Second), " ")
+	uac := strings.Join(r.sideArgs(benchkit.KindGossip, "uac", 5060, 0, 1000000, 20000, 60*time.Second), " ")
 	for _, want := range []string{"-sn uac", "127.0.0.1:5060", "-r 20000", "-m 1000000", "-l 1000000", "-d 60000",
 		"-buff_size 8388608", "-trace_stat -stf uac.csv -fd 1", "-nostdin", "-threads 2"} {
 		if !strings.Contains(uac, want) {
 			t.Errorf("gossip uac %q lacks %q", uac, want)
 		}
 	}
-	uas := strings.Join(r.sideArgs(kindSIPp, "uas", 5060, 0, 200000, 0, 0), " ")
+	uas := strings.Join(r.sideArgs(benchkit.KindSIPp, "uas", 5060, 0, 200000, 0, 0), " ")
 	for _, want := range []string{"-sn uas", "-p 5060", "-m 200000", "-l 200000", "-trace_stat -stf uas.csv"} {
 		if !strings.Contains(uas, want) {
 			t.Errorf("sipp uas %q lacks %q", uas, want)
@@ -233,7 +220,7 @@ func TestSideArgs(t *testing.T) {
 	if strings.Contains(uas, "-threads") {
 		t.Errorf("sipp uas %q has -threads", uas)
 	}
-	sippUAC := strings.Join(r.sideArgs(kindSIPp, "uac", 5060, 5070, 10, 10, time.Second), " ")
+	sippUAC := strings.Join(r.sideArgs(benchkit.KindSIPp, "uac", 5060, 5070, 10, 10, time.Second), " ")
 	if !strings.Contains(sippUAC, "-p 5070") {
 		t.Errorf("sipp uac %q does not bind its own port", sippUAC)
 	}
@@ -270,7 +257,7 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestTargets(t *testing.T) {
-	side := func(k kind, before, held int64, cpu time.Duration) sideResult {
+	side := func(k benchkit.Kind, before, held int64, cpu time.Duration) sideResult {
 		return sideResult{Kind: k, RSSBefore: before, RSSHeld: held, CPUHeld: cpu, CPUWindow: 5 * time.Second,
 			Stats: benchkit.CallStats{Found: true, Successful: 1000000}}
 	}
@@ -278,8 +265,8 @@ func TestTargets(t *testing.T) {
 	base := &holdResult{Pair: gg, Calls: 10000, Rate: 20000, Baseline: true, Held: true,
 		RTD: rtdSummary{Found: true, P99: time.Millisecond}}
 	big := &holdResult{Pair: gg, Calls: 1000000, Rate: 20000, Held: true,
-		UAC:  side(kindGossip, 6<<20, 6<<20+400_000_000, 60*time.Millisecond),
-		UAS:  side(kindGossip, 6<<20, 6<<20+600_000_000, 300*time.Millisecond),
+		UAC:  side(benchkit.KindGossip, 6<<20, 6<<20+400_000_000, 60*time.Millisecond),
+		UAS:  side(benchkit.KindGossip, 6<<20, 6<<20+600_000_000, 300*time.Millisecond),
 		RTD:  rtdSummary{Found: true, P99: 1200 * time.Microsecond},
 		Ramp: 50 * time.Second}
 	r := &report{Options: options{p99Margin: 0.25}, Runs: []*holdResult{base, big}}
@@ -366,68 +353,24 @@ func TestThousands(t *testing.T) {
 // cells.
 func tableRows(t *testing.T, doc, header string) [][]string {
 	t.Helper()
-	_, table, ok := strings.Cut(doc, header+"\n")
-	if !ok {
-		t.Fatalf("no table %q in:\n%s", header, doc)
-	}
-	var rows [][]string
-	for i, line := range strings.Split(table, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			break
-		}
-		if i == 0 {
-			continue // the alignment row
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		if len(cells) != strings.Count(header, "|")-1 {
-			t.Fatalf("row %q has %d cells", line, len(cells))
-		}
-		rows = append(rows, cells)
+	rows, err := benchkit.TableRows(doc, header)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return rows
-}
-
-// lineLogger sends the harness's progress lines to the test log.
-type lineLogger struct {
-	t   *testing.T
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (l *lineLogger) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, b...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		l.t.Log(string(l.buf[:i]))
-		l.buf = l.buf[i+1:]
-	}
-}
-
-func (l *lineLogger) flush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buf) > 0 {
-		l.t.Log(string(l.buf))
-		l.buf = nil
-	}
 }
 
 func TestSupersededRun(t *testing.T) {
 	sg := pairByID("sipp-gossip")
 	failed := &holdResult{Pair: sg, Calls: 200000, Rate: 20000, CallLen: 20 * time.Second, Hold: 10 * time.Second,
 		Superseded: true, Problems: []string{"uac 26,885/200,000 calls successful"}, RcvbufErrors: 471895,
-		UAC: sideResult{Kind: kindSIPp, Stats: benchkit.CallStats{Found: true, Successful: 26885, Failed: 1316,
+		UAC: sideResult{Kind: benchkit.KindSIPp, Stats: benchkit.CallStats{Found: true, Successful: 26885, Failed: 1316,
 			Retransmissions: 1264471, FailureClasses: map[string]int{"FailedUnexpectedMessage": 1316}}},
-		UAS: sideResult{Kind: kindGossip, Stats: benchkit.CallStats{Found: true, Successful: 200000}}}
+		UAS: sideResult{Kind: benchkit.KindGossip, Stats: benchkit.CallStats{Found: true, Successful: 200000}}}
 	passed := &holdResult{Pair: sg, Calls: 100000, Rate: 20000, Held: true,
-		UAC: sideResult{Kind: kindSIPp, RSSBefore: 1, RSSHeld: 300 << 20, CPUWindow: time.Second,
+		UAC: sideResult{Kind: benchkit.KindSIPp, RSSBefore: 1, RSSHeld: 300 << 20, CPUWindow: time.Second,
 			Stats: benchkit.CallStats{Found: true, Successful: 100000, HasResponseTime1: true, ResponseTime1: 2 * time.Millisecond}},
-		UAS: sideResult{Kind: kindGossip, RSSBefore: 1, RSSHeld: 50 << 20, CPUWindow: time.Second,
+		UAS: sideResult{Kind: benchkit.KindGossip, RSSBefore: 1, RSSHeld: 50 << 20, CPUWindow: time.Second,
 			Stats: benchkit.CallStats{Found: true, Successful: 100000}}}
 	r := &report{Options: options{sippCalls: 200000}, Runs: []*holdResult{failed, passed}}
 	for _, tg := range r.targets() {

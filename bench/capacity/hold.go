@@ -12,26 +12,11 @@ import (
 	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
-// kind is an implementation: the real SIPp or gossip.
-type kind int
-
-const (
-	kindSIPp kind = iota
-	kindGossip
-)
-
-func (k kind) String() string {
-	if k == kindSIPp {
-		return "sipp"
-	}
-	return "gossip"
-}
-
 // pair is a UAC and a UAS that run against each other.
 type pair struct {
 	id       string // as -pairs spells it
 	label    string // as the tables show it
-	uac, uas kind
+	uac, uas benchkit.Kind
 }
 
 // pairNames lists the pairs -pairs accepts, in the order they run.
@@ -41,16 +26,16 @@ var pairNames = []string{"gossip-gossip", "sipp-gossip", "gossip-sipp"}
 func pairByID(id string) pair {
 	switch id {
 	case "sipp-gossip":
-		return pair{id, "sipp → gossip", kindSIPp, kindGossip}
+		return pair{id, "sipp → gossip", benchkit.KindSIPp, benchkit.KindGossip}
 	case "gossip-sipp":
-		return pair{id, "gossip → sipp", kindGossip, kindSIPp}
+		return pair{id, "gossip → sipp", benchkit.KindGossip, benchkit.KindSIPp}
 	default: // "gossip-gossip"; parseFlags admits nothing else
-		return pair{id, "gossip → gossip", kindGossip, kindGossip}
+		return pair{id, "gossip → gossip", benchkit.KindGossip, benchkit.KindGossip}
 	}
 }
 
 // hasSIPp reports whether either side of p is SIPp.
-func (p pair) hasSIPp() bool { return p.uac == kindSIPp || p.uas == kindSIPp }
+func (p pair) hasSIPp() bool { return p.uac == benchkit.KindSIPp || p.uas == benchkit.KindSIPp }
 
 // bufSize is the -buff_size both sides get: a ramp at 20,000 calls/s
 // needs more than the kernel's default socket buffers.
@@ -63,7 +48,7 @@ const settle = time.Second
 
 // sideResult is what one process of a hold run did.
 type sideResult struct {
-	Kind     kind
+	Kind     benchkit.Kind
 	Exit     int
 	Stats    benchkit.CallStats // the last -trace_stat row
 	StatsErr string             // why the statistics file could not be read
@@ -156,14 +141,6 @@ type runner struct {
 	seq  int
 }
 
-// binary is the path of k's executable.
-func (r *runner) binary(k kind) string {
-	if k == kindSIPp {
-		return r.opt.sipp
-	}
-	return r.opt.gossip
-}
-
 // callLength is the UAC's -d for calls held at rate: the ramp (calls/rate)
 // plus the hold window, in whole milliseconds, so that the first call ends
 // just as the hold window closes.
@@ -176,22 +153,22 @@ func callLength(calls, rate int, hold time.Duration) time.Duration {
 // 127.0.0.1 with big socket buffers and SIPp's statistics file every
 // second. -m makes both end once every call has ended; -l lets the UAC (and
 // SIPp's UAS) hold all of them at once.
-func (r *runner) sideArgs(k kind, role string, uasPort, uacPort, calls, rate int, callLen time.Duration) []string {
+func (r *runner) sideArgs(k benchkit.Kind, role string, uasPort, uacPort, calls, rate int, callLen time.Duration) []string {
 	a := []string{"-sn", role, "-i", "127.0.0.1", "-nostdin", "-buff_size", strconv.Itoa(bufSize),
 		"-m", strconv.Itoa(calls), "-trace_stat", "-stf", role + ".csv", "-fd", "1"}
 	if role == "uas" {
 		a = append(a, "-p", strconv.Itoa(uasPort))
-		if k == kindSIPp {
+		if k == benchkit.KindSIPp {
 			a = append(a, "-l", strconv.Itoa(calls))
 		}
 	} else {
 		a = append(a, "127.0.0.1:"+strconv.Itoa(uasPort), "-r", strconv.Itoa(rate),
 			"-l", strconv.Itoa(calls), "-d", strconv.FormatInt(callLen.Milliseconds(), 10))
-		if k == kindSIPp {
+		if k == benchkit.KindSIPp {
 			a = append(a, "-p", strconv.Itoa(uacPort))
 		}
 	}
-	if k == kindGossip {
+	if k == benchkit.KindGossip {
 		a = append(a, "-threads", strconv.Itoa(r.opt.threads))
 	}
 	return a
@@ -241,7 +218,7 @@ func (r *runner) run(ctx context.Context, p pair, calls int, baseline bool) (*ho
 	// The busy time is counted from here, the UAS's rusage from its start:
 	// the few milliseconds it took to start up count as its own.
 	uasIdle := time.Since(uas.Started)
-	uac, err := benchkit.Start(ctx, hardTimeout, dir, r.binary(p.uac),
+	uac, err := benchkit.Start(ctx, hardTimeout, dir, r.opt.bins.Path(p.uac),
 		r.sideArgs(p.uac, "uac", port, uacPort, calls, o.rate, h.CallLen)...)
 	if err != nil {
 		return nil, err
@@ -288,7 +265,7 @@ func (r *runner) run(ctx context.Context, p pair, calls int, baseline bool) (*ho
 		uac.SaveOutput(filepath.Join(dir, "uac.out"))
 		uas.SaveOutput(filepath.Join(dir, "uas.out"))
 	}
-	if p.uac == kindGossip {
+	if p.uac == benchkit.KindGossip {
 		if h.RTD, err = parseRTD(h.UAC.Output, "1"); err != nil {
 			h.RTDErr = err.Error()
 		}
@@ -349,16 +326,19 @@ func (r *runner) window(ctx context.Context, h *holdResult, uac, uas *benchkit.P
 		p *benchkit.Proc
 		s *sideResult
 	}{{uac, &h.UAC}, {uas, &h.UAS}}
-	var cpu0 [2]time.Duration
-	t0 := time.Now()
-	for i, x := range procs {
-		c, err := benchkit.CPUTime(x.p.PID())
-		if err != nil {
-			h.HeldCheck = err.Error()
-			h.Problems = append(h.Problems, "hold not measured: "+err.Error())
-			return nil
+	cpuTimes := func() (cpu [2]time.Duration, err error) {
+		for i, x := range procs {
+			if cpu[i], err = benchkit.CPUTime(x.p.PID()); err != nil {
+				return cpu, err
+			}
 		}
-		cpu0[i] = c
+		return cpu, nil
+	}
+	t0 := time.Now()
+	cpu0, err := cpuTimes()
+	if err != nil {
+		h.notHeld(err.Error())
+		return nil
 	}
 	sample := func() {
 		for _, x := range procs {
@@ -385,14 +365,13 @@ measure:
 	}
 	sample()
 	t1 := time.Now()
+	cpu1, err := cpuTimes()
+	if err != nil {
+		h.notHeld(err.Error())
+		return nil
+	}
 	for i, x := range procs {
-		c, err := benchkit.CPUTime(x.p.PID())
-		if err != nil {
-			h.HeldCheck = err.Error()
-			h.Problems = append(h.Problems, "hold not measured: "+err.Error())
-			return nil
-		}
-		x.s.CPUHeld, x.s.CPUWindow = c-cpu0[i], t1.Sub(t0)
+		x.s.CPUHeld, x.s.CPUWindow = cpu1[i]-cpu0[i], t1.Sub(t0)
 	}
 	r.logf("[%s] held: uac RSS %.1f MiB (%.0f B/call), %.1f ms/s CPU; uas RSS %.1f MiB (%.0f B/call), %.1f ms/s CPU",
 		h.label(), mib(h.UAC.RSSHeld), h.UAC.bytesPerCall(h.Calls), 1000*h.UAC.cpuShare(),
@@ -402,8 +381,7 @@ measure:
 	// BYE; the first statistics row written after the window must still
 	// have every call open and none failed.
 	if t1.After(firstBye) {
-		h.HeldCheck = fmt.Sprintf("the window closed %s after the first BYE was due", t1.Sub(firstBye).Round(time.Millisecond))
-		h.Problems = append(h.Problems, "hold not measured: "+h.HeldCheck)
+		h.notHeld(fmt.Sprintf("the window closed %s after the first BYE was due", t1.Sub(firstBye).Round(time.Millisecond)))
 		return nil
 	}
 	before, _ := benchkit.ReadStatFile(uacCSV)
@@ -412,23 +390,28 @@ measure:
 		st, err := benchkit.ReadStatFile(uacCSV)
 		if err == nil && st.Rows > before.Rows {
 			if st.Current != h.Calls || st.Failed != 0 {
-				h.HeldCheck = fmt.Sprintf("the uac's first statistics row after the window has %s calls open (want %s) and %d failed",
-					thousands(st.Current), thousands(h.Calls), st.Failed)
-				h.Problems = append(h.Problems, "hold not measured: "+h.HeldCheck)
+				h.notHeld(fmt.Sprintf("the uac's first statistics row after the window has %s calls open (want %s) and %d failed",
+					thousands(st.Current), thousands(h.Calls), st.Failed))
 				return nil
 			}
 			h.Held = true
 			return nil
 		}
 		if time.Now().After(end) {
-			h.HeldCheck = "the uac wrote no statistics row within 3 s after the window"
-			h.Problems = append(h.Problems, "hold not measured: "+h.HeldCheck)
+			h.notHeld("the uac wrote no statistics row within 3 s after the window")
 			return nil
 		}
 		if !sleepCtx(ctx, 100*time.Millisecond) {
 			return ctx.Err()
 		}
 	}
+}
+
+// notHeld records why the hold window could not be measured, as a problem
+// of the run.
+func (h *holdResult) notHeld(why string) {
+	h.HeldCheck = why
+	h.Problems = append(h.Problems, "hold not measured: "+why)
 }
 
 // sampleStartRSS returns the UAC's RSS before its ramp: polled every
@@ -452,36 +435,14 @@ func sampleStartRSS(p *benchkit.Proc, timeout time.Duration) (int64, error) {
 // startUAS starts the UAS on a free port and waits until all its sockets
 // are bound; it tries a few ports, as another program may take the one
 // found free.
-func (r *runner) startUAS(ctx context.Context, k kind, dir string, calls int, timeout time.Duration) (*benchkit.Proc, int, error) {
+func (r *runner) startUAS(ctx context.Context, k benchkit.Kind, dir string, calls int, timeout time.Duration) (*benchkit.Proc, int, error) {
 	want := 1
-	if k == kindGossip {
+	if k == benchkit.KindGossip {
 		want = r.opt.threads // one SO_REUSEPORT socket per shard
 	}
-	var lastErr error
-	for try := 0; try < 3; try++ {
-		port, err := benchkit.FreeUDPPort()
-		if err != nil {
-			return nil, 0, err
-		}
-		p, err := benchkit.Start(ctx, timeout, dir, r.binary(k), r.sideArgs(k, "uas", port, 0, calls, 0, 0)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && !p.Exited() && benchkit.BoundSockets(port) < want {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if !p.Exited() && benchkit.BoundSockets(port) >= want {
-			return p, port, nil
-		}
-		p.Kill()
-		lastErr = fmt.Errorf("%s uas on 127.0.0.1:%d did not bind %d socket(s) (exit %d): %s",
-			p.Name, port, want, p.ExitCode(), benchkit.LastLines(p.Output(), 5))
-		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
-		}
-	}
-	return nil, 0, lastErr
+	return benchkit.StartUAS(ctx, false, want, func(port int) (*benchkit.Proc, error) {
+		return benchkit.Start(ctx, timeout, dir, r.opt.bins.Path(k), r.sideArgs(k, "uas", port, 0, calls, 0, 0)...)
+	}, nil)
 }
 
 // collect gathers one ended process's statistics and resource usage.

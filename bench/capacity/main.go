@@ -33,14 +33,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os/exec"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/gossip-sip/gossip/bench/internal/benchkit"
@@ -51,9 +46,10 @@ const section = "capacity"
 
 // options is the harness configuration, from the command line.
 type options struct {
-	gossip        string        // gossip binary; built from ./cmd/gossip when empty
-	rev           string        // git revision to build gossip from; "" builds the working tree
-	sipp          string        // sipp binary; found on PATH when empty
+	// bins are -sipp, -gossip and -rev; run finds or builds what they
+	// leave out.
+	bins benchkit.Binaries
+
 	short         bool          // smaller, quicker run for CI
 	calls         int           // held calls of gossip → gossip
 	sippCalls     int           // held calls of the pairs with a sipp side
@@ -84,17 +80,10 @@ const (
 // explicitly always win.
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("capacity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./bench/capacity [flags]\n\n"+
-			"Ramps gossip and SIPp pairs to many held calls on loopback, measures RSS per held call\n"+
-			"and CPU while holding, and prints the tables against issue 5's targets.\n\n")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&o.gossip, "gossip", "", "gossip binary to run (default: go build ./cmd/gossip into a temporary directory)")
-	fs.StringVar(&o.rev, "rev", "", "build gossip from this git revision (git archive) instead of the working tree")
-	fs.StringVar(&o.sipp, "sipp", "", "sipp binary to run (default: sipp on PATH)")
+	fs := benchkit.NewFlagSet("capacity", "Usage: go run ./bench/capacity [flags]\n\n"+
+		"Ramps gossip and SIPp pairs to many held calls on loopback, measures RSS per held call\n"+
+		"and CPU while holding, and prints the tables against issue 5's targets.\n\n", stderr)
+	o.bins.Flags(fs)
 	fs.BoolVar(&o.short, "short", false, "smaller, quicker run (100,000 calls, 8s hold), for CI; writes no file unless -out is given")
 	fs.IntVar(&o.calls, "calls", 0, "held calls of gossip → gossip (default 1000000, -short 100000)")
 	fs.IntVar(&o.sippCalls, "sipp-calls", 0, "held calls of the pairs with a sipp side, which needs about 3 KB per call per side (default 200000, -short 20000)")
@@ -103,40 +92,26 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.hold, "hold", 0, "hold window: how long every call is held at once (default 10s, -short 8s)")
 	fs.DurationVar(&o.cpuWindow, "cpu-window", 0, "how long CPU time is measured while holding; at most -hold minus 3s (default 5s, -short 2s)")
 	fs.Float64Var(&o.p99Margin, "p99-margin", 0.25, "the ramp p99 at -calls passes when it is at most this fraction worse than at -baseline-calls (0.25: 25%, room for noise)")
-	pairs := fs.String("pairs", strings.Join(pairNames, ","), "comma-separated pairs to run: "+strings.Join(pairNames, ", "))
+	pairs := benchkit.PairsFlag(fs, pairNames)
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "gossip -threads (shards) of the gossip sides")
 	fs.StringVar(&o.out, "out", "", "results file whose capacity section is rewritten (default bench/RESULTS.md in the module, none with -short)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default 30m, -short 5m)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every run's statistics files and outputs")
-	if err := fs.Parse(args); err != nil {
+	given, err := benchkit.Parse(fs, args)
+	if err != nil {
 		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	pick := func(short, full int) int {
 		if o.short {
 			return short
 		}
 		return full
 	}
-	if !set["calls"] {
-		o.calls = pick(100_000, 1_000_000)
-	}
-	if !set["sipp-calls"] {
-		o.sippCalls = pick(20_000, 200_000)
-	}
-	if !set["hold"] {
-		o.hold = time.Duration(pick(8, 10)) * time.Second
-	}
-	if !set["cpu-window"] {
-		o.cpuWindow = time.Duration(pick(2, 5)) * time.Second
-	}
-	if !set["timeout"] {
-		o.timeout = time.Duration(pick(5, 30)) * time.Minute
-	}
+	benchkit.Default(given, "calls", &o.calls, pick(100_000, 1_000_000))
+	benchkit.Default(given, "sipp-calls", &o.sippCalls, pick(20_000, 200_000))
+	benchkit.Default(given, "hold", &o.hold, time.Duration(pick(8, 10))*time.Second)
+	benchkit.Default(given, "cpu-window", &o.cpuWindow, time.Duration(pick(2, 5))*time.Second)
+	benchkit.Default(given, "timeout", &o.timeout, time.Duration(pick(5, 30))*time.Minute)
 	switch {
 	case o.calls < 1:
 		return o, fmt.Errorf("-calls %d: want at least 1", o.calls)
@@ -157,42 +132,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case o.timeout <= 0:
 		return o, fmt.Errorf("-timeout %s: want more than 0", o.timeout)
 	}
-	if o.rev != "" && o.gossip != "" {
-		return o, errors.New("-rev and -gossip: give one (-rev builds the gossip binary)")
+	if err := o.bins.Check(); err != nil {
+		return o, err
 	}
-	chosen := map[string]bool{}
-	for _, p := range strings.Split(*pairs, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		known := false
-		for _, n := range pairNames {
-			known = known || n == p
-		}
-		if !known {
-			return o, fmt.Errorf("-pairs: unknown pair %q (want some of %s)", p, strings.Join(pairNames, ", "))
-		}
-		chosen[p] = true
-	}
-	for _, p := range pairNames {
-		if chosen[p] {
-			o.pairs = append(o.pairs, p)
-		}
-	}
-	if len(o.pairs) == 0 {
-		return o, errors.New("-pairs: no pair chosen")
+	if o.pairs, err = benchkit.ChoosePairs(*pairs, pairNames, nil); err != nil {
+		return o, err
 	}
 	o.command = benchkit.CommandLine("go run ./bench/capacity", args)
 	return o, nil
 }
 
-func main() {
-	benchkit.Main("capacity", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		_, err := run(ctx, args, stdout, stderr)
-		return err
-	})
-}
+func main() { benchkit.Main("capacity", run) }
 
 // run is the whole harness: it prints the report to stdout, progress to
 // stderr, rewrites the capacity section of the -out file and returns the
@@ -205,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	started := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "capacity: "+format+"\n", a...) }
+	logf := benchkit.Logger(stderr, "capacity")
 
 	work, cleanup, err := benchkit.WorkDir("capacity", o.keep, logf)
 	if err != nil {
@@ -213,48 +163,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	defer cleanup()
 
-	root, err := benchkit.ModuleRoot(ctx)
-	if err != nil && (o.gossip == "" || (o.out == "" && !o.short)) {
-		return nil, err
+	need := benchkit.Need{Gossip: true, SIPpHint: "pass -sipp, or leave the sipp pairs out with -pairs gossip-gossip"}
+	if !o.short {
+		need.Results = "RESULTS.md"
 	}
-	if o.out == "" && !o.short {
-		o.out = filepath.Join(root, "bench", "RESULTS.md")
-	}
-	needSIPp := false
 	for _, id := range o.pairs {
-		needSIPp = needSIPp || pairByID(id).hasSIPp()
+		need.SIPp = need.SIPp || pairByID(id).hasSIPp()
 	}
-	if needSIPp && o.sipp == "" {
-		if o.sipp, err = exec.LookPath("sipp"); err != nil {
-			return nil, fmt.Errorf("sipp is not on PATH (apt-get install sip-tester, pass -sipp, or leave the sipp pairs out with -pairs gossip-gossip): %w", err)
-		}
-	}
-	gossipSource := "`-gossip " + o.gossip + "`"
-	if o.gossip == "" {
-		from := root
-		if o.rev != "" {
-			from += " at " + o.rev
-		}
-		logf("building gossip from %s", from)
-		if o.gossip, gossipSource, err = benchkit.BuildGossip(ctx, root, work, o.rev); err != nil {
-			return nil, err
-		}
-	}
-	// Runs happen in their own directories: resolve the binaries first.
-	for _, bin := range []*string{&o.sipp, &o.gossip} {
-		if *bin == "" {
-			continue
-		}
-		if *bin, err = benchkit.ResolveBinary(*bin); err != nil {
-			return nil, err
-		}
+	if err := o.bins.Prepare(ctx, work, &o.out, need, logf); err != nil {
+		return nil, err
 	}
 
 	rep := &report{Options: o, Started: started}
-	if rep.Machine, err = benchkit.DescribeMachine(ctx, o.sipp, o.gossip); err != nil {
+	if rep.Machine, err = o.bins.Machine(ctx); err != nil {
 		return nil, err
 	}
-	rep.Machine.GossipSource = gossipSource
 	r := &runner{opt: o, work: work, logf: logf}
 	for _, id := range o.pairs {
 		p := pairByID(id)

@@ -49,7 +49,7 @@ func (r *report) targets() []target {
 			role string
 			s    sideResult
 		}{{"UAC", h.UAC}, {"UAS", h.UAS}} {
-			if x.s.Kind != kindGossip {
+			if x.s.Kind != benchkit.KindGossip {
 				continue
 			}
 			who := "gossip " + x.role
@@ -192,7 +192,7 @@ func renderMarkdown(r *report) string {
 			d := h.RTD
 			w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", h.label(), ramp, thousands(d.Count),
 				fmtDur(d.Mean), fmtDur(d.P50), fmtDur(d.P90), fmtDur(d.P99), fmtDur(d.P999), fmtDur(d.Max), h.otherCPU())
-		case h.UAC.Kind == kindSIPp && h.UAC.Stats.HasResponseTime1:
+		case h.UAC.Kind == benchkit.KindSIPp && h.UAC.Stats.HasResponseTime1:
 			w("| %s | %s | n/a | %d ms (SIPp: mean only, in whole ms) | n/a | n/a | n/a | n/a | n/a | %s |\n",
 				h.label(), ramp, h.UAC.Stats.ResponseTime1.Milliseconds(), h.otherCPU())
 		default:

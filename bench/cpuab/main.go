@@ -17,7 +17,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -31,12 +30,7 @@ import (
 	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
 
-func main() {
-	benchkit.Main("cpuab", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		_, err := run(ctx, args, stdout, stderr)
-		return err
-	})
-}
+func main() { benchkit.Main("cpuab", run) }
 
 type options struct {
 	a, b     string
@@ -74,8 +68,9 @@ type report struct {
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("cpuab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("cpuab", "Usage: go run ./bench/cpuab -a BIN|REV [-b BIN|REV] [flags]\n\n"+
+		"Runs two gossip builds side by side, each against its own sipp, and reports the\n"+
+		"paired difference of their user and system CPU per call.\n\n", stderr)
 	fs.StringVar(&o.a, "a", "", "build A: a gossip binary, or a git revision to build (required)")
 	fs.StringVar(&o.b, "b", "", "build B: a gossip binary, or a git revision to build; empty builds the working tree")
 	fs.StringVar(&o.side, "side", "uas", "which side gossip plays: uas (under sipp -sn uac) or uac (against sipp -sn uas)")
@@ -87,22 +82,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.split, "cpu-split", benchkit.SplitAuto, "user/system split: perf, rusage or auto")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every process's output")
 	fs.BoolVar(&o.short, "short", false, "two 1 s rounds, for CI")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./bench/cpuab -a BIN|REV [-b BIN|REV] [flags]\n\n"+
-			"Runs two gossip builds side by side, each against its own sipp, and reports the\n"+
-			"paired difference of their user and system CPU per call.\n\n")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if o.short {
-		if !isSet(fs, "duration") {
-			o.duration = time.Second
-		}
-		if !isSet(fs, "rounds") {
-			o.rounds = 2
-		}
+		given := benchkit.GivenFlags(fs)
+		benchkit.Default(given, "duration", &o.duration, time.Second)
+		benchkit.Default(given, "rounds", &o.rounds, 2)
 	}
 	switch {
 	case o.a == "":
@@ -115,18 +101,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report, error) {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return nil, err
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "cpuab: "+format+"\n", a...) }
+	logf := benchkit.Logger(stderr, "cpuab")
 	dir, cleanup, err := benchkit.WorkDir("cpuab", o.keep, logf)
 	if err != nil {
 		return nil, err

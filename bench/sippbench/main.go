@@ -25,13 +25,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -46,9 +42,10 @@ var pairNames = []string{"sipp-sipp", "gossip-gossip", "gossip1-gossip1", "gossi
 
 // options is the harness configuration, from the command line.
 type options struct {
-	gossip      string          // gossip binary; built from ./cmd/gossip when empty
-	rev         string          // git revision to build gossip from; "" builds the working tree
-	sipp        string          // sipp binary; found on PATH when empty
+	// bins are -sipp, -gossip and -rev; run finds or builds what they
+	// leave out.
+	bins benchkit.Binaries
+
 	short       bool            // coarse, quick run for CI
 	duration    time.Duration   // length of one search probe
 	cpuDuration time.Duration   // length of the CPU run at the common rate
@@ -95,17 +92,10 @@ func defaultsFor(short bool) modeDefaults {
 // explicitly always win.
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("sippbench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./bench/sippbench [flags]\n\n"+
-			"Finds the highest zero-failure call rate of sipp and gossip pairs on loopback,\n"+
-			"measures CPU per call at a common rate, and prints one markdown table.\n\n")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&o.gossip, "gossip", "", "gossip binary to run (default: go build ./cmd/gossip into a temporary directory)")
-	fs.StringVar(&o.rev, "rev", "", "build gossip from this git revision (git archive) instead of the working tree")
-	fs.StringVar(&o.sipp, "sipp", "", "sipp binary to run (default: sipp on PATH)")
+	fs := benchkit.NewFlagSet("sippbench", "Usage: go run ./bench/sippbench [flags]\n\n"+
+		"Finds the highest zero-failure call rate of sipp and gossip pairs on loopback,\n"+
+		"measures CPU per call at a common rate, and prints one markdown table.\n\n", stderr)
+	o.bins.Flags(fs)
 	fs.BoolVar(&o.short, "short", false, "quick, coarse run (a few seconds per pair), for CI; writes no file unless -out is given")
 	fs.DurationVar(&o.duration, "duration", 0, "length of one search probe (default 5s, -short 1s)")
 	fs.DurationVar(&o.cpuDuration, "cpu-duration", 0, "length of each pair's CPU run at the common rate (default 10s, -short 1s)")
@@ -116,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.confirm, "confirm", 0, "try a failing rate this many more times before it counts as failed, against noise from other programs (default 1, -short 0)")
 	fs.IntVar(&o.commonRate, "common-rate", 0, "rate of the CPU runs, calls/s (default 0.8 × the lowest maximum found)")
 	fs.StringVar(&o.out, "out", "", "markdown file to write (default bench/RESULTS.md in the module, none with -short)")
-	pairs := fs.String("pairs", strings.Join(pairNames, ","), "comma-separated pairs to run: "+strings.Join(pairNames, ", "))
+	pairs := benchkit.PairsFlag(fs, pairNames)
 	fs.StringVar(&o.dataplane, "dataplane", "", "gossip -dataplane (std or mmsg); empty passes none, so gossip uses its default")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "gossip -threads (shards) of the gossip sides, except the -threads 1 pair")
 	fs.DurationVar(&o.loopback, "loopback", 0, "length of the raw loopback datagram measurement (default 2s, -short 500ms)")
@@ -124,42 +114,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuSplit, "cpu-split", benchkit.SplitAuto, "how the CPU runs divide each process's CPU time into user and system time: perf (sample it with perf's cpu-clock:u and :k events), rusage (getrusage's split, decided at clock ticks) or auto (perf when it can attach)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every probe's statistics files and outputs")
 	fs.StringVar(&o.transport, "t", "u1", "transport of both sides: u1 (UDP), t1 or tn (TCP), l1 (TLS: gossip pairs only, Debian's sipp has no TLS)")
-	if err := fs.Parse(args); err != nil {
+	given, err := benchkit.Parse(fs, args)
+	if err != nil {
 		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	d := defaultsFor(o.short)
-	if !set["duration"] {
-		o.duration = d.duration
-	}
-	if !set["cpu-duration"] {
-		o.cpuDuration = d.cpuDuration
-	}
-	if !set["cpu-runs"] {
-		o.cpuRuns = d.cpuRuns
-	}
-	if !set["loopback"] {
-		o.loopback = d.loopback
-	}
-	if !set["timeout"] {
-		o.timeout = d.timeout
-	}
-	if !set["max-rate"] {
-		o.maxRate = d.maxRate
-	}
-	if !set["confirm"] {
-		o.confirm = d.confirm
-	}
-	if !set["start-rate"] {
-		o.startRate = min(o.startRate, o.maxRate)
-	}
-	if !set["precision"] {
-		o.precision = d.precision
-	}
+	benchkit.Default(given, "duration", &o.duration, d.duration)
+	benchkit.Default(given, "cpu-duration", &o.cpuDuration, d.cpuDuration)
+	benchkit.Default(given, "cpu-runs", &o.cpuRuns, d.cpuRuns)
+	benchkit.Default(given, "loopback", &o.loopback, d.loopback)
+	benchkit.Default(given, "timeout", &o.timeout, d.timeout)
+	benchkit.Default(given, "max-rate", &o.maxRate, d.maxRate)
+	benchkit.Default(given, "confirm", &o.confirm, d.confirm)
+	benchkit.Default(given, "start-rate", &o.startRate, min(o.startRate, o.maxRate))
+	benchkit.Default(given, "precision", &o.precision, d.precision)
 	switch {
 	case o.duration < 100*time.Millisecond:
 		return o, fmt.Errorf("-duration %s: want at least 100ms", o.duration)
@@ -184,8 +152,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case o.timeout <= 0:
 		return o, fmt.Errorf("-timeout %s: want more than 0", o.timeout)
 	}
-	if o.rev != "" && o.gossip != "" {
-		return o, errors.New("-rev and -gossip: give one (-rev builds the gossip binary)")
+	if err := o.bins.Check(); err != nil {
+		return o, err
 	}
 	switch o.cpuSplit {
 	case benchkit.SplitAuto, benchkit.SplitPerf, benchkit.SplitRusage:
@@ -200,50 +168,23 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	default:
 		return o, fmt.Errorf("-t %q: want u1, t1, tn or l1", o.transport)
 	}
-	if o.transport == "l1" && !set["pairs"] {
+	if o.transport == "l1" && !given["pairs"] {
 		*pairs = "gossip-gossip,gossip1-gossip1"
 	}
-	chosen := map[string]bool{}
-	for _, p := range strings.Split(*pairs, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		if !contains(pairNames, p) {
-			return o, fmt.Errorf("-pairs: unknown pair %q (want some of %s)", p, strings.Join(pairNames, ", "))
-		}
+	o.pairs, err = benchkit.ChoosePairs(*pairs, pairNames, func(p string) error {
 		if o.transport == "l1" && strings.Contains(p, "sipp") {
-			return o, fmt.Errorf("-pairs %s: -t l1 runs gossip pairs only (the sipp of Debian is built without TLS)", p)
+			return fmt.Errorf("-pairs %s: -t l1 runs gossip pairs only (the sipp of Debian is built without TLS)", p)
 		}
-		chosen[p] = true
-	}
-	for _, p := range pairNames {
-		if chosen[p] {
-			o.pairs = append(o.pairs, p)
-		}
-	}
-	if len(o.pairs) == 0 {
-		return o, errors.New("-pairs: no pair chosen")
+		return nil
+	})
+	if err != nil {
+		return o, err
 	}
 	o.command = benchkit.CommandLine("go run ./bench/sippbench", args)
 	return o, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func main() {
-	benchkit.Main("sippbench", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		_, err := run(ctx, args, stdout, stderr)
-		return err
-	})
-}
+func main() { benchkit.Main("sippbench", run) }
 
 // run is the whole harness: it prints the report to stdout, progress to
 // stderr, writes the -out file and returns the report.
@@ -255,7 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	started := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "sippbench: "+format+"\n", a...) }
+	logf := benchkit.Logger(stderr, "sippbench")
 
 	work, cleanup, err := benchkit.WorkDir("sippbench", o.keep, logf)
 	if err != nil {
@@ -263,54 +204,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	defer cleanup()
 
-	root, err := benchkit.ModuleRoot(ctx)
-	if err != nil && (o.gossip == "" || (o.out == "" && !o.short)) {
-		return nil, err
-	}
-	if o.out == "" && !o.short {
-		o.out = filepath.Join(root, "bench", "RESULTS.md")
-		if o.transport != "u1" {
-			o.out = filepath.Join(root, "bench", "RESULTS-"+o.transport+".md")
-		}
-	}
 	if o.transport == "l1" {
 		if o.certs, err = testcert.Write(work, "bench"); err != nil {
 			return nil, fmt.Errorf("test certificates: %w", err)
 		}
 	}
-	needSIPp, needGossip := false, false
+	need := benchkit.Need{SIPpHint: "or pass -sipp"}
+	if !o.short {
+		need.Results = "RESULTS.md"
+		if o.transport != "u1" {
+			need.Results = "RESULTS-" + o.transport + ".md"
+		}
+	}
 	for _, id := range o.pairs {
 		p := pairByID(id, o.threads)
 		for _, s := range []impl{p.uac, p.uas} {
-			needSIPp = needSIPp || s.kind == kindSIPp
-			needGossip = needGossip || s.kind == kindGossip
+			need.SIPp = need.SIPp || s.kind == benchkit.KindSIPp
+			need.Gossip = need.Gossip || s.kind == benchkit.KindGossip
 		}
 	}
-	if needSIPp && o.sipp == "" {
-		if o.sipp, err = exec.LookPath("sipp"); err != nil {
-			return nil, fmt.Errorf("sipp is not on PATH (apt-get install sip-tester, or pass -sipp): %w", err)
-		}
-	}
-	gossipSource := "`-gossip " + o.gossip + "`"
-	if needGossip && o.gossip == "" {
-		from := root
-		if o.rev != "" {
-			from += " at " + o.rev
-		}
-		logf("building gossip from %s", from)
-		if o.gossip, gossipSource, err = benchkit.BuildGossip(ctx, root, work, o.rev); err != nil {
-			return nil, err
-		}
-	}
-
-	// Probes run in their own directories: resolve the binaries first.
-	for _, bin := range []*string{&o.sipp, &o.gossip} {
-		if *bin == "" {
-			continue
-		}
-		if *bin, err = benchkit.ResolveBinary(*bin); err != nil {
-			return nil, err
-		}
+	if err := o.bins.Prepare(ctx, work, &o.out, need, logf); err != nil {
+		return nil, err
 	}
 
 	splitter, err := benchkit.NewCPUSplitter(ctx, o.cpuSplit, work)
@@ -324,10 +238,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	r := &runner{opt: o, work: work, logf: logf}
 	rep := &report{Options: o, Started: started, Split: splitter}
-	if rep.Machine, err = benchkit.DescribeMachine(ctx, o.sipp, o.gossip); err != nil {
+	if rep.Machine, err = o.bins.Machine(ctx); err != nil {
 		return nil, err
 	}
-	rep.Machine.GossipSource = gossipSource
 	for _, id := range o.pairs {
 		p := pairByID(id, o.threads)
 		n, err := r.datagramsPerCall(ctx, p)

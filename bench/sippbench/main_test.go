@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,12 +34,7 @@ func TestHarnessShort(t *testing.T) {
 	if err := os.WriteFile(out, []byte(other), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	logw := &lineLogger{t: t}
-	rep, err := run(ctx, []string{"-short", "-gossip", gossip, "-sipp", sipp, "-out", out, "-timeout", "150s"}, &stdout, logw)
-	logw.flush()
+	rep, doc, err := benchkit.Capture(3*time.Minute, run, []string{"-short", "-gossip", gossip, "-sipp", sipp, "-out", out, "-timeout", "150s"}, t.Log)
 	if err != nil {
 		t.Fatalf("harness: %v", err)
 	}
@@ -48,10 +42,9 @@ func TestHarnessShort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("-out file: %v", err)
 	}
-	if want := stdout.String() + "\n<!-- capacity:begin -->\n# Capacity\n\nkept\n<!-- capacity:end -->\n"; string(file) != want {
+	if want := doc + "\n<!-- capacity:begin -->\n# Capacity\n\nkept\n<!-- capacity:end -->\n"; string(file) != want {
 		t.Errorf("-out file is not what was printed followed by the capacity section it held:\n%s", file)
 	}
-	doc := stdout.String()
 	for _, want := range []string{"## Machine", "- CPU: ", "- Kernel: ", "- SIPp: SIPp v", "- gossip: gossip ", "built from ", "- Command: `go run ./bench/sippbench -short",
 		"- User/system split: ", "- CPU run: ", "- Timer wake-up: "} {
 		if !strings.Contains(doc, want) {
@@ -92,25 +85,12 @@ func TestHarnessShort(t *testing.T) {
 // tableRows finds the results table and returns its rows by pair label.
 func tableRows(t *testing.T, doc string) map[string][]string {
 	t.Helper()
-	_, table, ok := strings.Cut(doc, tableHeader+"\n")
-	if !ok {
-		t.Fatalf("no results table in:\n%s", doc)
+	table, err := benchkit.TableRows(doc, tableHeader)
+	if err != nil {
+		t.Fatal(err)
 	}
 	rows := map[string][]string{}
-	for i, line := range strings.Split(table, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			break
-		}
-		if i == 0 {
-			continue // the alignment row
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for j := range cells {
-			cells[j] = strings.TrimSpace(cells[j])
-		}
-		if len(cells) != strings.Count(tableHeader, "|")-1 {
-			t.Fatalf("row %q has %d cells", line, len(cells))
-		}
+	for _, cells := range table {
 		rows[cells[0]] = cells
 	}
 	return rows
@@ -129,36 +109,6 @@ func number(cell string) float64 {
 		return -1
 	}
 	return v
-}
-
-// lineLogger sends the harness's progress lines to the test log.
-type lineLogger struct {
-	t   *testing.T
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (l *lineLogger) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, b...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		l.t.Log(string(l.buf[:i]))
-		l.buf = l.buf[i+1:]
-	}
-}
-
-func (l *lineLogger) flush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buf) > 0 {
-		l.t.Log(string(l.buf))
-		l.buf = nil
-	}
 }
 
 func TestSearch(t *testing.T) {

@@ -10,27 +10,14 @@ import (
 	"os/exec"
 	"strconv"
 	"time"
+
+	"github.com/gossip-sip/gossip/bench/internal/benchkit"
 )
-
-// kind is an implementation: the real SIPp or gossip.
-type kind int
-
-const (
-	kindSIPp kind = iota
-	kindGossip
-)
-
-func (k kind) String() string {
-	if k == kindSIPp {
-		return "sipp"
-	}
-	return "gossip"
-}
 
 // impl is one end of a pair: which implementation, and for gossip how many
 // shards.
 type impl struct {
-	kind    kind
+	kind    benchkit.Kind
 	threads int // gossip -threads
 }
 
@@ -44,9 +31,9 @@ type pair struct {
 // pairByID returns the pair named id (one of pairNames); gossip sides run
 // threads shards, except in gossip1-gossip1.
 func pairByID(id string, threads int) pair {
-	s := impl{kind: kindSIPp}
-	g := impl{kind: kindGossip, threads: threads}
-	g1 := impl{kind: kindGossip, threads: 1}
+	s := impl{kind: benchkit.KindSIPp}
+	g := impl{kind: benchkit.KindGossip, threads: threads}
+	g1 := impl{kind: benchkit.KindGossip, threads: 1}
 	t := fmt.Sprintf(" (-threads %d)", threads)
 	switch id {
 	case "sipp-sipp":
@@ -66,23 +53,15 @@ func pairByID(id string, threads int) pair {
 // lower rates with its default buffers.
 const bufSize = 4 << 20
 
-// binary is the path of k's executable.
-func (r *runner) binary(k kind) string {
-	if k == kindSIPp {
-		return r.opt.sipp
-	}
-	return r.opt.gossip
-}
-
 // datagramsPerCall counts the messages one call of pair p puts on the
 // wire: the send elements of the UAC binary's built-in uac plus those of
 // the UAS binary's built-in uas, as their -sd prints them.
 func (r *runner) datagramsPerCall(ctx context.Context, p pair) (int, error) {
-	a, err := countSends(ctx, r.binary(p.uac.kind), "uac")
+	a, err := countSends(ctx, r.opt.bins.Path(p.uac.kind), "uac")
 	if err != nil {
 		return 0, err
 	}
-	b, err := countSends(ctx, r.binary(p.uas.kind), "uas")
+	b, err := countSends(ctx, r.opt.bins.Path(p.uas.kind), "uas")
 	if err != nil {
 		return 0, err
 	}
@@ -147,7 +126,7 @@ func (r *runner) sideArgs(s impl, role string, uasPort, uacPort, rate, calls int
 	} else {
 		a = append(a, "127.0.0.1:"+strconv.Itoa(uasPort),
 			"-d", "0", "-r", strconv.Itoa(rate), "-m", strconv.Itoa(calls))
-		if s.kind == kindSIPp {
+		if s.kind == benchkit.KindSIPp {
 			a = append(a, "-p", strconv.Itoa(uacPort))
 		}
 	}
@@ -159,7 +138,7 @@ func (r *runner) sideArgs(s impl, role string, uasPort, uacPort, rate, calls int
 			a = append(a, "-tls_cert", c.Cert, "-tls_key", c.Key, "-tls_ca", c.CA)
 		}
 	}
-	if s.kind == kindGossip {
+	if s.kind == benchkit.KindGossip {
 		a = append(a, "-threads", strconv.Itoa(s.threads))
 		if r.opt.dataplane != "" {
 			a = append(a, "-dataplane", r.opt.dataplane)

@@ -127,7 +127,7 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 	if split.Method == benchkit.SplitPerf {
 		startUAC = benchkit.StartGated
 	}
-	uac, err := startUAC(ctx, hardTimeout, dir, r.binary(p.uac.kind),
+	uac, err := startUAC(ctx, hardTimeout, dir, r.opt.bins.Path(p.uac.kind),
 		r.sideArgs(p.uac, "uac", port, uacPort, rate, calls, "uac.csv")...)
 	if err != nil {
 		return res, err
@@ -196,46 +196,29 @@ wait:
 // runtime made meanwhile, and a CPU run's UAS showed 3% sample coverage.
 func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.Duration, split *benchkit.CPUSplitter) (*benchkit.Proc, *benchkit.CPUSampler, int, error) {
 	want := 1
-	if s.kind == kindGossip {
+	if s.kind == benchkit.KindGossip {
 		want = s.threads // one SO_REUSEPORT socket per shard
 	}
-	bound := benchkit.BoundSockets
-	free := benchkit.FreeUDPPort
-	if r.opt.transport != "u1" {
-		bound, free = benchkit.ListeningTCP, benchkit.FreeTCPPort
+	start := benchkit.Start
+	if split.Method == benchkit.SplitPerf {
+		start = benchkit.StartGated
 	}
-	var lastErr error
-	for try := 0; try < 3; try++ {
-		port, err := free()
+	var cpu *benchkit.CPUSampler
+	p, port, err := benchkit.StartUAS(ctx, r.opt.transport != "u1", want, func(port int) (*benchkit.Proc, error) {
+		p, err := start(ctx, timeout, dir, r.opt.bins.Path(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, err
 		}
-		start := benchkit.Start
-		if split.Method == benchkit.SplitPerf {
-			start = benchkit.StartGated
-		}
-		p, err := start(ctx, timeout, dir, r.binary(s.kind), r.sideArgs(s, "uas", port, 0, 0, 0, "uas.csv")...)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		cpu := split.Attach(ctx, p)
+		cpu = split.Attach(ctx, p)
 		p.Release()
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) && !p.Exited() && bound(port) < want {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if !p.Exited() && bound(port) >= want {
-			return p, cpu, port, nil
-		}
-		p.Kill()
+		return p, nil
+	}, func() {
 		_ = cpu.Split(ctx) // reaps its perf record
-		lastErr = fmt.Errorf("%s uas on 127.0.0.1:%d did not bind %d socket(s) (exit %d): %s",
-			p.Name, port, want, p.ExitCode(), benchkit.LastLines(p.Output(), 5))
-		if ctx.Err() != nil {
-			return nil, nil, 0, ctx.Err()
-		}
+	})
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	return nil, nil, 0, lastErr
+	return p, cpu, port, nil
 }
 
 // rusageSplit gives getrusage's split, for the search probes.
@@ -269,30 +252,10 @@ func judge(p probeResult) []string {
 	if p.AbortedOnDrops {
 		out = append(out, "stopped early: kernel dropped datagrams on the probe's sockets")
 	}
-	if p.UAC.Exit != 0 {
-		out = append(out, fmt.Sprintf("uac exit %d%s", p.UAC.Exit, outputHint(p.UAC)))
-	}
-	if !p.UAC.Stats.Found {
-		out = append(out, "uac statistics: "+p.UAC.StatsErr)
-	} else if p.UAC.Stats.Successful != p.Calls || p.UAC.Stats.Failed != 0 {
-		msg := fmt.Sprintf("uac %d/%d calls successful, %d failed", p.UAC.Stats.Successful, p.Calls, p.UAC.Stats.Failed)
-		if c := p.UAC.Stats.Classes(); c != "" {
-			msg += " (" + c + ")"
-		}
-		out = append(out, msg)
-	}
-	if p.UAS.Exit != 0 {
-		out = append(out, fmt.Sprintf("uas exit %d%s", p.UAS.Exit, outputHint(p.UAS)))
-	}
-	if !p.UAS.Stats.Found {
-		out = append(out, "uas statistics: "+p.UAS.StatsErr)
-	} else if p.UAS.Stats.Incoming != p.Calls || p.UAS.Stats.Failed != 0 {
-		msg := fmt.Sprintf("uas saw %d/%d calls, %d failed", p.UAS.Stats.Incoming, p.Calls, p.UAS.Stats.Failed)
-		if c := p.UAS.Stats.Classes(); c != "" {
-			msg += " (" + c + ")"
-		}
-		out = append(out, msg)
-	}
+	out = append(out, sideProblems("uac", p.UAC, p.UAC.Stats.Successful == p.Calls,
+		fmt.Sprintf("%d/%d calls successful", p.UAC.Stats.Successful, p.Calls))...)
+	out = append(out, sideProblems("uas", p.UAS, p.UAS.Stats.Incoming == p.Calls,
+		fmt.Sprintf("saw %d/%d calls", p.UAS.Stats.Incoming, p.Calls))...)
 	if !p.Stream && (p.RcvbufErrors > 0 || p.InErrors > 0 || p.UAC.Drops > 0 || p.UAS.Drops > 0) {
 		out = append(out, fmt.Sprintf("kernel receive drops: RcvbufErrors +%d, InErrors +%d (on uac sockets %d, on uas sockets %d)",
 			p.RcvbufErrors, p.InErrors, p.UAC.Drops, p.UAS.Drops))
@@ -300,12 +263,30 @@ func judge(p probeResult) []string {
 	return out
 }
 
-// outputHint is the last line a failed process printed, if any.
-func outputHint(s sideResult) string {
-	if l := benchkit.LastLines(s.Output, 1); l != "" {
-		return ": " + l
+// sideProblems lists why one side of a probe failed: it did not exit with
+// status 0 (with the last line it printed), or its statistics are missing,
+// or it failed calls or did not count them all (complete is false; tally
+// says what it counted, such as "999/1000 calls successful").
+func sideProblems(role string, s sideResult, complete bool, tally string) []string {
+	var out []string
+	if s.Exit != 0 {
+		hint := ""
+		if l := benchkit.LastLines(s.Output, 1); l != "" {
+			hint = ": " + l
+		}
+		out = append(out, fmt.Sprintf("%s exit %d%s", role, s.Exit, hint))
 	}
-	return ""
+	if !s.Stats.Found {
+		return append(out, role+" statistics: "+s.StatsErr)
+	}
+	if !complete || s.Stats.Failed != 0 {
+		msg := fmt.Sprintf("%s %s, %d failed", role, tally, s.Stats.Failed)
+		if c := s.Stats.Classes(); c != "" {
+			msg += " (" + c + ")"
+		}
+		out = append(out, msg)
+	}
+	return out
 }
 
 // summary is the probe in one line, for the log and the search log.

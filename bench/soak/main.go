@@ -71,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 }
 
 func main() {
-	benchkit.Main("soak", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		return run(ctx, args, stdout, stderr)
+	benchkit.Main("soak", func(ctx context.Context, args []string, stdout, stderr io.Writer) (any, error) {
+		return nil, run(ctx, args, stdout, stderr)
 	})
 }
 
@@ -92,37 +92,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "soak: "+format+"\n", a...) }
+	logf := benchkit.Logger(stderr, "soak")
 	work, cleanup, err := benchkit.WorkDir("soak", o.keep, logf)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	root, rerr := benchkit.ModuleRoot(ctx)
-	if o.out == "" && o.duration >= 30*time.Minute {
-		if rerr != nil {
-			return rerr
-		}
-		o.out = filepath.Join(root, "bench", "RESULTS.md")
+	need := benchkit.Need{Gossip: true}
+	if o.duration >= 30*time.Minute {
+		need.Results = "RESULTS.md"
 	}
-	source := "`-gossip " + o.gossip + "`"
-	if o.gossip == "" {
-		if rerr != nil {
-			return rerr
-		}
-		logf("building gossip from %s", root)
-		if o.gossip, source, err = benchkit.BuildGossip(ctx, root, work, ""); err != nil {
-			return err
-		}
-	}
-	if o.gossip, err = benchkit.ResolveBinary(o.gossip); err != nil {
+	bins := benchkit.Binaries{Gossip: o.gossip}
+	if err := bins.Prepare(ctx, work, &o.out, need, logf); err != nil {
 		return err
 	}
-	machine, err := benchkit.DescribeMachine(ctx, "", o.gossip)
+	o.gossip = bins.Gossip
+	machine, err := bins.Machine(ctx)
 	if err != nil {
 		return err
 	}
-	machine.GossipSource = source
 
 	port, err := benchkit.FreeUDPPort()
 	if err != nil {

@@ -11,12 +11,18 @@ import (
 	"syscall"
 )
 
-// Main runs a harness's run function with the process's arguments and
-// streams, stopped by SIGINT or SIGTERM, and exits as a command-line
-// tool does: 0 after -h, 1 with the error otherwise.
-func Main(name string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) {
+// Harness is a harness's whole run: it reads its command line args,
+// prints its report to stdout and its progress to stderr, and returns what
+// it measured (for its tests).
+type Harness[R any] func(ctx context.Context, args []string, stdout, stderr io.Writer) (R, error)
+
+// Main runs a harness with the process's arguments and streams, stopped by
+// SIGINT or SIGTERM, and exits as a command-line tool does: 0 after -h, 1
+// with the error otherwise. What the harness returns besides the error is
+// for its tests and is dropped here.
+func Main[R any](name string, run Harness[R]) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	_, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -25,6 +31,12 @@ func Main(name string, run func(ctx context.Context, args []string, stdout, stde
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
+}
+
+// Logger returns the progress printer of harness name: each call writes
+// one line to w, prefixed with "name: ".
+func Logger(w io.Writer, name string) func(format string, a ...any) {
+	return func(format string, a ...any) { fmt.Fprintf(w, name+": "+format+"\n", a...) }
 }
 
 // WorkDir checks that the kernel's UDP counters can be read (the harnesses
