@@ -1,14 +1,11 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,16 +33,8 @@ var failureCases = []failureCase{
 // each run by case name and tool.
 func runFailures(t *testing.T, flags ...string) map[string]map[string]string {
 	t.Helper()
-	sipp, gossip := testpeer.SIPp(t), testpeer.Gossip(t)
-	busyDir := t.TempDir()
-	xml := filepath.Join(busyDir, "busy.xml")
-	if err := os.WriteFile(xml, []byte(busyUAS), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bport := testpeer.FreeUDPPort(t, 1)
-	busy := testpeer.Start(t, 60*time.Second, busyDir, gossip, "-sf", xml, "-i", "127.0.0.1",
-		"-p", strconv.Itoa(bport), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, bport, 5*time.Second)
+	testpeer.SIPp(t)
+	busy, bport := busyServer(t)
 	silent := testpeer.FreeUDPPort(t, 1)
 	dirs := map[string]map[string]string{}
 	var mu sync.Mutex
@@ -61,11 +50,7 @@ func runFailures(t *testing.T, flags ...string) map[string]map[string]string {
 			}
 			args := append([]string{"-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:" + strconv.Itoa(remote),
 				"-m", "1", "-nostdin"}, fc.args...)
-			args = append(args, flags...)
-			bin := sipp
-			if who == "gossip" {
-				bin, args = gossip, append(args, "-threads", "1")
-			}
+			bin, args := asTool(t, who, append(args, flags...)...)
 			p := testpeer.Start(t, 30*time.Second, dir, bin, args...)
 			wg.Add(1)
 			go func() {
@@ -79,22 +64,8 @@ func runFailures(t *testing.T, flags ...string) map[string]map[string]string {
 		}
 	}
 	wg.Wait()
-	_ = busy.Signal(syscall.SIGTERM)
-	busy.Wait()
+	stop(busy)
 	return dirs
-}
-
-func readOne(t *testing.T, dir, pattern string) string {
-	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, pattern))
-	if err != nil || len(m) != 1 {
-		t.Fatalf("%s in %s: %v (err %v)", pattern, dir, m, err)
-	}
-	b, err := os.ReadFile(m[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // digits hides what differs from run to run (Call-IDs, ports, tags,

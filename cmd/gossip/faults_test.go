@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -131,8 +130,7 @@ func TestNetworkFaultsExactCounters(t *testing.T) {
 		t.Errorf("uac exit %d, want 0: every call recovers", code)
 	}
 	// The UAS's calls linger 4 s after their BYE; a signal lets them end.
-	_ = uas.Signal(syscall.SIGTERM)
-	if code := uas.Wait(); code != 0 {
+	if code := stop(uas); code != 0 {
 		t.Errorf("uas exit %d", code)
 	}
 	for _, p := range []*testpeer.Proc{uac, uas} {
@@ -272,10 +270,8 @@ func TestGeneratorReportsItsOwnSaturation(t *testing.T) {
 func TestBadDatagramsAreCounted(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 30*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1", "-p", strconv.Itoa(port),
+	uas, port := serveUDP(t, 30*time.Second, dir, gossip, []string{"-sn", "uas"},
 		"-nostdin", "-threads", "2", "-summary_json", "uas.json", "-trace_stat", "-stf", "uas.csv")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
 	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
@@ -304,11 +300,10 @@ func TestBadDatagramsAreCounted(t *testing.T) {
 	send([]byte("INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-y\r\nFrom: <sip:a@b>;tag=1\r\n" +
 		"To: <sip:c@d>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")) // no Call-ID
 	time.Sleep(300 * time.Millisecond)
-	_ = uas.Signal(syscall.SIGTERM)
 	// As in SIPp 3.6, a UAS makes a call of any message with a new Call-ID,
 	// the stray response included; its scenario does not expect a
 	// response first, so that call fails and the run exits 1.
-	if code := uas.Wait(); code != 1 {
+	if code := stop(uas); code != 1 {
 		t.Errorf("uas exit %d, want 1 (the stray response's call failed)", code)
 	}
 	sum := readSummary(t, filepath.Join(dir, "uas.json"))

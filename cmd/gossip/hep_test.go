@@ -85,11 +85,8 @@ var traceHeader = regexp.MustCompile(`UDP message (sent|received) (?:\[(\d+)\] b
 // readMessageLog parses SIPp's -trace_msg layout, which gossip writes.
 func readMessageLog(t *testing.T, dir string) []tracedMessage {
 	t.Helper()
-	logs, _ := filepath.Glob(filepath.Join(dir, "*_messages.log"))
-	if len(logs) != 1 {
-		t.Fatalf("%d message logs in %s", len(logs), dir)
-	}
-	b, err := os.ReadFile(logs[0])
+	path := globOne(t, dir, "*_messages.log")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +104,7 @@ func readMessageLog(t *testing.T, dir string) []tracedMessage {
 		n, _ := strconv.Atoi(string(num))
 		start := loc[1]
 		if start+n > len(b) {
-			t.Fatalf("%s: message of %d bytes cut off", logs[0], n)
+			t.Fatalf("%s: message of %d bytes cut off", path, n)
 		}
 		out = append(out, tracedMessage{sent: string(b[loc[2]:loc[3]]) == "sent", payload: string(b[start : start+n])})
 		b = b[start+n:]
@@ -211,23 +208,17 @@ func TestHEPExportOracle(t *testing.T) {
 	}
 
 	const calls = 200
-	uasPort := testpeer.FreeUDPPort(t, 1)
 	uacPort := testpeer.FreeUDPPort(t, 1)
 	start := time.Now()
-	uas := testpeer.Start(t, 60*time.Second, uasDir, gossip, "-sf", uasXML, "-i", "127.0.0.1",
-		"-p", strconv.Itoa(uasPort), "-m", strconv.Itoa(calls), "-threads", "2", "-trace_msg", "-nostdin",
+	uas, uasPort := serveUDP(t, 60*time.Second, uasDir, gossip, []string{"-sf", uasXML},
+		"-m", strconv.Itoa(calls), "-threads", "2", "-trace_msg", "-nostdin",
 		"-hep_addr", hepAddr, "-hep_id", "2", "-hep_password", "uas-key", "-hep_node_name", "uas-node")
-	testpeer.WaitUDPBound(t, uasPort, 5*time.Second)
 	uac := testpeer.Start(t, 60*time.Second, uacDir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(uasPort), "-p", strconv.Itoa(uacPort), "-r", "400", "-m", strconv.Itoa(calls),
 		"-threads", "1", "-trace_msg", "-nostdin", "-summary_json", "summary.json",
 		"-hep_addr", hepAddr, "-hep_transport", "udp", "-hep_id", "1", "-hep_password", "uac-key", "-hep_node_name", "uac-node")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("gossip uac exit %d\n%s", code, uac.Output())
-	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("gossip uas exit %d\n%s", code, uas.Output())
-	}
+	wantExit(t, uac, "gossip uac", 0)
+	wantExit(t, uas, "gossip uas", 0)
 	end := time.Now()
 
 	type side struct {

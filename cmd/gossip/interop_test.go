@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,65 +14,17 @@ import (
 	"github.com/gossip-sip/gossip/internal/testpeer"
 )
 
-// statTotals reads the last row of a -trace_stat file (SIPp's format, which
-// gossip and sipp both write) and returns the named cumulative columns.
-func statTotals(t *testing.T, path string) map[string]int {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("stat file: %v", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma = ';'
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		t.Fatalf("stat file %s: %v", path, err)
-	}
-	if len(rows) < 2 {
-		t.Fatalf("stat file %s has %d rows", path, len(rows))
-	}
-	head, last := rows[0], rows[len(rows)-1]
-	out := map[string]int{}
-	for i, name := range head {
-		if i < len(last) && strings.HasSuffix(name, "(C)") {
-			if v, err := strconv.Atoi(strings.TrimSpace(last[i])); err == nil {
-				out[strings.TrimSuffix(name, "(C)")] = v
-			}
-		}
-	}
-	return out
-}
-
-func assertCalls(t *testing.T, who string, got map[string]int, successful int) {
-	t.Helper()
-	if got["SuccessfulCall"] != successful || got["FailedCall"] != 0 {
-		t.Errorf("%s: SuccessfulCall=%d FailedCall=%d, want %d and 0",
-			who, got["SuccessfulCall"], got["FailedCall"], successful)
-	}
-}
-
 // TestInteropGossipUACAgainstSIPpUAS drives the real sipp's built-in uas
 // with gossip's built-in uac.
 func TestInteropGossipUACAgainstSIPpUAS(t *testing.T) {
 	sipp := testpeer.SIPp(t)
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 90*time.Second, dir, sipp, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-m", "1000", "-nostdin",
-		"-trace_stat", "-stf", "sipp_uas.csv", "-fd", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
-	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
-		"127.0.0.1:"+strconv.Itoa(port), "-r", "500", "-m", "1000", "-threads", "2",
-		"-trace_stat", "-stf", "gossip_uac.csv", "-nostdin")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("gossip uac exit %d, want 0", code)
-	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("sipp uas exit %d, want 0", code)
-	}
+	runPair(t, dir,
+		side{"sipp uas", sipp, 90 * time.Second, []string{"-sn", "uas"},
+			[]string{"-m", "1000", "-nostdin", "-trace_stat", "-stf", "sipp_uas.csv", "-fd", "1"}},
+		side{"gossip uac", gossip, 60 * time.Second, []string{"-sn", "uac"},
+			[]string{"-r", "500", "-m", "1000", "-threads", "2", "-trace_stat", "-stf", "gossip_uac.csv", "-nostdin"}}, 0)
 	assertCalls(t, "gossip uac", statTotals(t, filepath.Join(dir, "gossip_uac.csv")), 1000)
 	assertCalls(t, "sipp uas", statTotals(t, filepath.Join(dir, "sipp_uas.csv")), 1000)
 }
@@ -84,20 +35,11 @@ func TestInteropSIPpUACAgainstGossipUAS(t *testing.T) {
 	sipp := testpeer.SIPp(t)
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 90*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-m", "1000", "-threads", "2",
-		"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
-	uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
-		"127.0.0.1:"+strconv.Itoa(port), "-r", "500", "-m", "1000", "-nostdin",
-		"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("sipp uac exit %d, want 0", code)
-	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("gossip uas exit %d, want 0", code)
-	}
+	runPair(t, dir,
+		side{"gossip uas", gossip, 90 * time.Second, []string{"-sn", "uas"},
+			[]string{"-m", "1000", "-threads", "2", "-trace_stat", "-stf", "gossip_uas.csv", "-nostdin"}},
+		side{"sipp uac", sipp, 60 * time.Second, []string{"-sn", "uac"},
+			[]string{"-r", "500", "-m", "1000", "-nostdin", "-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1"}}, 0)
 	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 1000)
 	assertCalls(t, "gossip uas", statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 1000)
 }
@@ -110,22 +52,15 @@ func TestGossipAgainstGossip(t *testing.T) {
 	}
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 90*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-m", "10000", "-threads", "2", "-buff_size", "4194304",
-		"-trace_stat", "-stf", "uas.csv", "-nostdin")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := serveUDP(t, 90*time.Second, dir, gossip, []string{"-sn", "uas"},
+		"-m", "10000", "-threads", "2", "-buff_size", "4194304", "-trace_stat", "-stf", "uas.csv", "-nostdin")
 	start := time.Now()
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "2000", "-m", "10000", "-threads", "2",
 		"-buff_size", "4194304", "-trace_stat", "-stf", "uac.csv", "-nostdin")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("gossip uac exit %d, want 0", code)
-	}
+	wantExit(t, uac, "gossip uac", 0)
 	elapsed := time.Since(start)
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("gossip uas exit %d, want 0", code)
-	}
+	wantExit(t, uas, "gossip uas", 0)
 	assertCalls(t, "uac", statTotals(t, filepath.Join(dir, "uac.csv")), 10000)
 	assertCalls(t, "uas", statTotals(t, filepath.Join(dir, "uas.csv")), 10000)
 	t.Logf("10,000 calls at 2,000 calls/s took %s", elapsed)
@@ -174,10 +109,7 @@ func TestUACWithoutPeerTimesOut(t *testing.T) {
 // TestExitStatuses checks the statuses SIPp gives for the same situations.
 func TestExitStatuses(t *testing.T) {
 	gossip := testpeer.Gossip(t)
-	busy := testpeer.FreeUDPPort(t, 1)
-	holder := testpeer.Start(t, 30*time.Second, "", gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(busy), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, busy, 5*time.Second)
+	holder, busy := serveUDP(t, 30*time.Second, "", gossip, []string{"-sn", "uas"}, "-nostdin", "-threads", "1")
 	silent := "127.0.0.1:" + strconv.Itoa(testpeer.FreeUDPPort(t, 1))
 	cases := []struct {
 		name string
@@ -205,8 +137,7 @@ func TestExitStatuses(t *testing.T) {
 			}
 		})
 	}
-	_ = holder.Signal(syscall.SIGTERM)
-	if code := holder.Wait(); code != 0 {
+	if code := stop(holder); code != 0 {
 		t.Errorf("uas stopped by SIGTERM with no calls: exit %d, want 0", code)
 	}
 }
@@ -217,10 +148,7 @@ func TestExitStatuses(t *testing.T) {
 func TestSIGINTDrainsAndCounts(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "200", "-d", "2000", "-nostdin",
 		"-trace_stat", "-stf", "uac.csv", "-fd", "1")
@@ -240,8 +168,7 @@ func TestSIGINTDrainsAndCounts(t *testing.T) {
 		t.Errorf("created %d, successful %d, failed %d: drained calls must all succeed",
 			created, got["SuccessfulCall"], got["FailedCall"])
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }
 
 // TestTraceStatMatchesSIPp runs the built-in uac from gossip and from the
@@ -251,10 +178,7 @@ func TestTraceStatMatchesSIPp(t *testing.T) {
 	sipp := testpeer.SIPp(t)
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	remote := "127.0.0.1:" + strconv.Itoa(port)
 	for _, run := range []struct{ bin, stf string }{{sipp, "sipp.csv"}, {gossip, "gossip.csv"}} {
 		p := testpeer.Start(t, 30*time.Second, dir, run.bin, "-sn", "uac", "-i", "127.0.0.1", remote,
@@ -289,8 +213,7 @@ func TestTraceStatMatchesSIPp(t *testing.T) {
 			t.Errorf("%s: gossip %d, sipp %d", col, g[col], s[col])
 		}
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }
 
 // TestSecondSignalAborts interrupts a run whose calls are held in a long
@@ -299,10 +222,7 @@ func TestTraceStatMatchesSIPp(t *testing.T) {
 func TestSecondSignalAborts(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-d", "30000", "-nostdin",
 		"-trace_stat", "-stf", "uac.csv")
@@ -330,8 +250,7 @@ func TestSecondSignalAborts(t *testing.T) {
 	if m := re.FindStringSubmatch(uac.Output()); m == nil || m[1] != strconv.Itoa(created) {
 		t.Errorf("aborted calls %v, want %d", m, created)
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }
 
 // TestRemoteControlChangesRate starts a UAC at 5 calls/s that would need
@@ -340,11 +259,8 @@ func TestSecondSignalAborts(t *testing.T) {
 func TestRemoteControlChangesRate(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
 	cport := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	start := time.Now()
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "5", "-m", "300", "-nostdin", "-cp", strconv.Itoa(cport),
@@ -369,6 +285,5 @@ func TestRemoteControlChangesRate(t *testing.T) {
 	if got["SuccessfulCall"] != 300 || got["FailedCall"] != 0 {
 		t.Errorf("successful %d failed %d", got["SuccessfulCall"], got["FailedCall"])
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }

@@ -35,24 +35,15 @@ func TestInteropLanguageSIPpUAC(t *testing.T) {
 	}{{"fromset", false}, {"other", true}} {
 		t.Run(tc.set, func(t *testing.T) {
 			dir := t.TempDir()
-			port := testpeer.FreeUDPPort(t, 1)
-			uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sf", uasXML, "-set", "g", tc.set,
-				"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "50", "-threads", "2",
-				"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
-			testpeer.WaitUDPBound(t, port, 5*time.Second)
-			uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sf", uacXML, "-i", "127.0.0.1",
-				"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-m", "50", "-nostdin",
-				"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
 			want := 0
 			if tc.failed {
 				want = 1
 			}
-			if code := uac.Wait(); code != want {
-				t.Fatalf("sipp uac exit %d, want %d", code, want)
-			}
-			if code := uas.Wait(); code != want {
-				t.Fatalf("gossip uas exit %d, want %d", code, want)
-			}
+			runPair(t, dir,
+				side{"gossip uas", gossip, 60 * time.Second, []string{"-sf", uasXML, "-set", "g", tc.set},
+					[]string{"-m", "50", "-threads", "2", "-trace_stat", "-stf", "gossip_uas.csv", "-nostdin"}},
+				side{"sipp uac", sipp, 60 * time.Second, []string{"-sf", uacXML},
+					[]string{"-r", "100", "-m", "50", "-nostdin", "-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1"}}, want)
 			g := statTotals(t, filepath.Join(dir, "gossip_uas.csv"))
 			s := statTotals(t, filepath.Join(dir, "sipp_uac.csv"))
 			if !tc.failed {
@@ -89,19 +80,11 @@ func TestInteropBuiltinBranchingAgainstSIPp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			port := testpeer.FreeUDPPort(t, 1)
-			srv := testpeer.Start(t, 60*time.Second, dir, tc.server, "-sn", tc.serverScn, "-i", "127.0.0.1",
-				"-p", strconv.Itoa(port), "-m", "10", "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")
-			testpeer.WaitUDPBound(t, port, 5*time.Second)
-			cli := testpeer.Start(t, 60*time.Second, dir, tc.client, "-sn", tc.clientScn, "-i", "127.0.0.1",
-				"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", "10", "-nostdin",
-				"-trace_stat", "-stf", "client.csv", "-fd", "1")
-			if code := cli.Wait(); code != 0 {
-				t.Fatalf("client %s exit %d, want 0", tc.clientScn, code)
-			}
-			if code := srv.Wait(); code != 0 {
-				t.Fatalf("server %s exit %d, want 0", tc.serverScn, code)
-			}
+			runPair(t, dir,
+				side{"server " + tc.serverScn, tc.server, 60 * time.Second, []string{"-sn", tc.serverScn},
+					[]string{"-m", "10", "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1"}},
+				side{"client " + tc.clientScn, tc.client, 60 * time.Second, []string{"-sn", tc.clientScn},
+					[]string{"-r", "10", "-m", "10", "-nostdin", "-trace_stat", "-stf", "client.csv", "-fd", "1"}}, 0)
 			assertCalls(t, "client", statTotals(t, filepath.Join(dir, "client.csv")), 10)
 			assertCalls(t, "server", statTotals(t, filepath.Join(dir, "server.csv")), 10)
 		})
@@ -123,22 +106,12 @@ func TestInjectionFlagsAgainstSIPp(t *testing.T) {
 	// [field0] still reads the first -inf file.
 	for _, routes := range []string{"-inf", "-rxinf"} {
 		dir := t.TempDir()
-		port := testpeer.FreeUDPPort(t, 1)
-		uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sf", filepath.Join(td, "field_uas.xml"),
-			"-inf", filepath.Join(td, "users.csv"), routes, filepath.Join(td, "routes.csv"),
-			"-infindex", "users.csv", "0",
-			"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20",
-			"-trace_stat", "-stf", "gossip_uas.csv", "-nostdin")
-		testpeer.WaitUDPBound(t, port, 5*time.Second)
-		uac := testpeer.Start(t, 60*time.Second, dir, sipp, "-sn", "uac", "-i", "127.0.0.1",
-			"127.0.0.1:"+strconv.Itoa(port), "-r", "100", "-m", "20", "-nostdin",
-			"-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1")
-		if code := uac.Wait(); code != 0 {
-			t.Fatalf("%s routes.csv: sipp uac exit %d, want 0", routes, code)
-		}
-		if code := uas.Wait(); code != 0 {
-			t.Fatalf("%s routes.csv: gossip uas exit %d, want 0:\n%s", routes, code, uas.Output())
-		}
+		runPair(t, dir,
+			side{routes + " routes.csv: gossip uas", gossip, 60 * time.Second, []string{"-sf", filepath.Join(td, "field_uas.xml"),
+				"-inf", filepath.Join(td, "users.csv"), routes, filepath.Join(td, "routes.csv"), "-infindex", "users.csv", "0"},
+				[]string{"-m", "20", "-trace_stat", "-stf", "gossip_uas.csv", "-nostdin"}},
+			side{routes + " routes.csv: sipp uac", sipp, 60 * time.Second, []string{"-sn", "uac"},
+				[]string{"-r", "100", "-m", "20", "-nostdin", "-trace_stat", "-stf", "sipp_uac.csv", "-fd", "1"}}, 0)
 		assertCalls(t, "gossip uas "+routes, statTotals(t, filepath.Join(dir, "gossip_uas.csv")), 20)
 		assertCalls(t, "sipp uac "+routes, statTotals(t, filepath.Join(dir, "sipp_uac.csv")), 20)
 	}
@@ -174,24 +147,15 @@ func TestInteropDigestAuth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			port := testpeer.FreeUDPPort(t, 1)
-			uas := testpeer.Start(t, 60*time.Second, dir, tc.uas, "-sf", filepath.Join(td, "auth_uas.xml"),
-				"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", "20", "-nostdin",
-				"-trace_stat", "-stf", "uas.csv", "-fd", "1")
-			testpeer.WaitUDPBound(t, port, 5*time.Second)
-			uac := testpeer.Start(t, 60*time.Second, dir, tc.uac, "-sf", filepath.Join(td, "auth_uac.xml"),
-				"-au", "alice", "-ap", tc.password, "-i", "127.0.0.1", "127.0.0.1:"+strconv.Itoa(port),
-				"-r", "100", "-m", "20", "-nostdin", "-trace_stat", "-stf", "uac.csv", "-fd", "1")
 			want := 0
 			if tc.password != "secret" {
 				want = 1
 			}
-			if code := uac.Wait(); code != want {
-				t.Fatalf("uac exit %d, want %d", code, want)
-			}
-			if code := uas.Wait(); code != want {
-				t.Fatalf("uas exit %d, want %d", code, want)
-			}
+			runPair(t, dir,
+				side{"uas", tc.uas, 60 * time.Second, []string{"-sf", filepath.Join(td, "auth_uas.xml")},
+					[]string{"-m", "20", "-nostdin", "-trace_stat", "-stf", "uas.csv", "-fd", "1"}},
+				side{"uac", tc.uac, 60 * time.Second, []string{"-sf", filepath.Join(td, "auth_uac.xml"), "-au", "alice", "-ap", tc.password},
+					[]string{"-r", "100", "-m", "20", "-nostdin", "-trace_stat", "-stf", "uac.csv", "-fd", "1"}}, want)
 			for _, who := range []string{"uac", "uas"} {
 				got := statTotals(t, filepath.Join(dir, who+".csv"))
 				if want == 0 {
@@ -245,7 +209,6 @@ func TestSideBySideLanguage(t *testing.T) {
 			}
 			run := func(bin string) outcome {
 				dir := t.TempDir()
-				port := testpeer.FreeUDPPort(t, 1)
 				srvBin, srvScn := sipp, []string{"-sn", "uas"}
 				cliBin, cliScn := sipp, []string{"-sn", "uac"}
 				if tc.peer != "" {
@@ -260,9 +223,8 @@ func TestSideBySideLanguage(t *testing.T) {
 				} else {
 					cliBin, cliScn = bin, append(slices.Clone(scn), tc.flags...)
 				}
-				srv := testpeer.Start(t, 60*time.Second, dir, srvBin, append(srvScn, "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")...)
-				testpeer.WaitUDPBound(t, port, 5*time.Second)
+				srv, port := serveUDP(t, 60*time.Second, dir, srvBin, srvScn,
+					"-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "server.csv", "-fd", "1")
 				cli := testpeer.Start(t, 60*time.Second, dir, cliBin, append(cliScn, "-i", "127.0.0.1",
 					"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", strconv.Itoa(calls), "-nostdin",
 					"-trace_stat", "-stf", "client.csv", "-fd", "1")...)

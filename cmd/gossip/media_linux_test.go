@@ -44,12 +44,9 @@ func TestPcapAgainstSIPpUAS(t *testing.T) {
 	const calls = 2
 	want := calls * (len(pcaps[0].Packets) + len(pcaps[1].Packets))
 
-	port := testpeer.FreeUDPPort(t, 1)
 	mp := testpeer.FreeUDPPort(t, 4) // sipp binds -mp and -mp+2
-	uas := testpeer.Start(t, 90*time.Second, dir, sipp, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-mp", strconv.Itoa(mp), "-m", strconv.Itoa(calls), "-nostdin",
-		"-trace_stat", "-stf", "sipp_uas.csv", "-fd", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := serveUDP(t, 90*time.Second, dir, sipp, []string{"-sn", "uas"}, "-mp", strconv.Itoa(mp),
+		"-m", strconv.Itoa(calls), "-nostdin", "-trace_stat", "-stf", "sipp_uas.csv", "-fd", "1")
 	testpeer.WaitUDPBound(t, mp, 5*time.Second)
 	rtp := sippSocket(t, uas.Pid(), mp)
 	got := make(chan int)
@@ -68,12 +65,8 @@ func TestPcapAgainstSIPpUAS(t *testing.T) {
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac_pcap", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "10", "-m", strconv.Itoa(calls), "-mp", strconv.Itoa(testpeer.FreeUDPPort(t, 8)),
 		"-trace_stat", "-stf", "gossip_uac.csv", "-nostdin")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("gossip uac_pcap exit %d, want 0:\n%s", code, uac.Output())
-	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("sipp uas exit %d, want 0", code)
-	}
+	wantExit(t, uac, "gossip uac_pcap", 0)
+	wantExit(t, uas, "sipp uas", 0)
 	assertCalls(t, "gossip uac_pcap", statTotals(t, filepath.Join(dir, "gossip_uac.csv")), calls)
 	assertCalls(t, "sipp uas", statTotals(t, filepath.Join(dir, "sipp_uas.csv")), calls)
 	if n := <-got; n != want {

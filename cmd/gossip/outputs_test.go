@@ -2,60 +2,25 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/internal/testpeer"
 )
 
-// busyUAS answers every INVITE with 486 Busy Here: the built-in uac takes
-// it as an unexpected message, whose code -trace_error_codes records.
-const busyUAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="busy">
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 486 Busy Here
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-    ]]>
-  </send>
-  <recv request="ACK" timeout="2000" ontimeout="end" optional="true"/>
-  <label id="end"/>
-</scenario>
-`
-
 // traceFile returns the lines of the one file in dir matching pattern
 // (SIPp's names carry the process id).
 func traceFile(t *testing.T, dir, pattern string) []string {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, pattern))
-	if err != nil || len(m) != 1 {
-		t.Fatalf("%s in %s: %v (err %v)", pattern, dir, m, err)
-	}
-	b, err := os.ReadFile(m[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.TrimSuffix(string(b), "\n")
+	s := strings.TrimSuffix(readOne(t, dir, pattern), "\n")
 	if s == "" {
 		return nil
 	}
@@ -114,13 +79,9 @@ func lastRow(t *testing.T, lines []string) map[string]string {
 // the same number of fields on each line, time stamps that never go back,
 // and the same totals.
 func TestTraceFilesMatchSIPp(t *testing.T) {
-	sipp := testpeer.SIPp(t)
-	gossip := testpeer.Gossip(t)
+	testpeer.SIPp(t)
 	const calls = 40
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, "", gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, "")
 	remote := "127.0.0.1:" + strconv.Itoa(port)
 	flags := []string{"-sn", "uac", "-i", "127.0.0.1", remote, "-r", "20", "-m", strconv.Itoa(calls), "-nostdin",
 		"-trace_counts", "-trace_rtt", "-rtt_freq", "5", "-trace_shortmsg", "-trace_stat", "-fd", "1",
@@ -128,16 +89,12 @@ func TestTraceFilesMatchSIPp(t *testing.T) {
 	dirs := map[string]string{}
 	for _, who := range []string{"sipp", "gossip"} {
 		dirs[who] = t.TempDir()
-		bin, args := sipp, flags
-		if who == "gossip" {
-			bin, args = gossip, append(slices.Clone(flags), "-threads", "1")
-		}
+		bin, args := asTool(t, who, flags...)
 		if code := testpeer.Start(t, 30*time.Second, dirs[who], bin, args...).Wait(); code != 0 {
 			t.Fatalf("%s uac exit %d", who, code)
 		}
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 
 	read := func(who, pattern string) []string { return traceFile(t, dirs[who], pattern) }
 
@@ -282,33 +239,19 @@ func TestTraceFilesMatchSIPp(t *testing.T) {
 	})
 
 	t.Run("trace_error_codes", func(t *testing.T) {
-		busyDir := t.TempDir()
-		xml := filepath.Join(busyDir, "busy.xml")
-		if err := os.WriteFile(xml, []byte(busyUAS), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		bport := testpeer.FreeUDPPort(t, 1)
-		busy := testpeer.Start(t, 60*time.Second, busyDir, gossip, "-sf", xml, "-i", "127.0.0.1",
-			"-p", strconv.Itoa(bport), "-nostdin", "-threads", "1")
-		testpeer.WaitUDPBound(t, bport, 5*time.Second)
+		busy, bport := busyServer(t)
 		const n = 10
 		codes := map[string][]string{}
 		for _, who := range []string{"sipp", "gossip"} {
 			dir := t.TempDir()
-			bin := sipp
-			args := []string{"-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:" + strconv.Itoa(bport), "-r", "20",
-				"-m", strconv.Itoa(n), "-nostdin", "-trace_error_codes", "-fd", "1"}
-			if who == "gossip" {
-				bin = gossip
-				args = append(args, "-threads", "1")
-			}
+			bin, args := asTool(t, who, "-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:"+strconv.Itoa(bport), "-r", "20",
+				"-m", strconv.Itoa(n), "-nostdin", "-trace_error_codes", "-fd", "1")
 			if code := testpeer.Start(t, 30*time.Second, dir, bin, args...).Wait(); code != 1 {
 				t.Fatalf("%s uac exit %d, want 1 (every call fails)", who, code)
 			}
 			codes[who] = traceFile(t, dir, "uac_*_error_codes.csv")
 		}
-		_ = busy.Signal(syscall.SIGTERM)
-		busy.Wait()
+		stop(busy)
 		for who, lines := range codes {
 			checkShape(t, who, "error_codes", lines, ";", 3, func(f []string) float64 { return epoch(t, f[0]) })
 			got := 0
@@ -340,10 +283,7 @@ func TestTraceFilesMatchSIPp(t *testing.T) {
 func TestSummaryJSONAndHDRLog(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	const calls = 50
 	args := []string{"-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:" + strconv.Itoa(port), "-r", "25",
 		"-m", strconv.Itoa(calls), "-nostdin", "-threads", "2", "-trace_stat", "-stf", "uac.csv", "-fd", "1",
@@ -351,17 +291,9 @@ func TestSummaryJSONAndHDRLog(t *testing.T) {
 	if code := testpeer.Start(t, 30*time.Second, dir, gossip, args...).Wait(); code != 0 {
 		t.Fatalf("uac exit %d", code)
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum stats.Summary
-	if err := json.Unmarshal(b, &sum); err != nil {
-		t.Fatalf("summary: %v\n%s", err, b)
-	}
+	sum := readSummary(t, filepath.Join(dir, "summary.json"))
 	st := statTotals(t, filepath.Join(dir, "uac.csv"))
 	for _, c := range []struct {
 		name      string
@@ -390,23 +322,9 @@ func TestSummaryJSONAndHDRLog(t *testing.T) {
 		t.Errorf("distributions: %+v, call length %+v", sum.ResponseTimes, sum.CallLength)
 	}
 
-	f, err := os.Open(filepath.Join(dir, "uac.hlog"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd := hdrhistogram.NewHistogramLogReader(f)
-	counts := map[string]int64{}
-	intervals := 0
-	for {
-		h, err := rd.NextIntervalHistogram()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h == nil {
-			break
-		}
-		intervals++
+	hs := hdrIntervals(t, filepath.Join(dir, "uac.hlog"), false)
+	counts, intervals := map[string]int64{}, len(hs)
+	for _, h := range hs {
 		counts[h.Tag()] += h.TotalCount()
 		if h.TotalCount() > 0 && (h.Max() < 1000 || h.Max() > int64(10*time.Second)) {
 			t.Errorf("%s: max %d ns is no loopback response time or call length", h.Tag(), h.Max())
@@ -429,10 +347,7 @@ func TestSummaryJSONAndHDRLog(t *testing.T) {
 func TestRateIncrease(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	base := []string{"-sn", "uac", "-i", "127.0.0.1", "127.0.0.1:" + strconv.Itoa(port), "-r", "10",
 		"-rate_increase", "10", "-rate_max", "30", "-rate_interval", "1", "-nostdin", "-threads", "1",
 		"-trace_stat", "-fd", "500ms"}
@@ -486,60 +401,28 @@ func TestRateIncrease(t *testing.T) {
 			t.Errorf("TargetRate column %v: want the rate held at 30 until -timeout", targets)
 		}
 	})
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }
 
 // TestScreensUnderTmux switches SIPp's screens with the number keys in a
 // tmux pane and reads each one back.
 func TestScreensUnderTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	testpeer.Require(t, err == nil, "tmux is not installed (apt-get install tmux)")
+	tmux := requireTmux(t)
 	gossip := testpeer.Gossip(t)
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, "", gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
-	session := fmt.Sprintf("gossip-screens-%d", port)
-	run := func(args ...string) string {
-		out, err := exec.Command(tmux, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	uas, port := gossipUAS(t, "")
 	cmd := fmt.Sprintf("%s -sn uac -i 127.0.0.1 127.0.0.1:%d -r 5 -threads 1 -key user alice 2>/dev/null; sleep 30", gossip, port)
-	run("new-session", "-d", "-s", session, "-x", "120", "-y", "60", cmd)
-	t.Cleanup(func() { _ = exec.Command(tmux, "kill-session", "-t", session).Run() })
-	waitFor := func(what string, want ...string) {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			s := run("capture-pane", "-p", "-t", session)
-			ok := true
-			for _, w := range want {
-				ok = ok && strings.Contains(s, w)
-			}
-			if ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("screen never showed %s:\n%s", what, s)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	waitFor("the scenario screen", "Rate     target", "INVITE ---------->", "E-RTD1", "Keys:")
+	pane := newTmuxPane(t, tmux, fmt.Sprintf("gossip-screens-%d", port), cmd)
+	pane.waitFor("the scenario screen", showsAll("Rate     target", "INVITE ---------->", "E-RTD1", "Keys:"))
 	for _, k := range []struct{ key, what string }{
 		{"2", "Statistics Screen"},
 		{"3", "Average Response Time Repartition 1"},
 		{"4", "[user] = alice"},
 		{"1", "Messages  Retrans   Timeout   Unexpected-Msg"},
 	} {
-		run("send-keys", "-t", session, k.key)
-		waitFor("screen "+k.key, k.what)
+		pane.key(k.key)
+		pane.waitFor("screen "+k.key, showsAll(k.what))
 	}
-	run("send-keys", "-t", session, "Q")
-	waitFor("the final summary", "Successful call", "Response time 1  total")
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	pane.key("Q")
+	pane.waitFor("the final summary", showsAll("Successful call", "Response time 1  total"))
+	stop(uas)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -14,7 +13,6 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/gossip-sip/gossip/engine/stats"
 	"github.com/gossip-sip/gossip/internal/testpeer"
 )
 
@@ -78,23 +76,9 @@ func atoi(t *testing.T, what, s string) int {
 	return v
 }
 
-// readSummary decodes a -summary_json file.
-func readSummary(t *testing.T, path string) *stats.Summary {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("-summary_json: %v", err)
-	}
-	var sum stats.Summary
-	if err := json.Unmarshal(b, &sum); err != nil {
-		t.Fatalf("-summary_json: %v\n%s", err, b)
-	}
-	return &sum
-}
-
-// hdrCounts totals a -trace_hdr log's interval histograms by tag. A log
-// cut short (killed) may end in a partial line when killed is true.
-func hdrCounts(t *testing.T, path string, killed bool) (map[string]int64, int) {
+// hdrIntervals reads a -trace_hdr log's interval histograms. A log cut
+// short (killed) may end in a partial line when killed is true.
+func hdrIntervals(t *testing.T, path string, killed bool) []*hdrhistogram.Histogram {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -102,8 +86,7 @@ func hdrCounts(t *testing.T, path string, killed bool) (map[string]int64, int) {
 	}
 	defer f.Close()
 	rd := hdrhistogram.NewHistogramLogReader(f)
-	counts := map[string]int64{}
-	n := 0
+	var hs []*hdrhistogram.Histogram
 	for {
 		h, err := rd.NextIntervalHistogram()
 		if err != nil {
@@ -115,10 +98,21 @@ func hdrCounts(t *testing.T, path string, killed bool) (map[string]int64, int) {
 		if h == nil {
 			break
 		}
-		n++
+		hs = append(hs, h)
+	}
+	return hs
+}
+
+// hdrCounts totals a -trace_hdr log's interval histograms by tag and
+// returns them and how many intervals it holds (see hdrIntervals).
+func hdrCounts(t *testing.T, path string, killed bool) (map[string]int64, int) {
+	t.Helper()
+	hs := hdrIntervals(t, path, killed)
+	counts := map[string]int64{}
+	for _, h := range hs {
 		counts[h.Tag()] += h.TotalCount()
 	}
-	return counts, n
+	return counts, len(hs)
 }
 
 // TestShutdownWithCallsInFlight interrupts a UAC holding 10,000 calls in
@@ -146,16 +140,15 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			port := testpeer.FreeUDPPort(t, 1)
 			var uas *testpeer.Proc
+			var port int
 			if tc.peer == "sipp" {
-				uas = testpeer.Start(t, 120*time.Second, dir, testpeer.SIPp(t), "-sn", "uas", "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-nostdin", "-buff_size", "8388608")
+				uas, port = serveUDP(t, 120*time.Second, dir, testpeer.SIPp(t), []string{"-sn", "uas"},
+					"-nostdin", "-buff_size", "8388608")
 			} else {
-				uas = testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-					"-p", strconv.Itoa(port), "-nostdin", "-threads", "1", "-summary_json", "uas.json")
+				uas, port = serveUDP(t, 120*time.Second, dir, gossip, []string{"-sn", "uas"},
+					"-nostdin", "-threads", "1", "-summary_json", "uas.json")
 			}
-			testpeer.WaitUDPBound(t, port, 5*time.Second)
 			uac := testpeer.Start(t, 120*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 				"127.0.0.1:"+strconv.Itoa(port), "-r", "2000", "-m", strconv.Itoa(inFlight), "-d", "120000",
 				"-nostdin", "-threads", "2",
@@ -167,11 +160,7 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 			})
 			// ... and every call answered, so that all of them are in the
 			// pause (-trace_counts counts the 200s received).
-			m, _ := filepath.Glob(filepath.Join(dir, "uac_*_counts.csv"))
-			if len(m) != 1 {
-				t.Fatalf("-trace_counts: %v", m)
-			}
-			waitStatRow(t, uac, m[0], 30*time.Second, func(r map[string]string) bool {
+			waitStatRow(t, uac, globOne(t, dir, "uac_*_counts.csv"), 30*time.Second, func(r map[string]string) bool {
 				return atoi(t, "4_200_Recv", r["4_200_Recv"]) >= inFlight
 			})
 			sent := time.Now()
@@ -200,8 +189,7 @@ func TestShutdownWithCallsInFlight(t *testing.T) {
 				t.Errorf("gossip's own conservation check failed:\n%s", uac.Output())
 			}
 			checkShutdownFiles(t, dir, code)
-			_ = uas.Signal(syscall.SIGTERM)
-			code = uas.Wait()
+			code = stop(uas)
 			if tc.peer != "gossip" {
 				return
 			}
@@ -280,11 +268,7 @@ func checkShutdownFiles(t *testing.T, dir string, code int) {
 			t.Errorf("-trace_stat last row %s = %d, summary %d", col.name, got, col.want)
 		}
 	}
-	m, _ := filepath.Glob(filepath.Join(dir, "uac_*_counts.csv"))
-	if len(m) != 1 {
-		t.Fatalf("-trace_counts: %v", m)
-	}
-	counts, whole := completeLines(t, m[0])
+	counts, whole := completeLines(t, globOne(t, dir, "uac_*_counts.csv"))
 	if !whole || len(counts) < 2 {
 		t.Fatalf("-trace_counts: %d complete rows, ends on a newline %v", len(counts), whole)
 	}
@@ -297,18 +281,10 @@ func checkShutdownFiles(t *testing.T, dir string, code int) {
 	}
 
 	// The per-message and per-call logs hold every call.
-	m, _ = filepath.Glob(filepath.Join(dir, "uac_*_rtt.csv"))
-	if len(m) != 1 {
-		t.Fatalf("-trace_rtt: %v", m)
-	}
-	if rtt, whole := completeLines(t, m[0]); !whole || len(rtt)-1 != inFlight {
+	if rtt, whole := completeLines(t, globOne(t, dir, "uac_*_rtt.csv")); !whole || len(rtt)-1 != inFlight {
 		t.Errorf("-trace_rtt: %d samples (complete %v), want %d", len(rtt)-1, whole, inFlight)
 	}
-	m, _ = filepath.Glob(filepath.Join(dir, "uac_*_shortmessages.log"))
-	if len(m) != 1 {
-		t.Fatalf("-trace_shortmsg: %v", m)
-	}
-	short, whole := completeLines(t, m[0])
+	short, whole := completeLines(t, globOne(t, dir, "uac_*_shortmessages.log"))
 	var invites, acks, oks int
 	for _, l := range short {
 		f := strings.Split(l, "\t")
@@ -355,10 +331,7 @@ func checkShutdownFiles(t *testing.T, dir string, code int) {
 func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	gossip := testpeer.Gossip(t)
 	dir := t.TempDir()
-	port := testpeer.FreeUDPPort(t, 1)
-	uas := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uas", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(port), "-nostdin", "-threads", "1")
-	testpeer.WaitUDPBound(t, port, 5*time.Second)
+	uas, port := gossipUAS(t, dir)
 	const fd = time.Second
 	uac := testpeer.Start(t, 60*time.Second, dir, gossip, "-sn", "uac", "-i", "127.0.0.1",
 		"127.0.0.1:"+strconv.Itoa(port), "-r", "200", "-d", "500", "-nostdin", "-threads", "1",
@@ -386,25 +359,16 @@ func TestSIGKILLLosesAtMostOnePeriod(t *testing.T) {
 	if lost := killed.Sub(time.Unix(0, int64(lastAt*1e9))); lost > fd+500*time.Millisecond {
 		t.Errorf("the last -trace_stat row is %s older than the kill; at most one -fd period (%s) may be lost", lost, fd)
 	}
-	m, _ := filepath.Glob(filepath.Join(dir, "uac_*_counts.csv"))
-	if len(m) != 1 {
-		t.Fatalf("-trace_counts: %v", m)
-	}
-	counts, whole := completeLines(t, m[0])
+	counts, whole := completeLines(t, globOne(t, dir, "uac_*_counts.csv"))
 	if !whole || len(counts) != len(stat) {
 		t.Errorf("-trace_counts after SIGKILL: %d complete lines (ends on a newline %v), -trace_stat %d", len(counts), whole, len(stat))
 	}
-	m, _ = filepath.Glob(filepath.Join(dir, "uac_*_error_codes.csv"))
-	if len(m) != 1 {
-		t.Fatalf("-trace_error_codes: %v", m)
-	}
-	if codes, whole := completeLines(t, m[0]); !whole {
+	if codes, whole := completeLines(t, globOne(t, dir, "uac_*_error_codes.csv")); !whole {
 		t.Errorf("-trace_error_codes after SIGKILL ends in a partial row (%d complete)", len(codes))
 	}
 	// The HDR log writes an interval per period after the first row.
 	if _, intervals := hdrCounts(t, filepath.Join(dir, "uac.hlog"), true); intervals < 2*(len(stat)-2) {
 		t.Errorf("-trace_hdr after SIGKILL: %d intervals (two tags per period), -trace_stat has %d periods", intervals, len(stat)-2)
 	}
-	_ = uas.Signal(syscall.SIGTERM)
-	uas.Wait()
+	stop(uas)
 }

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +27,46 @@ func loopbacks(t *testing.T) []string {
 
 func hostPort(ip string, port int) string {
 	return net.JoinHostPort(ip, strconv.Itoa(port))
+}
+
+// waitListening waits until the UAS on ip:port, transport mode (-t),
+// listens: a bound UDP port for u1, a TCP listener for the others.
+func waitListening(t *testing.T, mode, ip string, port int) {
+	t.Helper()
+	if mode == "u1" {
+		testpeer.WaitUDPBoundOn(t, ip, port, 5*time.Second)
+	} else {
+		testpeer.WaitTCPListening(t, hostPort(ip, port), 5*time.Second)
+	}
+}
+
+// hangUpPeer listens on 127.0.0.1 and, on every connection, reads the
+// first line (of the INVITE) and closes the connection; with reset, with
+// an RST (linger zero), as a crashed or overloaded proxy does. It returns
+// the address it listens on.
+func hangUpPeer(t *testing.T, reset bool) string {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				if reset {
+					_ = c.(*net.TCPConn).SetLinger(0)
+				}
+				c.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // TestTCPInteropSIPp runs gossip against the real sipp over TCP, one
@@ -64,15 +103,9 @@ func TestTCPInteropSIPp(t *testing.T) {
 						uacArgs = append(uacArgs, "-threads", "2")
 					}
 					uas := testpeer.Start(t, 60*time.Second, wd, uasBin, uasArgs...)
-					if mode == "u1" {
-						testpeer.WaitUDPBoundOn(t, ip, port, 5*time.Second)
-					} else {
-						testpeer.WaitTCPListening(t, hostPort(ip, port), 5*time.Second)
-					}
+					waitListening(t, mode, ip, port)
 					uac := testpeer.Start(t, 60*time.Second, wd, uacBin, uacArgs...)
-					if code := uac.Wait(); code != 0 {
-						t.Fatalf("%s uac exit %d, want 0\n%s", filepath.Base(uacBin), code, uac.Output())
-					}
+					wantExit(t, uac, filepath.Base(uacBin)+" uac", 0)
 					uasCode := uas.Wait()
 					uacStats := statTotals(t, filepath.Join(wd, "uac.csv"))
 					uasStats := statTotals(t, filepath.Join(wd, "uas.csv"))
@@ -117,20 +150,12 @@ func TestStreamTransportsGossip(t *testing.T) {
 				uas := testpeer.Start(t, 60*time.Second, wd, gossip, append([]string{"-sn", "uas", "-t", mode, "-i", ip,
 					"-p", strconv.Itoa(port), "-m", strconv.Itoa(calls), "-nostdin", "-threads", "2",
 					"-trace_stat", "-stf", mode + "-uas.csv"}, extra...)...)
-				if mode == "u1" {
-					testpeer.WaitUDPBoundOn(t, ip, port, 5*time.Second)
-				} else {
-					testpeer.WaitTCPListening(t, hostPort(ip, port), 5*time.Second)
-				}
+				waitListening(t, mode, ip, port)
 				uac := testpeer.Start(t, 60*time.Second, wd, gossip, append([]string{"-sn", "uac", "-t", mode, "-i", ip,
 					hostPort(ip, port), "-r", "200", "-m", strconv.Itoa(calls), "-nostdin", "-threads", "2",
 					"-trace_stat", "-stf", mode + "-uac.csv"}, extra...)...)
-				if code := uac.Wait(); code != 0 {
-					t.Fatalf("uac exit %d, want 0\n%s", code, uac.Output())
-				}
-				if code := uas.Wait(); code != 0 {
-					t.Fatalf("uas exit %d, want 0\n%s", code, uas.Output())
-				}
+				wantExit(t, uac, "uac", 0)
+				wantExit(t, uas, "uas", 0)
 				assertCalls(t, "uac", statTotals(t, filepath.Join(wd, mode+"-uac.csv")), calls)
 				assertCalls(t, "uas", statTotals(t, filepath.Join(wd, mode+"-uas.csv")), calls)
 			})
@@ -153,45 +178,8 @@ func TestStreamFailures(t *testing.T) {
 		"-p", strconv.Itoa(tlsPort), "-nostdin", "-threads", "1", "-tls_cert", other.Cert, "-tls_key", other.Key)
 	testpeer.WaitTCPListening(t, hostPort("127.0.0.1", tlsPort), 5*time.Second)
 
-	// A peer that reads the INVITE and closes the connection.
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_, _ = bufio.NewReader(c).ReadString('\n')
-				c.Close()
-			}()
-		}
-	}()
-
-	// A peer that reads the INVITE and resets the connection (RST: linger
-	// zero), as a crashed or overloaded proxy does.
-	rst, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rst.Close()
-	go func() {
-		for {
-			c, err := rst.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_, _ = bufio.NewReader(c).ReadString('\n')
-				_ = c.(*net.TCPConn).SetLinger(0)
-				c.Close()
-			}()
-		}
-	}()
+	// Peers that read the INVITE and close the connection, or reset it.
+	closes, resets := hangUpPeer(t, false), hangUpPeer(t, true)
 
 	cases := []struct {
 		name   string
@@ -208,18 +196,18 @@ func TestStreamFailures(t *testing.T) {
 		{"refused/tn", []string{"-t", "tn", closed}, 1, "FailedTcpConnect", 5, ""},
 		{"wrong certificate", []string{"-t", "l1", "-tls_ca", good.CA, hostPort("127.0.0.1", tlsPort)}, 255,
 			"FailedTcpConnect", 1, "certificate signed by unknown authority"},
-		{"peer closes/tn", []string{"-t", "tn", ln.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+		{"peer closes/tn", []string{"-t", "tn", closes}, 1, "FailedTcpClosed", 5, ""},
 		// -max_reconnect lets a t1 client reconnect after each close.
 		{"peer closes/t1 reconnect", []string{"-t", "t1", "-max_reconnect", "-1", "-reconnect_sleep", "10",
-			"-r", "1000", ln.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+			"-r", "1000", closes}, 1, "FailedTcpClosed", 5, ""},
 		// A reset is a close: each call on the connection fails in the
 		// same class, and the process neither panics nor hangs.
-		{"peer resets/tn", []string{"-t", "tn", rst.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+		{"peer resets/tn", []string{"-t", "tn", resets}, 1, "FailedTcpClosed", 5, ""},
 		{"peer resets/t1 reconnect", []string{"-t", "t1", "-max_reconnect", "-1", "-reconnect_sleep", "10",
-			"-r", "1000", rst.Addr().String()}, 1, "FailedTcpClosed", 5, ""},
+			"-r", "1000", resets}, 1, "FailedTcpClosed", 5, ""},
 		// Without -max_reconnect, SIPp's rule: losing the one connection
 		// ends the run (exit 255) and the call on it is counted failed.
-		{"peer resets/t1", []string{"-t", "t1", rst.Addr().String()}, 255, "FailedTcpClosed", 1, "connection reset by peer"},
+		{"peer resets/t1", []string{"-t", "t1", resets}, 255, "FailedTcpClosed", 1, "connection reset by peer"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -249,8 +237,7 @@ func TestStreamFailures(t *testing.T) {
 	} else {
 		assertCalls(t, "-tls_skip_verify", statTotals(t, filepath.Join(wd, "skip.csv")), 5)
 	}
-	wrong.Signal(syscall.SIGTERM)
-	wrong.Wait()
+	stop(wrong)
 }
 
 // TestPerIPTransport runs -t ui both ways: a gossip uac whose calls send
@@ -275,9 +262,7 @@ func TestPerIPTransport(t *testing.T) {
 	uac := testpeer.Start(t, 30*time.Second, wd, gossip, "-sf", uacXML, "-t", "ui",
 		"-inf", "uac.csv", "-ip_field", "1", "127.0.0.5:"+strconv.Itoa(port), "-m", "4", "-r", "20",
 		"-nostdin", "-threads", "1", "-trace_msg", "-message_file", "uac-msgs.log")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("uac exit %d\n%s", code, uac.Output())
-	}
+	wantExit(t, uac, "uac", 0)
 	// The uas answers from the address it was called on.
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -299,9 +284,7 @@ func TestPerIPTransport(t *testing.T) {
 			t.Fatalf("answer to %s: from %s (%v): %.40q", dst, from, err, buf[:n])
 		}
 	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("uas exit %d\n%s", code, uas.Output())
-	}
+	wantExit(t, uas, "uas", 0)
 	uasLog, err := os.ReadFile(filepath.Join(wd, "uas-msgs.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -319,12 +302,5 @@ func TestPerIPTransport(t *testing.T) {
 		if n := strings.Count(string(uacLog), "X-Seen-From: "+ip+":"); n != 2 {
 			t.Errorf("uas saw calls from %s %d times, want 2\n%s", ip, n, uacLog)
 		}
-	}
-}
-
-func writeTestFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

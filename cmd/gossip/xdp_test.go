@@ -33,9 +33,7 @@ func xdpUAC(t *testing.T, p *testpeer.VethPair, dir, remote string, rate, calls 
 		"-r", strconv.Itoa(rate), "-m", strconv.Itoa(calls), "-dataplane", "xdp", "-xdp_iface", p.IfA,
 		"-trace_stat", "-stf", "uac.csv", "-fd", "1", "-nostdin"}, extra...)
 	uac := testpeer.StartIn(t, p.NsA, 60*time.Second, dir, testpeer.Gossip(t), args...)
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("gossip uac (xdp) exit %d, want 0\n%s", code, uac.Output())
-	}
+	wantExit(t, uac, "gossip uac (xdp)", 0)
 	return statTotals(t, filepath.Join(dir, "uac.csv"))
 }
 
@@ -76,9 +74,7 @@ func TestXDPInterop(t *testing.T) {
 			got := xdpUAC(t, p, dir, p.AddrB.String()+":5060", 1000, calls,
 				"-xdp_mode", tc.mode, "-xdp_queues", strconv.Itoa(tc.queues))
 			elapsed := time.Since(start)
-			if code := uas.Wait(); code != 0 {
-				t.Fatalf("uas exit %d, want 0", code)
-			}
+			wantExit(t, uas, "uas", 0)
 			assertCalls(t, "gossip uac (xdp)", got, calls)
 			assertCalls(t, tc.name, statTotals(t, filepath.Join(dir, "uas.csv")), calls)
 			t.Logf("%d calls in %s, %d retransmissions", calls, elapsed.Round(time.Millisecond), got["Retransmissions"])
@@ -100,12 +96,8 @@ func TestXDPUAS(t *testing.T) {
 	uac := testpeer.StartIn(t, p.NsB, 60*time.Second, dir, testpeer.SIPp(t), "-sn", "uac",
 		"-i", p.AddrB.String(), p.AddrA.String()+":5060", "-r", "1000", "-m", strconv.Itoa(calls),
 		"-nostdin", "-trace_stat", "-stf", "uac.csv", "-fd", "1")
-	if code := uac.Wait(); code != 0 {
-		t.Fatalf("sipp uac exit %d, want 0", code)
-	}
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("gossip uas (xdp) exit %d, want 0", code)
-	}
+	wantExit(t, uac, "sipp uac", 0)
+	wantExit(t, uas, "gossip uas (xdp)", 0)
 	assertCalls(t, "sipp uac", statTotals(t, filepath.Join(dir, "uac.csv")), calls)
 	assertCalls(t, "gossip uas (xdp)", statTotals(t, filepath.Join(dir, "uas.csv")), calls)
 }
@@ -128,17 +120,11 @@ func TestXDPSourceRange(t *testing.T) {
 	testpeer.WaitUDPBoundIn(t, p.NsB, 5060, 10*time.Second)
 	got := xdpUAC(t, p, dir, p.AddrB.String()+":5060", 500, calls, "-xdp_mode", "generic",
 		"-xdp_src_range", rng.String())
-	if code := uas.Wait(); code != 0 {
-		t.Fatalf("uas exit %d, want 0", code)
-	}
+	wantExit(t, uas, "uas", 0)
 	assertCalls(t, "gossip uac (xdp)", got, calls)
 	assertCalls(t, "gossip uas", statTotals(t, filepath.Join(dir, "uas.csv")), calls)
 
-	logs, _ := filepath.Glob(filepath.Join(dir, "uas_*_messages.log"))
-	if len(logs) != 1 {
-		t.Fatalf("uas message logs: %v", logs)
-	}
-	hosts := inviteViaHosts(t, logs[0])
+	hosts := inviteViaHosts(t, globOne(t, dir, "uas_*_messages.log"))
 	for h, n := range hosts {
 		if !rng.Contains(h) || h == rng.Addr() || n != 2 {
 			t.Errorf("INVITEs from %s: %d, want 2 from each host address of %s", h, n, rng)
