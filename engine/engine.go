@@ -391,11 +391,17 @@ func (e *Engine) Shards() int { return len(e.shards) }
 // now is nanoseconds since the run started (monotonic).
 func (e *Engine) now() int64 { return int64(time.Since(e.t0)) }
 
-// claimCall hands out the next call number, or false once -m is reached.
+// claimCall hands out the next call number, or false once -m is reached,
+// and counts the call open: the caller then allocates its slot.
 func (e *Engine) claimCall() (uint64, bool) {
+	// The call counts as open before it counts as created: finished (on
+	// another goroutine) must never see the last call created and not yet
+	// open, or it ends the run under it. The shard's alloc follows.
+	e.open.Add(1)
 	for {
 		n := e.created.Load()
 		if e.cfg.MaxCalls > 0 && n >= uint64(e.cfg.MaxCalls) {
+			e.open.Add(-1)
 			return 0, false
 		}
 		if e.created.CompareAndSwap(n, n+1) {

@@ -39,7 +39,6 @@ func (e *Engine) runInit() {
 	c.live = false
 	s.free = append(s.free, slot)
 	s.active--
-	e.open.Add(-1)
 }
 
 // nextInit is the <init> command after command i.

@@ -441,6 +441,8 @@ func (s *shard) startCall(now int64) bool {
 	return true
 }
 
+// alloc takes a slot for a call that claimCall counted open (or for
+// <init>'s call, which is never counted).
 func (s *shard) alloc(now int64) (int32, *call) {
 	var slot int32
 	if n := len(s.free); n > 0 {
@@ -458,8 +460,7 @@ func (s *shard) alloc(now int64) (int32, *call) {
 	for i := range s.calls.rtdStart(slot) {
 		s.calls.rtdStart(slot)[i] = now
 	}
-	s.active++
-	s.e.open.Add(1)
+	s.active++ // Engine.open counts it already (claimCall)
 	return slot, c
 }
 
