@@ -105,6 +105,14 @@ type Config struct {
 	// T2 caps the retransmission interval of non-INVITE requests
 	// (RFC 3261 §17.1.2.2); default 4 s.
 	T2 time.Duration
+	// TimerResol is how often a busy shard wakes (-timer_resol): it then
+	// receives everything queued, sends, launches the calls due and runs
+	// its timers, so a longer period means fewer wake-ups, each serving
+	// more messages, and answers held up to that long; its timers fire on
+	// the same boundaries (SIPp: calls are managed "every timer_resol ms
+	// at best"). An idle shard answers at once and keeps 1 ms timers.
+	// Default 1 ms; it is rounded up to whole ms.
+	TimerResol time.Duration
 	// DeadCallWait is how long an ended call's Call-ID is remembered so
 	// late messages count as dead-call messages (-deadcall_wait).
 	DeadCallWait time.Duration
@@ -263,6 +271,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.DeadCallWait <= 0 {
 		cfg.DeadCallWait = 33 * time.Second
 	}
+	cfg.TimerResol = max((cfg.TimerResol+tick-1)/tick*tick, tick)
 	switch {
 	case cfg.BaseCSeq == 0:
 		cfg.BaseCSeq = 1

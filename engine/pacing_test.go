@@ -146,18 +146,22 @@ func TestSetRateRebasesTheSchedule(t *testing.T) {
 func TestBusyWake(t *testing.T) {
 	ms := int64(time.Millisecond)
 	for _, tc := range []struct {
-		name          string
-		now, deadline int64
-		want          int64
+		name                  string
+		now, deadline, period int64
+		want                  int64
 	}{
-		{"deadline after the tick: the tick", 10*ms + 300, 50 * ms, 11 * ms},
-		{"launch due within the tick: the tick", 10*ms + 300, 10*ms + 700, 11 * ms},
-		{"deadline on the next boundary", 10*ms + 300, 11 * ms, 11 * ms},
-		{"deadline already passed: no sleep", 10*ms + 300, 9*ms + 5, 10 * ms},
-		{"now on a boundary, deadline now", 10 * ms, 10 * ms, 10 * ms},
+		{"deadline after the tick: the tick", 10*ms + 300, 50 * ms, ms, 11 * ms},
+		{"launch due within the tick: the tick", 10*ms + 300, 10*ms + 700, ms, 11 * ms},
+		{"deadline on the next boundary", 10*ms + 300, 11 * ms, ms, 11 * ms},
+		{"deadline already passed: no sleep", 10*ms + 300, 9*ms + 5, ms, 10 * ms},
+		{"now on a boundary, deadline now", 10 * ms, 10 * ms, ms, 10 * ms},
+		// -timer_resol 2: boundaries every 2 ms, timers rounded up to them.
+		{"2 ms: deadline after the period", 10*ms + 300, 50 * ms, 2 * ms, 12 * ms},
+		{"2 ms: timer due within the period", 10*ms + 300, 11 * ms, 2 * ms, 12 * ms},
+		{"2 ms: on a boundary", 11 * ms, 50 * ms, 2 * ms, 12 * ms},
 	} {
-		if got := busyWake(tc.now, tc.deadline); got != tc.want {
-			t.Errorf("%s: busyWake(%d, %d) = %d, want %d", tc.name, tc.now, tc.deadline, got, tc.want)
+		if got := busyWake(tc.now, tc.deadline, tc.period); got != tc.want {
+			t.Errorf("%s: busyWake(%d, %d, %d) = %d, want %d", tc.name, tc.now, tc.deadline, tc.period, got, tc.want)
 		}
 	}
 }

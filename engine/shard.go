@@ -193,7 +193,7 @@ func (s *shard) run() {
 			// Busy: sleep to the next drain (or deadline) and take what
 			// queued meanwhile, many datagrams per wake-up. Kernel receive
 			// stamps keep response times exact despite the wait.
-			s.poller.Sleep(s.e.t0.Add(time.Duration(busyWake(now, deadline))))
+			s.poller.Sleep(s.e.t0.Add(time.Duration(busyWake(now, deadline, int64(s.e.cfg.TimerResol)))))
 			for {
 				n, err := s.poller.TryRead(s.pkts)
 				if err != nil {
@@ -232,28 +232,30 @@ func (s *shard) run() {
 
 // Busy detection: a shard that received at least busyDatagrams in the
 // last busyWindow (10,000 a second) switches from one wake-up per datagram
-// to draining its socket and its hand-off queue every busyDrain. Below
-// that rate the wake-ups cost little and each message is answered at
-// once; above it, batching saves a wake-up per datagram and delays an
-// answer by at most busyDrain. (Draining every 250 µs instead cost about
-// 10% more CPU per call at 20,000 calls/s gossip -> gossip on 2 cores.)
+// to draining its socket and its hand-off queue every Config.TimerResol
+// (the drain period; -timer_resol, 1 ms by default). Below that rate the
+// wake-ups cost little and each message is answered at once; above it,
+// batching saves a wake-up per datagram and delays an answer by at most
+// the drain period. Each wake-up has a fixed cost (about 15 µs of CPU on
+// a 2-core VM, most of it refilling caches), so a longer period trades
+// answer delay for CPU. (Draining every 250 µs instead cost about 10% more
+// CPU per call at 20,000 calls/s gossip -> gossip on 2 cores.)
 const (
 	busyWindow    = 10 * time.Millisecond
 	busyDatagrams = 100
-	busyDrain     = tick
 )
 
-// busyWake is when a busy shard wakes next: at the next busyDrain
-// boundary, or at the first boundary after an earlier deadline. Deadlines
+// busyWake is when a busy shard draining every period wakes next: at the
+// next period boundary, or at the first boundary after an earlier deadline. Deadlines
 // are rounded up, not honoured to the nanosecond: timers already fire on
 // tick boundaries, and calls falling due within one drain period are
 // launched together at its end (SIPp, too, launches per timer tick), so a
 // busy UAC sends its INVITEs in the same sendmmsg batch as the rest of the
 // tick's messages instead of waking once per call.
-func busyWake(now, deadline int64) int64 {
-	next := (now/int64(busyDrain) + 1) * int64(busyDrain)
+func busyWake(now, deadline, period int64) int64 {
+	next := (now/period + 1) * period
 	if deadline < next {
-		next = max((deadline+int64(busyDrain)-1)/int64(busyDrain)*int64(busyDrain), deadline)
+		next = max((deadline+period-1)/period*period, deadline)
 	}
 	return next
 }

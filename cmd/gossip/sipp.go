@@ -135,6 +135,7 @@ func engineConfig(opts *cli.Options, scn *scenario.Scenario, logger *slog.Logger
 		MaxNonInviteRetrans: opts.MaxNonInviteRetrans,
 		T2:                  opts.T2,
 		DeadCallWait:        opts.DeadCallWait,
+		TimerResol:          opts.TimerResol,
 		Service:             opts.Service,
 		AuthUser:            opts.AuthUser,
 		AuthPassword:        opts.AuthPassword,

@@ -230,6 +230,8 @@ func implementedFlags() []flagSpec {
 			"9", func(o *Options) *int { return &o.MaxNonInviteRetrans }),
 		dur("T2", secTimers, "TIME", "longest retransmission interval of non-INVITE requests (RFC 3261 T2)",
 			"4s", time.Millisecond, func(o *Options) *time.Duration { return &o.T2 }),
+		dur("timer_resol", secTimers, "TIME", "how often a busy event loop wakes to receive, send and run timers: longer means fewer wake-ups and less CPU per call, but answers up to this late",
+			"1ms", time.Millisecond, func(o *Options) *time.Duration { return &o.TimerResol }),
 		dur("deadcall_wait", secTimers, "TIME", "how long an ended call's Call-ID is remembered for late messages",
 			"33s", time.Millisecond, func(o *Options) *time.Duration { return &o.DeadCallWait }),
 
@@ -364,7 +366,7 @@ func sippOnlyFlags() map[string]int {
 		// timers
 		"send_timeout", "rtcheck",
 		// performance and watchdog
-		"timer_resol", "max_recv_loops", "max_sched_loops", "watchdog_interval",
+		"max_recv_loops", "max_sched_loops", "watchdog_interval",
 		"watchdog_reset", "watchdog_minor_threshold", "watchdog_major_threshold",
 		"watchdog_major_maxtriggers", "watchdog_minor_maxtriggers",
 		// statistics and logs

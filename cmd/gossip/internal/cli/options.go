@@ -304,6 +304,10 @@ type Options struct {
 	// T2 is -T2, the cap on non-INVITE retransmission intervals (plain
 	// numbers are milliseconds). Default 4s.
 	T2 time.Duration
+	// TimerResol is -timer_resol (plain numbers are milliseconds): the
+	// period at which a busy shard drains its socket and runs its timers.
+	// Default 1ms, SIPp's.
+	TimerResol time.Duration
 	// DeadCallWait is -deadcall_wait (plain numbers are milliseconds).
 	// Default 33s.
 	DeadCallWait time.Duration
@@ -471,6 +475,7 @@ func Defaults() *Options {
 		MaxNonInviteRetrans:   DefaultMaxNonInviteRetrans,
 		T2:                    4 * time.Second,
 		DeadCallWait:          33 * time.Second,
+		TimerResol:            time.Millisecond,
 		StatPeriod:            60 * time.Second,
 		RTTFreq:               200,
 		MessageOverwrite:      true,
@@ -686,6 +691,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Timeout < 0 {
 		return bad("-timeout", formatDuration(o.Timeout), "must not be negative")
+	}
+	if o.TimerResol < time.Millisecond {
+		return bad("-timer_resol", formatDuration(o.TimerResol), "must be at least 1ms (the timers' resolution)")
 	}
 	if o.MaxRetrans < 0 {
 		return bad("-max_retrans", itoa(o.MaxRetrans), "must not be negative")
