@@ -143,6 +143,21 @@ func TestSetRateRebasesTheSchedule(t *testing.T) {
 	}
 }
 
+// TestTimerResolDefaults: -timer_resol defaults to 1 ms and is rounded up
+// to whole milliseconds, the timers' resolution.
+func TestTimerResolDefaults(t *testing.T) {
+	for _, tc := range []struct{ in, want time.Duration }{
+		{0, time.Millisecond},
+		{time.Millisecond, time.Millisecond},
+		{1500 * time.Microsecond, 2 * time.Millisecond},
+		{10 * time.Millisecond, 10 * time.Millisecond},
+	} {
+		if got := (Config{TimerResol: tc.in}).withDefaults().TimerResol; got != tc.want {
+			t.Errorf("TimerResol %v: %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestBusyWake(t *testing.T) {
 	ms := int64(time.Millisecond)
 	for _, tc := range []struct {
