@@ -82,11 +82,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.split, "cpu-split", benchkit.SplitAuto, "user/system split: perf, rusage or auto")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory with every process's output")
 	fs.BoolVar(&o.short, "short", false, "two 1 s rounds, for CI")
-	if err := fs.Parse(args); err != nil {
+	given, err := benchkit.Parse(fs, args)
+	if err != nil {
 		return o, err
 	}
 	if o.short {
-		given := benchkit.GivenFlags(fs)
 		benchkit.Default(given, "duration", &o.duration, time.Second)
 		benchkit.Default(given, "rounds", &o.rounds, 2)
 	}

@@ -44,6 +44,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"-b", "x"}, "-a is required"},
 		{[]string{"-a", "x", "-side", "b2bua"}, `-side "b2bua"`},
 		{[]string{"-a", "x", "-rounds", "0"}, "must be positive"},
+		{[]string{"-a", "x", "HEAD"}, `unexpected argument "HEAD"`},
 	} {
 		if _, err := parseFlags(tc.args, io.Discard); err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%q: error %v, want one containing %q", tc.args, err, tc.err)

@@ -59,7 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", "", "results file whose soak section is rewritten (default bench/RESULTS.md in the module; '' with -duration under 30m)")
 	fs.StringVar(&o.gossip, "gossip", "", "gossip binary (default: build ./cmd/gossip from the working tree)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, summaries, runtime samples)")
-	if err := fs.Parse(args); err != nil {
+	if _, err := benchkit.Parse(fs, args); err != nil {
 		return o, err
 	}
 	if o.duration <= 0 || o.sample <= 0 || o.rate <= 0 || o.threads <= 0 || o.callLength < 0 {
