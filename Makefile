@@ -54,7 +54,8 @@ bench-sipp:
 # by round: the user and system CPU per call of B against A, with the
 # standard error (about a minute). A and B are binaries or git revisions
 # (B empty: the working tree); more flags in BENCH_AB_FLAGS, e.g.
-# make bench-ab A=HEAD~1 BENCH_AB_FLAGS='-side uac -threads 1'.
+# make bench-ab A=HEAD~1 BENCH_AB_FLAGS='-side uac -threads 1', or one binary
+# under two settings: BENCH_AB_FLAGS="-b-args '-timer_resol 2'".
 bench-ab:
 	$(GO) run ./bench/cpuab -a $(A) -b '$(B)' $(BENCH_AB_FLAGS)
 

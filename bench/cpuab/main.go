@@ -10,6 +10,7 @@
 //
 //	go run ./bench/cpuab -a HEAD~1 -b HEAD              # gossip uas under sipp uac
 //	go run ./bench/cpuab -a old/gossip -b ./gossip -side uac -threads 1
+//	go run ./bench/cpuab -a ./gossip -b ./gossip -b-args '-timer_resol 2'
 //
 // -a and -b name a gossip binary or a git revision to build.
 package main
@@ -34,6 +35,8 @@ func main() { benchkit.Main("cpuab", run) }
 
 type options struct {
 	a, b     string
+	aArgs    []string // more gossip arguments for A (-a-args)
+	bArgs    []string // and for B (-b-args)
 	side     string
 	threads  int
 	rate     int
@@ -45,9 +48,11 @@ type options struct {
 	short    bool
 }
 
-// build is one side of the comparison: what the user named and the binary.
+// build is one side of the comparison: what the user named, the binary
+// and the arguments it gets beyond the common ones.
 type build struct {
 	name, bin, source string
+	extra             []string
 }
 
 // round is one round's measurement of both builds, in µs per call.
@@ -73,6 +78,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		"paired difference of their user and system CPU per call.\n\n", stderr)
 	fs.StringVar(&o.a, "a", "", "build A: a gossip binary, or a git revision to build (required)")
 	fs.StringVar(&o.b, "b", "", "build B: a gossip binary, or a git revision to build; empty builds the working tree")
+	aArgs := fs.String("a-args", "", "more gossip arguments for A, space-separated (e.g. '-timer_resol 2'); they come last, so they override")
+	bArgs := fs.String("b-args", "", "more gossip arguments for B, as -a-args")
 	fs.StringVar(&o.side, "side", "uas", "which side gossip plays: uas (under sipp -sn uac) or uac (against sipp -sn uas)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "gossip -threads")
 	fs.IntVar(&o.rate, "rate", 8000, "calls/s of each pair (both pairs share the machine: keep the sum within what it sustains)")
@@ -86,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err != nil {
 		return o, err
 	}
+	o.aArgs, o.bArgs = strings.Fields(*aArgs), strings.Fields(*bArgs)
 	if o.short {
 		benchkit.Default(given, "duration", &o.duration, time.Second)
 		benchkit.Default(given, "rounds", &o.rounds, 2)
@@ -118,14 +126,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	rep := &report{opts: o}
 	for _, bd := range []struct {
-		dst  *build
-		name string
-		sub  string
-	}{{&rep.a, o.a, "a"}, {&rep.b, o.b, "b"}} {
+		dst   *build
+		name  string
+		sub   string
+		extra []string
+	}{{&rep.a, o.a, "a", o.aArgs}, {&rep.b, o.b, "b", o.bArgs}} {
 		if *bd.dst, err = resolveBuild(ctx, bd.name, filepath.Join(dir, bd.sub)); err != nil {
 			return nil, err
 		}
-		logf("%s: %s", strings.ToUpper(bd.sub), bd.dst.source)
+		bd.dst.extra = bd.extra
+		logf("%s: %s%s", strings.ToUpper(bd.sub), bd.dst.source, argsNote(bd.extra))
 	}
 	splitter, err := benchkit.NewCPUSplitter(ctx, o.split, dir)
 	if err != nil {
@@ -137,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*report,
 	}
 	for i := 0; i < o.rounds; i++ {
 		aFirst := i%2 == 0
-		r, err := measureRound(ctx, o, sipp, splitter, dir, rep.a.bin, rep.b.bin, aFirst)
+		r, err := measureRound(ctx, o, sipp, splitter, dir, rep.a, rep.b, aFirst)
 		if err != nil {
 			return nil, fmt.Errorf("round %d: %w", i+1, err)
 		}
@@ -177,10 +187,10 @@ type pairRun struct {
 
 // measureRound runs A and B at once, each with its own sipp, and returns
 // their CPU per call. The first build started takes the first ports.
-func measureRound(ctx context.Context, o options, sipp string, splitter *benchkit.CPUSplitter, dir, a, b string, aFirst bool) (round, error) {
-	bins := []string{a, b}
+func measureRound(ctx context.Context, o options, sipp string, splitter *benchkit.CPUSplitter, dir string, a, b build, aFirst bool) (round, error) {
+	builds := []build{a, b}
 	if !aFirst {
-		bins = []string{b, a}
+		builds = []build{b, a}
 	}
 	calls := int(math.Round(float64(o.rate) * o.duration.Seconds()))
 	timeout := o.duration + time.Minute
@@ -194,7 +204,8 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 			}
 		}
 	}()
-	for _, bin := range bins {
+	for _, bd := range builds {
+		bin := bd.bin
 		port, err := benchkit.FreeUDPPort()
 		if err != nil {
 			return round{}, err
@@ -205,12 +216,12 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 		threads := strconv.Itoa(o.threads)
 		if o.side == "uas" {
 			args := append([]string{"-sn", "uas", "-p", strconv.Itoa(port), "-threads", threads}, common...)
-			if r.gossip, err = benchkit.StartGated(ctx, timeout, dir, bin, args...); err != nil {
+			if r.gossip, err = benchkit.StartGated(ctx, timeout, dir, bin, append(args, bd.extra...)...); err != nil {
 				return round{}, err
 			}
 			r.sampler = splitter.Attach(ctx, r.gossip)
 			r.gossip.Release()
-			if !waitBound(port, o.threads) {
+			if !waitBound(port, threadsOf(bd.extra, o.threads)) {
 				return round{}, fmt.Errorf("gossip uas did not bind 127.0.0.1:%d: %s", port, benchkit.LastLines(r.gossip.Output(), 5))
 			}
 			continue
@@ -223,7 +234,7 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 		}
 		args := append([]string{"127.0.0.1:" + strconv.Itoa(port), "-sn", "uac", "-p", "0", "-threads", threads,
 			"-d", "0", "-r", strconv.Itoa(o.rate), "-m", strconv.Itoa(calls)}, common...)
-		if r.gossip, err = benchkit.StartGated(ctx, timeout, dir, bin, args...); err != nil {
+		if r.gossip, err = benchkit.StartGated(ctx, timeout, dir, bin, append(args, bd.extra...)...); err != nil {
 			return round{}, err
 		}
 		r.sampler = splitter.Attach(ctx, r.gossip)
@@ -269,6 +280,28 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 		bUser: perCall(out[1].User), bSys: perCall(out[1].Sys),
 		aFallback: out[0].Fallback, bFallback: out[1].Fallback,
 	}, nil
+}
+
+// threadsOf returns the shards a gossip started with extra after
+// "-threads def" runs: the last -threads in extra wins, as in gossip.
+func threadsOf(extra []string, def int) int {
+	n := def
+	for i := 0; i+1 < len(extra); i++ {
+		if extra[i] == "-threads" || extra[i] == "--threads" {
+			if v, err := strconv.Atoi(extra[i+1]); err == nil && v > 0 {
+				n = v
+			}
+		}
+	}
+	return n
+}
+
+// argsNote is how the log and the report show a build's extra arguments.
+func argsNote(extra []string) string {
+	if len(extra) == 0 {
+		return ""
+	}
+	return ", with " + strings.Join(extra, " ")
 }
 
 // waitBound waits up to 3 s until n sockets are bound to port.

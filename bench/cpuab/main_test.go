@@ -54,11 +54,30 @@ func TestFlags(t *testing.T) {
 	if err != nil || o.duration != time.Second || o.rounds != 3 {
 		t.Errorf("-short -rounds 3: %+v, %v; want 1s rounds, 3 of them", o, err)
 	}
+	o, err = parseFlags([]string{"-a", "x", "-b-args", " -timer_resol  2 "}, io.Discard)
+	if err != nil || len(o.aArgs) != 0 || strings.Join(o.bArgs, "|") != "-timer_resol|2" {
+		t.Errorf("-b-args: A %q, B %q, %v; want B's two words", o.aArgs, o.bArgs, err)
+	}
+	for _, tc := range []struct {
+		extra []string
+		want  int
+	}{
+		{nil, 2},
+		{[]string{"-timer_resol", "2"}, 2},
+		{[]string{"-threads", "1"}, 1},
+		{[]string{"-threads", "3", "--threads", "4"}, 4},
+		{[]string{"-threads"}, 2},
+	} {
+		if got := threadsOf(tc.extra, 2); got != tc.want {
+			t.Errorf("threadsOf(%q, 2) = %d, want %d", tc.extra, got, tc.want)
+		}
+	}
 }
 
 // TestShortRun compares one gossip binary with itself in -short mode, as
-// uas and as uac, against the real sipp (a few seconds each), and checks
-// that every round measured both sides.
+// uas and as uac, against the real sipp (a few seconds each), B with one
+// shard more through -b-args, and checks that every round measured both
+// sides.
 func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs sipp and gossip under load for a few seconds")
@@ -72,7 +91,8 @@ func TestShortRun(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			var out, log bytes.Buffer
-			rep, err := run(ctx, []string{"-short", "-a", gossip, "-b", gossip, "-sipp", sipp, "-side", side, "-rate", "2000"}, &out, &log)
+			rep, err := run(ctx, []string{"-short", "-a", gossip, "-b", gossip, "-sipp", sipp, "-side", side, "-rate", "2000",
+				"-threads", "1", "-b-args", "-threads 2 -timer_resol 2"}, &out, &log)
 			if err != nil {
 				t.Fatalf("cpuab: %v\n%s", err, log.String())
 			}
@@ -84,7 +104,8 @@ func TestShortRun(t *testing.T) {
 					t.Errorf("round %d: %+v, want CPU on both sides", i+1, r)
 				}
 			}
-			for _, want := range []string{"# gossip " + side + ", A against B", "| 2 | B |", "- user: A ", "- total: A "} {
+			for _, want := range []string{"# gossip " + side + ", A against B", "| 2 | B |", "- user: A ", "- total: A ",
+				", with -threads 2 -timer_resol 2\n"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("report lacks %q:\n%s", want, out.String())
 				}

@@ -61,7 +61,7 @@ func (r *report) write(w io.Writer) {
 		peer = "sipp -sn uas"
 	}
 	fmt.Fprintf(w, "# gossip %s, A against B\n\n", o.side)
-	fmt.Fprintf(w, "- A: %s\n- B: %s\n", r.a.source, r.b.source)
+	fmt.Fprintf(w, "- A: %s%s\n- B: %s%s\n", r.a.source, argsNote(r.a.extra), r.b.source, argsNote(r.b.extra))
 	fmt.Fprintf(w, "- Each round: both builds at once, each `-sn %s -threads %d` against its own `%s` at %d calls/s for %s; they swap ports and start order every round.\n",
 		o.side, o.threads, peer, o.rate, o.duration)
 	fmt.Fprintf(w, "- CPU: each process's whole run, getrusage's total split by %s.\n\n", splitWord(r.method))
