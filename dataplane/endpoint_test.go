@@ -377,8 +377,8 @@ func TestPollerSleepTakesWake(t *testing.T) {
 		ep, poller := openPoller(t, backend)
 		ep.Wake()
 		poller.Sleep(time.Now().Add(time.Minute)) // returns for the Wake
-		// Sleeping out 20 ms now takes a few sleeps (each is capped at a
-		// few ms), not the millions of a Wake that stays pending.
+		// Sleeping out 20 ms now takes a sleep or two, not the millions of
+		// a Wake that stays pending.
 		deadline := time.Now().Add(20 * time.Millisecond)
 		sleeps := 0
 		for time.Now().Before(deadline) && sleeps < 10000 {
@@ -387,6 +387,20 @@ func TestPollerSleepTakesWake(t *testing.T) {
 		}
 		if sleeps >= 1000 {
 			t.Fatalf("%d sleeps to wait 20 ms: a consumed Wake still ends them", sleeps)
+		}
+	})
+}
+
+// TestPollerSleepsToDeadline: Sleep lasts until its deadline, also past
+// the cap of one raw ppoll (a busy shard at -timer_resol 20 drained every
+// 2 ms when it did not).
+func TestPollerSleepsToDeadline(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		_, poller := openPoller(t, backend)
+		start := time.Now()
+		poller.Sleep(start.Add(15 * time.Millisecond))
+		if el := time.Since(start); el < 15*time.Millisecond {
+			t.Errorf("Sleep to 15 ms ahead returned after %v", el)
 		}
 	})
 }

@@ -75,18 +75,23 @@ func (w *waiter) wait(deadline time.Time) error {
 // returning for datagrams: a busy shard sleeps this way between drains.
 // It consumes the Wake it returns for (or one already pending): the shard
 // looks at what the Wake was for right after, and a Wake left pending would
-// make every later Sleep return at once, a busy shard then spinning.
+// make every later Sleep return at once, a busy shard then spinning. A
+// sleep longer than maxRawWait (-timer_resol above 2 ms) takes several
+// ppolls, with the goroutine back in Go code between them.
 func (w *waiter) Sleep(deadline time.Time) {
-	if w.takeWake() {
-		return
-	}
-	d := min(time.Until(deadline), maxRawWait)
-	if d <= 0 {
-		return
-	}
-	w.pfds[1].Revents = 0
-	_ = rawPpoll(w.pfds[1:], d)
-	if w.pfds[1].Revents != 0 {
-		w.takeWake()
+	for {
+		if w.takeWake() {
+			return
+		}
+		d := min(time.Until(deadline), maxRawWait)
+		if d <= 0 {
+			return
+		}
+		w.pfds[1].Revents = 0
+		_ = rawPpoll(w.pfds[1:], d)
+		if w.pfds[1].Revents != 0 {
+			w.takeWake()
+			return
+		}
 	}
 }

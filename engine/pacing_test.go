@@ -3,6 +3,7 @@ package engine
 import (
 	"net"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -178,5 +179,39 @@ func TestBusyWake(t *testing.T) {
 		if got := busyWake(tc.now, tc.deadline, tc.period); got != tc.want {
 			t.Errorf("%s: busyWake(%d, %d, %d) = %d, want %d", tc.name, tc.now, tc.deadline, tc.period, got, tc.want)
 		}
+	}
+}
+
+// TestTimerResolHoldsBusyAnswers: a busy uas (mmsg) drains every
+// TimerResol, so with 20 ms its answers wait for the next 20 ms boundary
+// and the uac's median response time is several milliseconds, where an
+// idle loopback answer takes well under one. Only the lower bound is
+// checked: load can make answers later, never earlier.
+func TestTimerResolHoldsBusyAnswers(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("busy draining needs the mmsg dataplane: Linux only")
+	}
+	const calls = 6000 // 1 s at 6,000 calls/s: 18,000 datagrams/s at the uas, busy
+	lo := netip.MustParseAddr("127.0.0.1")
+	// 20 ms of datagrams must fit the socket buffers, as gossip's own
+	// default -buff_size makes sure.
+	const buf = 4 << 20
+	uas, err := New(Config{Scenario: uasNoLinger(t), Local: lo, Shards: 1, Backend: "mmsg", BufferSize: buf,
+		MaxCalls: calls, TimerResol: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uacScn, err := scenario.Builtin("uac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uac, err := New(Config{Scenario: uacScn, Local: lo, Shards: 1, Backend: "mmsg", BufferSize: buf,
+		Remote: uas.LocalAddrs()[0], Rate: calls, MaxCalls: calls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ures, _ := runCalls(t, uas, uac, calls, 60*time.Second)
+	if d := ures.Stats.RTD(0, true); d.P50 < 5*time.Millisecond {
+		t.Errorf("median response time %v with the uas draining every 20 ms, want at least 5ms (%+v)", d.P50, d)
 	}
 }
