@@ -246,12 +246,12 @@ const (
 )
 
 // busyWake is when a busy shard draining every period wakes next: at the
-// next period boundary, or at the first boundary after an earlier deadline. Deadlines
-// are rounded up, not honoured to the nanosecond: timers already fire on
-// tick boundaries, and calls falling due within one drain period are
-// launched together at its end (SIPp, too, launches per timer tick), so a
-// busy UAC sends its INVITEs in the same sendmmsg batch as the rest of the
-// tick's messages instead of waking once per call.
+// next period boundary, or at the first boundary after an earlier
+// deadline. Deadlines are rounded up, not honoured to the nanosecond:
+// timers already fire on tick boundaries, and calls falling due within one
+// drain period are launched together at its end (SIPp, too, launches per
+// timer tick), so a busy UAC sends its INVITEs in the same sendmmsg batch
+// as the rest of the period's messages instead of waking once per call.
 func busyWake(now, deadline, period int64) int64 {
 	next := (now/period + 1) * period
 	if deadline < next {
