@@ -38,7 +38,7 @@ import (
 
 // pairNames lists the pairs -pairs accepts, in the order the table shows
 // them.
-var pairNames = []string{"sipp-sipp", "gossip-gossip", "gossip1-gossip1", "gossip-sipp", "sipp-gossip"}
+var pairNames = []string{"sipp-sipp", "gossip-gossip", "gossip1-gossip1", "gossip-sipp", "gossip1-sipp", "sipp-gossip", "sipp-gossip1"}
 
 // options is the harness configuration, from the command line.
 type options struct {

@@ -29,7 +29,8 @@ type pair struct {
 }
 
 // pairByID returns the pair named id (one of pairNames); gossip sides run
-// threads shards, except in gossip1-gossip1.
+// threads shards, except those named gossip1, which run one: like for like
+// with single-threaded SIPp.
 func pairByID(id string, threads int) pair {
 	s := impl{kind: benchkit.KindSIPp}
 	g := impl{kind: benchkit.KindGossip, threads: threads}
@@ -44,6 +45,10 @@ func pairByID(id string, threads int) pair {
 		return pair{id, "gossip → gossip (-threads 1)", g1, g1}
 	case "gossip-sipp":
 		return pair{id, "gossip → sipp" + t, g, s}
+	case "gossip1-sipp":
+		return pair{id, "gossip → sipp (-threads 1)", g1, s}
+	case "sipp-gossip1":
+		return pair{id, "sipp → gossip (-threads 1)", s, g1}
 	default: // "sipp-gossip"; parseFlags admits nothing else
 		return pair{id, "sipp → gossip" + t, s, g}
 	}
