@@ -221,7 +221,7 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 			}
 			r.sampler = splitter.Attach(ctx, r.gossip)
 			r.gossip.Release()
-			if !waitBound(port, threadsOf(bd.extra, o.threads)) {
+			if !benchkit.WaitBound(r.gossip, port, threadsOf(bd.extra, o.threads), false, bindWait) {
 				return round{}, fmt.Errorf("gossip uas did not bind 127.0.0.1:%d: %s", port, benchkit.LastLines(r.gossip.Output(), 5))
 			}
 			continue
@@ -229,7 +229,7 @@ func measureRound(ctx context.Context, o options, sipp string, splitter *benchki
 		if r.peer, err = benchkit.Start(ctx, timeout, dir, sipp, append([]string{"-sn", "uas", "-p", strconv.Itoa(port)}, common...)...); err != nil {
 			return round{}, err
 		}
-		if !waitBound(port, 1) {
+		if !benchkit.WaitBound(r.peer, port, 1, false, bindWait) {
 			return round{}, fmt.Errorf("sipp uas did not bind 127.0.0.1:%d: %s", port, benchkit.LastLines(r.peer.Output(), 5))
 		}
 		args := append([]string{"127.0.0.1:" + strconv.Itoa(port), "-sn", "uac", "-p", "0", "-threads", threads,
@@ -304,12 +304,5 @@ func argsNote(extra []string) string {
 	return ", with " + strings.Join(extra, " ")
 }
 
-// waitBound waits up to 3 s until n sockets are bound to port.
-func waitBound(port, n int) bool {
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if benchkit.BoundSockets(port) >= n {
-			return true
-		}
-	}
-	return false
-}
+// bindWait is how long a round waits for a UAS to bind its sockets.
+const bindWait = 3 * time.Second

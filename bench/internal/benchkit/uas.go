@@ -21,9 +21,9 @@ const uasBindWait = 10 * time.Second
 // or has exited is killed, and failed, when not nil, is called before the
 // next try (to reap what start attached to it).
 func StartUAS(ctx context.Context, tcp bool, want int, start func(port int) (*Proc, error), failed func()) (*Proc, int, error) {
-	free, bound := FreeUDPPort, BoundSockets
+	free := FreeUDPPort
 	if tcp {
-		free, bound = FreeTCPPort, ListeningTCP
+		free = FreeTCPPort
 	}
 	var lastErr error
 	for try := 0; try < uasTries; try++ {
@@ -35,11 +35,7 @@ func StartUAS(ctx context.Context, tcp bool, want int, start func(port int) (*Pr
 		if err != nil {
 			return nil, 0, err
 		}
-		deadline := time.Now().Add(uasBindWait)
-		for time.Now().Before(deadline) && !p.Exited() && bound(port) < want {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if !p.Exited() && bound(port) >= want {
+		if WaitBound(p, port, want, tcp, uasBindWait) {
 			return p, port, nil
 		}
 		p.Kill()
@@ -53,4 +49,19 @@ func StartUAS(ctx context.Context, tcp bool, want int, start func(port int) (*Pr
 		}
 	}
 	return nil, 0, lastErr
+}
+
+// WaitBound waits up to wait until want sockets are bound to UDP port
+// (listening on TCP port, with tcp set) while p runs, and reports whether
+// they are.
+func WaitBound(p *Proc, port, want int, tcp bool, wait time.Duration) bool {
+	bound := BoundSockets
+	if tcp {
+		bound = ListeningTCP
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) && !p.Exited() && bound(port) < want {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return !p.Exited() && bound(port) >= want
 }
