@@ -122,6 +122,21 @@ func (m *Message) Parse(buf []byte) error {
 	return m.finish(p)
 }
 
+// CopyTo makes dst an index of buf, which must hold the same bytes as the
+// buffer m indexes (a copy of it), without parsing again.
+func (m *Message) CopyTo(dst *Message, buf []byte) bool {
+	if len(buf) != len(m.buf) {
+		return false
+	}
+	dst.buf = buf
+	dst.fold = append(dst.fold[:0], m.fold...)
+	dst.meta = m.meta
+	dst.first = m.first
+	dst.last = m.last
+	copy(dst.hdrs[:m.meta.n], m.hdrs[:m.meta.n])
+	return true
+}
+
 // headers indexes the header section starting at p and returns the offset of
 // the body.
 func (m *Message) headers(buf []byte, p int) (int, error) {

@@ -672,3 +672,35 @@ func TestMatching(t *testing.T) {
 		t.Errorf("DialogID(INVITE) = %q %q %q", cid, lt, rt)
 	}
 }
+
+// TestCopyTo: an index copied onto a copy of the buffer reads that copy
+// alone, a buffer of another length is refused, and neither CopyTo nor
+// PeekCallID allocates.
+func TestCopyTo(t *testing.T) {
+	var m, c Message
+	buf := append([]byte(nil), msgInvite...)
+	if err := m.Parse(buf); err != nil {
+		t.Fatal(err)
+	}
+	cp := append([]byte(nil), buf...)
+	if !m.CopyTo(&c, cp) {
+		t.Fatal("CopyTo refused a same-length copy")
+	}
+	for i := range buf {
+		buf[i] = 'x' // the copy must not depend on the original
+	}
+	var fresh Message
+	if err := fresh.Parse(cp); err != nil {
+		t.Fatal(err)
+	}
+	if string(c.CallID()) != string(fresh.CallID()) || string(c.ViaBranch()) != string(fresh.ViaBranch()) ||
+		string(c.Body()) != string(fresh.Body()) {
+		t.Fatalf("copied index differs: %q / %q", c.CallID(), fresh.CallID())
+	}
+	if m.CopyTo(&c, cp[:10]) {
+		t.Fatal("CopyTo accepted a buffer of another length")
+	}
+	if a := testing.AllocsPerRun(100, func() { m.CopyTo(&c, cp); PeekCallID(cp) }); a != 0 {
+		t.Fatalf("allocs = %v", a)
+	}
+}
