@@ -192,16 +192,9 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 // WaitUDPBound waits until something is bound to 127.0.0.1:port (UDP).
 func WaitUDPBound(t testing.TB, port int, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
-		if err != nil {
-			return // in use: the peer is up
-		}
-		c.Close()
-		time.Sleep(20 * time.Millisecond)
+	if !waitBound("udp", port, timeout) {
+		t.Fatalf("nothing bound UDP port %d within %s", port, timeout)
 	}
-	t.Fatalf("nothing bound UDP port %d within %s", port, timeout)
 }
 
 // Exited reports whether the process has ended.
@@ -219,14 +212,46 @@ func (p *Proc) Exited() bool {
 // as to a 3PCC twin).
 func WaitTCPBound(t testing.TB, port int, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			return // in use: the peer listens
-		}
-		ln.Close()
-		time.Sleep(20 * time.Millisecond)
+	if !waitBound("tcp", port, timeout) {
+		t.Fatalf("nothing listens on TCP port %d within %s", port, timeout)
 	}
-	t.Fatalf("nothing listens on TCP port %d within %s", port, timeout)
+}
+
+// waitBound waits until a socket of proto ("udp" or "tcp", listening) is
+// bound to 127.0.0.1:port. On Linux it reads /proc/net and leaves the port
+// alone: a probe that binds the port itself could take it from the peer
+// starting at that moment, which then fails with "address in use".
+// Elsewhere it probes by binding.
+func waitBound(proto string, port int, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if bound, ok := procBound(proto, port); ok {
+			if bound {
+				return true
+			}
+			continue
+		}
+		if probeBound(proto, port) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeBound reports whether binding 127.0.0.1:port fails, i.e. whether
+// something holds it.
+func probeBound(proto string, port int) bool {
+	if proto == "udp" {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+		if err != nil {
+			return true
+		}
+		c.Close()
+		return false
+	}
+	ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return true
+	}
+	ln.Close()
+	return false
 }
