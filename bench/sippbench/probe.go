@@ -105,7 +105,8 @@ func (r *runner) probeOnce(ctx context.Context, p pair, rate int, d time.Duratio
 	hardTimeout := 3*d + 60*time.Second
 
 	if split == nil {
-		split = rusageSplit
+		// The search probes need no split: getrusage's will do.
+		split = &benchkit.CPUSplitter{Method: benchkit.SplitRusage}
 	}
 	uas, uasCPU, port, err := r.startUAS(ctx, p.uas, dir, hardTimeout, split)
 	if err != nil {
@@ -220,9 +221,6 @@ func (r *runner) startUAS(ctx context.Context, s impl, dir string, timeout time.
 	}
 	return p, cpu, port, nil
 }
-
-// rusageSplit gives getrusage's split, for the search probes.
-var rusageSplit = &benchkit.CPUSplitter{Method: benchkit.SplitRusage}
 
 // collect gathers one ended process's statistics and resource usage.
 func collect(ctx context.Context, p *benchkit.Proc, cpu *benchkit.CPUSampler, statFile string, drops uint64) sideResult {
