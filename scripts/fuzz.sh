@@ -4,9 +4,13 @@
 #
 # Go 1.26's fuzz coordinator can fail a target with a bare "context
 # deadline exceeded" when -fuzztime runs out, having found nothing
-# (go.dev/issue/75804, fixed in Go 1.27). Such a run wrote no reproducer
-# under testdata/fuzz; it is run once more, and only a second failure, or
-# any failure that leaves a reproducer, fails the script.
+# (go.dev/issue/75804, fixed in Go 1.27): a race between the -fuzztime
+# deadline and the cancelling of its workers, more likely on a loaded
+# machine. Such a run wrote no reproducer under testdata/fuzz, which every
+# real finding does. It is run once more; when that run ends the same way
+# the target counts as passed (both runs fuzzed for FUZZTIME and found
+# nothing), and the script says so. Any other failure, and any failure
+# that leaves a reproducer, fails the script.
 set -eu
 GO=${GO:-go}
 FUZZTIME=${FUZZTIME:-5s}
@@ -37,12 +41,16 @@ for pkg in $($GO list ./...); do
 			fi
 			cat "$log"
 			after=$(corpus_count "$dir")
-			if [ "$attempt" -eq 1 ] && [ "$after" -eq "$before" ] &&
+			if [ "$after" -eq "$before" ] &&
 				grep -q '^    context deadline exceeded$' "$log"; then
-				echo "fuzz: $f stopped on go.dev/issue/75804 with no reproducer; running it again"
 				rm -f "$log"
-				attempt=2
-				continue
+				if [ "$attempt" -eq 1 ]; then
+					echo "fuzz: $f stopped on go.dev/issue/75804 with no reproducer; running it again"
+					attempt=2
+					continue
+				fi
+				echo "fuzz: $f stopped on go.dev/issue/75804 again, with no reproducer: counted as passed"
+				break
 			fi
 			rm -f "$log"
 			exit 1
